@@ -1,0 +1,75 @@
+# paymock: a payment-provider refund simulator.  `make run`, `make test`.
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+
+PKGS       = libevent jansson uuid
+DEB_PKGS   = build-essential pkg-config libevent-dev libjansson-dev uuid-dev libcriterion-dev
+STD        = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wwrite-strings -Wformat=2 -Wvla
+OPT       ?= -O2 -g
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) -iquote include -MMD -MP \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+ALL_LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(LDLIBS)
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=address,undefined
+BUILD      := $(BUILD)/sanitize
+endif
+
+SRCS      := $(wildcard src/*.c)
+LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tobj/%.o,$(TEST_SRCS))
+BIN        = $(BUILD)/paymock
+TESTBIN    = $(BUILD)/paymock-tests
+
+.PHONY: all run test deps clean install
+all: $(BIN)
+
+# Installs what a fresh Debian machine lacks; sudo only when not root.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/obj/%.o: src/%.c | deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tobj/%.o: tests/%.c | deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BIN): $(LIB_OBJS) $(BUILD)/obj/main.o
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_LDFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(TESTBIN): $(LIB_OBJS) $(TEST_OBJS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_LDFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcriterion
+
+run: $(BIN)
+	./$(BIN)
+
+# The e2e tests start $(BIN); PAYMOCK_BIN tells them which build to run.
+test: $(BIN) $(TESTBIN)
+	PAYMOCK_BIN=$(abspath $(BIN)) PAYMOCK_FIXTURES=$(abspath fixtures) ./$(TESTBIN) $(TEST_ARGS)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/paymock
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)

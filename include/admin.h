@@ -1,0 +1,13 @@
+/* The /__admin API: health, sessions, clock, ledger, journal. */
+#ifndef PAYMOCK_ADMIN_H
+#define PAYMOCK_ADMIN_H
+
+#include "provider.h"
+
+/* Routes and runs an admin request; 'c->req->path' is below "/__admin". */
+void	admin_handle(struct call *, const char *path);
+/* The admin error shape: {"error":{"code","message"}}. */
+void	admin_error(struct call *, int status, const char *code, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * The ledger: captured transactions and the refunds against them.  A refund's
+ * life is planned when it is created (a few dated steps) and its visible
+ * state is computed from the session's 'now', so moving the clock needs no
+ * timers.  Amounts are integer minor units.
+ */
+#ifndef PAYMOCK_LEDGER_H
+#define PAYMOCK_LEDGER_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+enum txn_state {
+	TXN_CAPTURED,
+	TXN_AUTHORIZED,
+	TXN_VOIDED,
+	TXN_LOCKED,
+};
+
+enum refund_outcome {
+	OUTCOME_SUCCEEDED,
+	OUTCOME_DECLINED,
+	OUTCOME_STUCK,
+	OUTCOME_FAILED,
+};
+
+enum refund_state {
+	REFUND_CREATED,
+	REFUND_PENDING,
+	REFUND_SUCCEEDED,
+	REFUND_DECLINED,
+	REFUND_FAILED,
+};
+
+/* A captured (or not) payment; read-only once loaded. */
+struct txn {
+	char			*provider;
+	char			*id;
+	int64_t			 amount;
+	char			 currency[4];
+	int			 exponent;
+	enum txn_state		 state;
+	int64_t			 refunded;	/* before paymock started */
+	enum refund_outcome	 outcome;	/* what its refunds do */
+	json_t			*fixture;	/* the whole fixture object: extras */
+};
+
+struct refund_step {
+	enum refund_state	state;
+	int64_t			at_ms;
+};
+
+/* How a new refund lives; see ledger_refund_add. */
+struct lifecycle {
+	int			synchronous;	/* final state at once */
+	int			show_created;	/* a 'created' step before 'pending' */
+	int64_t			pending_after_ms;
+	int64_t			settle_after_ms;
+	enum refund_outcome	outcome;
+};
+
+/* A refund; read-only outside the ledger, except 'data'. */
+struct refund {
+	char			*id;		/* the provider's refund id */
+	const struct txn	*txn;
+	int64_t			 amount;
+	int64_t			 created_ms;
+	struct refund_step	 steps[3];
+	int			 nsteps;
+	json_t			*data;		/* the adapter's own fields; owned */
+	struct refund		*next;		/* the transaction's next refund */
+};
+
+struct ledger;
+struct fixtures;
+
+const char	*txn_state_text(enum txn_state);
+int		 txn_state_parse(const char *, enum txn_state *);
+const char	*refund_outcome_text(enum refund_outcome);
+int		 refund_outcome_parse(const char *, enum refund_outcome *);
+const char	*refund_state_text(enum refund_state);
+
+/* The txn is new; ledger_txn_free frees one not handed to a ledger. */
+struct txn	*txn_new(const char *provider, const char *id, json_t *fixture);
+void		 txn_free(struct txn *);
+
+/* 'base' is borrowed: it must outlive the ledger. */
+struct ledger	*ledger_new(const struct fixtures *base);
+void		 ledger_free(struct ledger *);
+/* Back to the fixtures: refunds and transactions added at run time go. */
+void		 ledger_reset(struct ledger *);
+
+const struct txn *ledger_txn(const struct ledger *, const char *provider, const char *id);
+/* Takes ownership of 'txn'; -1 (and the txn is not taken) if its id exists. */
+int		 ledger_add_txn(struct ledger *, struct txn *);
+/* Fixtures first, then those added at run time; 'provider' NULL for all. */
+void		 ledger_txn_each(const struct ledger *, const char *provider,
+		     void (*fn)(const struct txn *, void *), void *arg);
+
+/* What is still refundable, and what is refunded or held by pending refunds, at 'now'. */
+int64_t		 ledger_refundable(const struct ledger *, const struct txn *, int64_t now);
+int64_t		 ledger_refunded(const struct ledger *, const struct txn *, int64_t now);
+
+/*
+ * Records a refund of 'amount' created at 'now'.  'id' is copied, 'data' is
+ * taken.  Returns NULL (taking nothing) if 'amount' is above what is
+ * refundable, or the plan breaks the state machine.
+ */
+struct refund	*ledger_refund_add(struct ledger *, const struct txn *, const char *id,
+		     int64_t amount, int64_t now, const struct lifecycle *, json_t *data);
+struct refund	*ledger_refund(const struct ledger *, const char *provider, const char *id);
+/* The transaction's refunds, oldest first (follow ->next). */
+struct refund	*ledger_refunds_of(const struct ledger *, const struct txn *);
+size_t		 ledger_refund_count(const struct ledger *);
+/* Every refund, oldest first. */
+void		 ledger_refund_each(const struct ledger *,
+		     void (*fn)(struct refund *, void *), void *arg);
+
+enum refund_state refund_state_at(const struct refund *, int64_t now);
+/* Steps reached by 'now', oldest first; returns their number. */
+int		 refund_history(const struct refund *, int64_t now,
+		     const struct refund_step **steps);
+/* When the last visible change happened. */
+int64_t		 refund_updated_at(const struct refund *, int64_t now);
+/* True for a final state that gives the amount back (declined, failed). */
+int		 refund_state_returns(enum refund_state);
+
+#endif

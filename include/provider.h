@@ -1,0 +1,142 @@
+/*
+ * The provider adapter interface.  An adapter turns a parsed request into a
+ * reply {status, headers, body} in its provider's own shape and never touches
+ * the socket; this file also holds what adapters share: the table of
+ * providers, error rendering, body parsing, Basic auth and lifecycles.
+ */
+#ifndef PAYMOCK_PROVIDER_H
+#define PAYMOCK_PROVIDER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger.h"
+#include "router.h"
+
+#define REQUEST_BODY_MAX	(64 * 1024)
+
+struct header {
+	const char	*name;
+	const char	*value;
+};
+
+/* A request as the transport read it; everything is borrowed. */
+struct request {
+	const char		*method;
+	const char		*path;		/* decoded, without the query */
+	const char		*query;		/* raw, or NULL */
+	const struct header	*headers;
+	size_t			 nheaders;
+	const char		*body;
+	size_t			 body_len;
+};
+
+struct reply_header {
+	char	*name;
+	char	*value;
+};
+
+/* A reply; reply_release frees what it owns. */
+struct reply {
+	int			 status;
+	const char		*content_type;	/* static */
+	char			*body;
+	struct reply_header	*headers;
+	size_t			 nheaders;
+	char			*refund_id;	/* for the journal */
+	char			*note;		/* for the journal */
+};
+
+/* The errors every provider renders in its own words. */
+enum perr {
+	PERR_BAD_JSON,
+	PERR_MEDIA_TYPE,
+	PERR_NO_ROUTE,
+	PERR_METHOD,
+	PERR_TOO_LARGE,
+	PERR_UNAUTHORIZED,
+	PERR_UNAVAILABLE,
+	PERR_INTERNAL,
+	PERR_BAD_GATEWAY,
+	PERR_GATEWAY_TIMEOUT,
+	PERR_RATE_LIMITED,
+	PERR__COUNT
+};
+
+struct call;
+
+struct provider {
+	const char		*name;		/* also the URL prefix */
+	const struct route	*routes;
+	size_t			 nroutes;
+	const char		*codes[PERR__COUNT];
+	/* Writes an error in the provider's shape; 'field' may be NULL. */
+	void			 (*render_error)(struct call *, int status,
+				     const char *code, const char *field,
+				     const char *message);
+	/* Checks the provider's fixture extras; 'where' prefixes messages. */
+	int			 (*check_fixture)(const json_t *, const char *where,
+				     char **cause);
+	/* Headers every reply carries (after the handler ran), or NULL. */
+	void			 (*decorate)(struct call *);
+	struct lifecycle	 lifecycle;	/* the default refund life */
+};
+
+struct session;
+struct app;
+
+/* One request's way through an adapter (or the admin API). */
+struct call {
+	struct app		*app;
+	struct session		*session;
+	const struct provider	*provider;	/* NULL for admin calls */
+	const struct route	*route;
+	const struct request	*req;
+	const char		*params[ROUTER_MAX_PARAMS];
+	json_t			*body;		/* the parsed body, for json_body routes */
+	struct reply		*reply;
+	int64_t			 now;		/* the session's virtual time */
+};
+
+extern const struct provider *const providers[];
+extern const size_t nproviders;
+
+const struct provider *provider_find(const char *name);
+size_t		 provider_index(const struct provider *);
+
+/*
+ * Runs a routed call: Content-Type and JSON checks for routes that take a
+ * body, then the handler, then the provider's decoration.
+ */
+void		 provider_handle(struct call *);
+/* A provider-shaped error for one of the shared cases. */
+void		 provider_fail(struct call *, enum perr, const char *fmt, ...)
+		     __attribute__((format(printf, 3, 4)));
+/* The neutral error a scenario names ("provider_unavailable"), or -1. */
+int		 provider_perr_parse(const char *name, enum perr *, int *status);
+
+/* Renders through the provider's render_error. */
+void		 call_error(struct call *, int status, const char *code,
+		     const char *field, const char *fmt, ...)
+		     __attribute__((format(printf, 5, 6)));
+/* Sets the reply to 'status' and the JSON text of 'body' (a reference it takes). */
+void		 call_json(struct call *, int status, json_t *body);
+/* The refund's life here: the provider's default, the session's, the transaction's. */
+void		 call_lifecycle(const struct call *, const struct txn *, struct lifecycle *);
+
+const char	*request_header(const struct request *, const char *name);
+/* The decoded value of a query parameter, or NULL; the caller frees it. */
+char		*request_query(const struct request *, const char *name);
+
+void		 reply_header(struct reply *, const char *name, const char *value);
+const char	*reply_get_header(const struct reply *, const char *name);
+void		 reply_release(struct reply *);
+
+/*
+ * Decodes "Basic <base64(user:pass)>".  Returns 0 and heap strings (caller
+ * frees), or -1 for anything malformed.
+ */
+int		 auth_basic(const char *header, char **user, char **pass);
+
+#endif

@@ -1,0 +1,38 @@
+/* Small helpers every module uses: allocation that cannot fail, fatal, strings. */
+#ifndef PAYMOCK_UTIL_H
+#define PAYMOCK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Out-of-memory and programming errors only; bad input never gets here. */
+void	 fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* Returns a heap string the caller frees. */
+char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int	 str_casecmp(const char *, const char *);
+/* 1 if 's' ends in a glob over '*' that matches it whole. */
+int	 glob_match(const char *pattern, const char *s);
+
+/* A growable byte buffer, always NUL-terminated. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addf(struct buf *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the contents to the caller, who frees them; the buf is empty after. */
+char	*buf_steal(struct buf *);
+void	 buf_release(struct buf *);
+
+#endif

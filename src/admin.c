@@ -1,0 +1,529 @@
+/* The /__admin API: health, sessions, clock, transactions, refunds, journal. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "clock.h"
+#include "dispatch.h"
+#include "fixtures.h"
+#include "idem.h"
+#include "journal.h"
+#include "jsonx.h"
+#include "match.h"
+#include "money.h"
+#include "session.h"
+#include "util.h"
+#include "version.h"
+
+void
+admin_error(struct call *c, int status, const char *code, const char *fmt, ...)
+{
+	char	message[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	call_json(c, status, json_pack("{s{ss ss}}", "error", "code", code,
+	    "message", message));
+}
+
+/* The body of a call that takes input; NULL (and an error sent) if it is bad. */
+static json_t *
+admin_body(struct call *c)
+{
+	json_t	*v;
+	char	*cause;
+
+	if (c->req->body_len == 0) {
+		admin_error(c, 400, "invalid_body", "a JSON object body is required");
+		return (NULL);
+	}
+	if ((v = jsonx_loads(c->req->body, c->req->body_len, &cause)) == NULL) {
+		admin_error(c, 400, "invalid_json", "the body is not valid JSON: %s",
+		    cause);
+		free(cause);
+		return (NULL);
+	}
+	if (!json_is_object(v)) {
+		json_decref(v);
+		admin_error(c, 400, "invalid_body", "the body must be a JSON object");
+		return (NULL);
+	}
+	return (v);
+}
+
+/* Refuses keys the call does not know, so a typo is not silently ignored. */
+static int
+admin_known_keys(struct call *c, const json_t *o, const char *const *keys,
+    size_t n, const char *where)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+
+	json_object_foreach((json_t *)o, key, v) {
+		for (i = 0; i < n && strcmp(keys[i], key) != 0; i++)
+			;
+		if (i == n) {
+			admin_error(c, 400, "invalid_body", "%s%s%s: unknown key",
+			    where, *where != '\0' ? "." : "", key);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static void
+admin_health(struct call *c)
+{
+	call_json(c, 200, json_pack("{ss ss sI sI}", "status", "ok",
+	    "version", PAYMOCK_VERSION,
+	    "uptime_s", (json_int_t)((clock_wall() - c->app->started_ms) / 1000),
+	    "sessions", (json_int_t)sessions_count(c->app->sessions)));
+}
+
+static void
+admin_reset(struct call *c)
+{
+	session_reset(c->session);
+	call_json(c, 200, json_pack("{ss sb}", "session", c->session->name,
+	    "reset", 1));
+}
+
+static json_t *
+admin_session_json(struct session *s)
+{
+	char	at[CLOCK_TEXT_MAX];
+
+	return (json_pack("{ss ss sb sI sI sI}", "name", s->name,
+	    "now", clock_format(clock_now(s->clock), at),
+	    "frozen", clock_frozen(s->clock),
+	    "refunds", (json_int_t)ledger_refund_count(s->ledger),
+	    "idempotency_keys", (json_int_t)idem_count(s->idem),
+	    "journal", (json_int_t)journal_count(s->journal)));
+}
+
+static void
+admin_sessions_cb(struct session *s, void *arg)
+{
+	json_array_append_new(arg, admin_session_json(s));
+}
+
+static int
+admin_by_name(const void *a, const void *b)
+{
+	return (strcmp(json_string_value(json_object_get(*(json_t *const *)a, "name")),
+	    json_string_value(json_object_get(*(json_t *const *)b, "name"))));
+}
+
+static void
+admin_sessions(struct call *c)
+{
+	json_t	*list = json_array(), *sorted = json_array();
+	json_t	**items;
+	size_t	 i, n;
+
+	sessions_each(c->app->sessions, admin_sessions_cb, list);
+	n = json_array_size(list);
+	items = xcalloc(n, sizeof *items);
+	for (i = 0; i < n; i++)
+		items[i] = json_array_get(list, i);
+	qsort(items, n, sizeof *items, admin_by_name);
+	for (i = 0; i < n; i++)
+		json_array_append(sorted, items[i]);
+	free(items);
+	json_decref(list);
+	call_json(c, 200, json_pack("{so}", "sessions", sorted));
+}
+
+static void
+admin_session_drop(struct call *c)
+{
+	if (sessions_drop(c->app->sessions, c->params[0]) != 0) {
+		admin_error(c, 404, "not_found", "no session '%s'", c->params[0]);
+		return;
+	}
+	call_json(c, 200, json_pack("{ss sb}", "session", c->params[0],
+	    "deleted", 1));
+}
+
+static void
+admin_clock_reply(struct call *c)
+{
+	char	at[CLOCK_TEXT_MAX];
+
+	call_json(c, 200, json_pack("{ss sb}", "now",
+	    clock_format(clock_now(c->session->clock), at),
+	    "frozen", clock_frozen(c->session->clock)));
+}
+
+static void
+admin_clock(struct call *c)
+{
+	admin_clock_reply(c);
+}
+
+static void
+admin_clock_advance(struct call *c)
+{
+	static const char *const keys[] = { "seconds", "ms" };
+	json_t		*body = admin_body(c), *secs, *ms;
+	const char	*text, *why;
+	int64_t		 delta;
+	int		 exp;
+
+	if (body == NULL || admin_known_keys(c, body, keys, nitems(keys), "") != 0)
+		goto out;
+	secs = json_object_get(body, "seconds");
+	ms = json_object_get(body, "ms");
+	if ((secs == NULL) == (ms == NULL)) {
+		admin_error(c, 400, "invalid_body", "give exactly one of seconds or ms");
+		goto out;
+	}
+	/* Seconds may carry milliseconds ("1.5"); read exactly, as money is. */
+	exp = secs != NULL ? 3 : 0;
+	text = jsonx_number_text(secs != NULL ? secs : ms);
+	if (text == NULL || money_parse(text, strlen(text), exp, &delta, &why) != 0) {
+		admin_error(c, 400, "invalid_body", "%s: must be a number of at least 0%s",
+		    secs != NULL ? "seconds" : "ms", secs != NULL ?
+		    " with at most 3 decimals" : " without decimals");
+		goto out;
+	}
+	clock_advance(c->session->clock, delta);
+	admin_clock_reply(c);
+out:
+	json_decref(body);
+}
+
+static void
+admin_clock_set(struct call *c)
+{
+	static const char *const keys[] = { "now" };
+	json_t		*body = admin_body(c);
+	const char	*now;
+	int64_t		 ms;
+
+	if (body == NULL || admin_known_keys(c, body, keys, nitems(keys), "") != 0)
+		goto out;
+	now = jsonx_string(json_object_get(body, "now"));
+	if (now == NULL || clock_parse(now, &ms) != 0) {
+		admin_error(c, 400, "invalid_body", "now: must be an ISO 8601 UTC "
+		    "time like 2026-04-09T14:00:00.000Z");
+		goto out;
+	}
+	clock_set(c->session->clock, ms);
+	admin_clock_reply(c);
+out:
+	json_decref(body);
+}
+
+static void
+admin_clock_freeze(struct call *c)
+{
+	clock_freeze(c->session->clock);
+	admin_clock_reply(c);
+}
+
+static void
+admin_clock_unfreeze(struct call *c)
+{
+	clock_unfreeze(c->session->clock);
+	admin_clock_reply(c);
+}
+
+struct admin_list {
+	struct call	*call;
+	const char	*provider;
+	json_t		*items;
+};
+
+static void
+admin_txn_cb(const struct txn *t, void *arg)
+{
+	struct admin_list	*l = arg;
+
+	json_array_append_new(l->items, fixtures_txn_json(t,
+	    ledger_refunded(l->call->session->ledger, t, l->call->now)));
+}
+
+/* ?provider=P, checked; -1 after an error reply. */
+static int
+admin_provider_filter(struct call *c, char **provider)
+{
+	*provider = request_query(c->req, "provider");
+	if (*provider != NULL && provider_find(*provider) == NULL) {
+		admin_error(c, 400, "invalid_query", "unknown provider '%s'", *provider);
+		free(*provider);
+		*provider = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+admin_transactions(struct call *c)
+{
+	struct admin_list	l = { c, NULL, json_array() };
+	char			*provider;
+
+	if (admin_provider_filter(c, &provider) != 0) {
+		json_decref(l.items);
+		return;
+	}
+	ledger_txn_each(c->session->ledger, provider, admin_txn_cb, &l);
+	free(provider);
+	call_json(c, 200, json_pack("{so}", "transactions", l.items));
+}
+
+static void
+admin_transactions_add(struct call *c)
+{
+	json_t		*body = admin_body(c), *list, *out = json_array();
+	struct txn	**txns = NULL;
+	size_t		 i, j, n = 0;
+	char		*cause, where[64];
+
+	if (body == NULL)
+		goto out;
+	list = json_object_get(body, "transactions");
+	if (list == NULL) {
+		list = json_pack("[O]", body);
+	} else if (!json_is_array(list)) {
+		admin_error(c, 400, "invalid_body", "transactions: must be an array");
+		goto out;
+	} else
+		json_incref(list);
+	/* All or nothing: every transaction is checked before any is added. */
+	n = json_array_size(list);
+	txns = xcalloc(n, sizeof *txns);
+	for (i = 0; i < n; i++) {
+		snprintf(where, sizeof where, "transactions[%zu]", i);
+		txns[i] = fixtures_txn_parse(json_array_get(list, i), where, &cause);
+		if (txns[i] == NULL) {
+			admin_error(c, 400, "invalid_transaction", "%s", cause);
+			free(cause);
+			goto out_list;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(txns[j]->provider, txns[i]->provider) == 0 &&
+			    strcmp(txns[j]->id, txns[i]->id) == 0)
+				break;
+		}
+		if (j < i || ledger_txn(c->session->ledger, txns[i]->provider,
+		    txns[i]->id) != NULL) {
+			admin_error(c, 409, "duplicate_transaction", "%s.id: '%s' is "
+			    "already a %s transaction", where, txns[i]->id,
+			    txns[i]->provider);
+			goto out_list;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		json_array_append_new(out, fixtures_txn_json(txns[i], txns[i]->refunded));
+		ledger_add_txn(c->session->ledger, txns[i]);
+		txns[i] = NULL;
+	}
+	call_json(c, 201, json_pack("{sO}", "transactions", out));
+out_list:
+	json_decref(list);
+out:
+	for (i = 0; i < n; i++)
+		txn_free(txns[i]);
+	free(txns);
+	json_decref(out);
+	json_decref(body);
+}
+
+static void
+admin_refund_cb(struct refund *r, void *arg)
+{
+	struct admin_list		*l = arg;
+	const struct refund_step	*steps;
+	int				 n, i;
+	json_t				*history = json_array();
+	char				 at[CLOCK_TEXT_MAX];
+
+	if (l->provider != NULL && strcmp(l->provider, r->txn->provider) != 0)
+		return;
+	n = refund_history(r, l->call->now, &steps);
+	for (i = 0; i < n; i++)
+		json_array_append_new(history, json_pack("{ss ss}",
+		    "state", refund_state_text(steps[i].state),
+		    "at", clock_format(steps[i].at_ms, at)));
+	json_array_append_new(l->items, json_pack("{ss ss ss so ss ss ss so}",
+	    "id", r->id, "provider", r->txn->provider,
+	    "transaction_id", r->txn->id,
+	    "amount", jsonx_amount_string(r->amount, r->txn->exponent, r->txn->exponent),
+	    "currency", r->txn->currency,
+	    "state", refund_state_text(refund_state_at(r, l->call->now)),
+	    "created_at", clock_format(r->created_ms, at),
+	    "history", history));
+}
+
+static void
+admin_refunds(struct call *c)
+{
+	struct admin_list	l = { c, NULL, json_array() };
+	char			*provider;
+
+	if (admin_provider_filter(c, &provider) != 0) {
+		json_decref(l.items);
+		return;
+	}
+	l.provider = provider;
+	ledger_refund_each(c->session->ledger, admin_refund_cb, &l);
+	free(provider);
+	call_json(c, 200, json_pack("{so}", "refunds", l.items));
+}
+
+struct admin_journal {
+	const char	*provider;
+	const char	*operation;
+	const struct match *match;
+	json_t		*items;
+	size_t		 count;
+};
+
+static int
+admin_journal_cb(const struct journal_entry *e, void *arg)
+{
+	struct admin_journal	*j = arg;
+
+	if ((j->provider != NULL && strcmp(j->provider, e->provider) != 0) ||
+	    (j->operation != NULL && strcmp(j->operation, e->operation) != 0) ||
+	    (j->match != NULL && !match_entry(j->match, e)))
+		return (0);
+	j->count++;
+	if (j->items != NULL)
+		json_array_append_new(j->items, journal_entry_json(e));
+	return (0);
+}
+
+static void
+admin_journal(struct call *c)
+{
+	struct admin_journal	 j = { 0 };
+	char			*provider = NULL, *operation, *limit;
+	char			*end;
+	long long		 n = -1;
+	size_t			 drop;
+
+	if (admin_provider_filter(c, &provider) != 0)
+		return;
+	operation = request_query(c->req, "operation");
+	if ((limit = request_query(c->req, "limit")) != NULL) {
+		n = strtoll(limit, &end, 10);
+		if (*limit == '\0' || *end != '\0' || n < 0) {
+			admin_error(c, 400, "invalid_query", "limit: must be a whole "
+			    "number of at least 0");
+			goto out;
+		}
+	}
+	j.provider = provider;
+	j.operation = operation;
+	j.items = json_array();
+	journal_each(c->session->journal, admin_journal_cb, &j);
+	/* The limit keeps the newest entries, still oldest first. */
+	if (n >= 0 && (size_t)n < json_array_size(j.items)) {
+		for (drop = json_array_size(j.items) - (size_t)n; drop > 0; drop--)
+			json_array_remove(j.items, 0);
+	}
+	call_json(c, 200, json_pack("{so}", "entries", j.items));
+out:
+	free(provider);
+	free(operation);
+	free(limit);
+}
+
+static void
+admin_journal_count(struct call *c)
+{
+	static const char *const keys[] = { "match" };
+	struct admin_journal	 j = { 0 };
+	struct match		 m;
+	json_t			*body = admin_body(c), *mo;
+	const char		*key;
+	json_t			*v;
+	char			*cause;
+
+	if (body == NULL || admin_known_keys(c, body, keys, nitems(keys), "") != 0)
+		goto out;
+	if ((mo = json_object_get(body, "match")) == NULL) {
+		admin_error(c, 400, "invalid_body", "match: is required");
+		goto out;
+	}
+	if (json_is_object(mo)) {
+		json_object_foreach(mo, key, v) {
+			if (!match_key_known(key, 1)) {
+				admin_error(c, 400, "invalid_body", "match.%s: unknown key",
+				    key);
+				goto out;
+			}
+		}
+	}
+	if (match_parse(mo, "match", 1, &m, &cause) != 0) {
+		admin_error(c, 400, "invalid_body", "%s", cause);
+		free(cause);
+		goto out;
+	}
+	j.match = &m;
+	journal_each(c->session->journal, admin_journal_cb, &j);
+	match_release(&m);
+	call_json(c, 200, json_pack("{sI}", "count", (json_int_t)j.count));
+out:
+	json_decref(body);
+}
+
+static void
+admin_journal_clear(struct call *c)
+{
+	journal_clear(c->session->journal);
+	call_json(c, 200, json_pack("{sb}", "cleared", 1));
+}
+
+static const struct route admin_routes[] = {
+	{ "GET", "/health", "admin.health", 0, admin_health },
+	{ "POST", "/reset", "admin.reset", 0, admin_reset },
+	{ "GET", "/sessions", "admin.sessions", 0, admin_sessions },
+	{ "DELETE", "/sessions/{name}", "admin.sessions", 0, admin_session_drop },
+	{ "GET", "/clock", "admin.clock", 0, admin_clock },
+	{ "POST", "/clock/advance", "admin.clock", 0, admin_clock_advance },
+	{ "POST", "/clock/set", "admin.clock", 0, admin_clock_set },
+	{ "POST", "/clock/freeze", "admin.clock", 0, admin_clock_freeze },
+	{ "POST", "/clock/unfreeze", "admin.clock", 0, admin_clock_unfreeze },
+	{ "GET", "/transactions", "admin.transactions", 0, admin_transactions },
+	{ "POST", "/transactions", "admin.transactions", 0, admin_transactions_add },
+	{ "GET", "/refunds", "admin.refunds", 0, admin_refunds },
+	{ "GET", "/journal", "admin.journal", 0, admin_journal },
+	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
+	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },
+};
+
+void
+admin_handle(struct call *c, const char *path)
+{
+	struct route_match	m;
+	size_t			i;
+
+	if (c->req->body_len > REQUEST_BODY_MAX) {
+		admin_error(c, 413, "too_large", "the body is larger than %d bytes",
+		    REQUEST_BODY_MAX);
+		return;
+	}
+	if (router_match(admin_routes, nitems(admin_routes), c->req->method,
+	    *path != '\0' ? path : "/", &m) != 0) {
+		if (m.path_known) {
+			reply_header(c->reply, "Allow", m.allow);
+			admin_error(c, 405, "method_not_allowed", "use %s", m.allow);
+		} else
+			admin_error(c, 404, "not_found", "no admin call at /__admin%s",
+			    path);
+		return;
+	}
+	c->route = m.route;
+	for (i = 0; i < m.nparams; i++)
+		c->params[i] = m.params[i];
+	m.route->fn(c);
+}

@@ -1,0 +1,137 @@
+/* The journal: every provider request and its reply, a bounded ring per session. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "journal.h"
+#include "jsonx.h"
+#include "util.h"
+
+struct journal {
+	struct journal_entry	*ring;
+	size_t			 cap, head, count;
+	uint64_t		 next_seq;
+};
+
+struct journal *
+journal_new(size_t cap)
+{
+	struct journal	*j = xcalloc(1, sizeof *j);
+
+	j->cap = cap > 0 ? cap : 1;
+	j->ring = xcalloc(j->cap, sizeof *j->ring);
+	j->next_seq = 1;
+	return (j);
+}
+
+static void
+journal_entry_release(struct journal_entry *e)
+{
+	free(e->method);
+	free(e->path);
+	json_decref(e->req_headers);
+	free(e->req_body);
+	free(e->resp_body);
+	free(e->rule);
+	free(e->action);
+	free(e->refund_id);
+	free(e->note);
+}
+
+void
+journal_clear(struct journal *j)
+{
+	size_t	i;
+
+	for (i = 0; i < j->count; i++)
+		journal_entry_release(&j->ring[(j->head + i) % j->cap]);
+	j->head = j->count = 0;
+}
+
+void
+journal_free(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	journal_clear(j);
+	free(j->ring);
+	free(j);
+}
+
+struct journal_entry *
+journal_add(struct journal *j, const struct journal_entry *e)
+{
+	struct journal_entry	*slot;
+
+	if (j->count == j->cap) {
+		journal_entry_release(&j->ring[j->head]);
+		j->head = (j->head + 1) % j->cap;
+		j->count--;
+	}
+	slot = &j->ring[(j->head + j->count) % j->cap];
+	*slot = *e;
+	slot->seq = j->next_seq++;
+	j->count++;
+	return (slot);
+}
+
+size_t
+journal_count(const struct journal *j)
+{
+	return (j->count);
+}
+
+void
+journal_each(const struct journal *j, int (*fn)(const struct journal_entry *, void *),
+    void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < j->count; i++) {
+		if (fn(&j->ring[(j->head + i) % j->cap], arg) != 0)
+			return;
+	}
+}
+
+static json_t *
+journal_body_json(const char *body)
+{
+	json_t	*v;
+	char	*cause;
+
+	if (body == NULL)
+		return (json_null());
+	/* Bodies that parse are shown as JSON, others as the text they were. */
+	if ((v = jsonx_loads(body, strlen(body), &cause)) != NULL)
+		return (v);
+	free(cause);
+	return (json_string(body));
+}
+
+static json_t *
+journal_str(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+json_t *
+journal_entry_json(const struct journal_entry *e)
+{
+	char	at[CLOCK_TEXT_MAX];
+
+	return (json_pack("{sI ss ss ss ss ss s{sO so} s{si so} so so so so}",
+	    "seq", (json_int_t)e->seq,
+	    "at", clock_format(e->at_ms, at),
+	    "provider", e->provider,
+	    "operation", e->operation,
+	    "method", e->method,
+	    "path", e->path,
+	    "request", "headers", e->req_headers,
+	    "body", journal_body_json(e->req_body),
+	    "response", "status", e->status,
+	    "body", journal_body_json(e->resp_body),
+	    "rule", journal_str(e->rule),
+	    "action", journal_str(e->action),
+	    "refund_id", journal_str(e->refund_id),
+	    "note", journal_str(e->note)));
+}

@@ -1,0 +1,419 @@
+/* The ledger: transactions, refunds, their planned lives and refundable balances. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "ledger.h"
+#include "map.h"
+#include "util.h"
+
+/* One transaction's refunds in this session, made on its first refund. */
+struct account {
+	const struct txn	*txn;
+	int64_t			 held;		/* by refunds that never give back */
+	struct refund		*first, *last;
+	struct refund		**giving;	/* refunds that end declined/failed */
+	size_t			 ngiving;
+};
+
+struct ledger {
+	const struct fixtures	*base;
+	struct map		*added;		/* key -> struct txn, run-time additions */
+	struct txn		**added_order;
+	size_t			 nadded;
+	struct map		*accounts;	/* key -> struct account */
+	struct map		*refunds;	/* key -> struct refund */
+	struct refund		**order;
+	size_t			 nrefunds, cap;
+};
+
+static const char *txn_state_names[] = {
+	[TXN_CAPTURED] = "captured",
+	[TXN_AUTHORIZED] = "authorized",
+	[TXN_VOIDED] = "voided",
+	[TXN_LOCKED] = "locked",
+};
+static const char *outcome_names[] = {
+	[OUTCOME_SUCCEEDED] = "succeeded",
+	[OUTCOME_DECLINED] = "declined",
+	[OUTCOME_STUCK] = "stuck",
+	[OUTCOME_FAILED] = "failed",
+};
+static const char *refund_state_names[] = {
+	[REFUND_CREATED] = "created",
+	[REFUND_PENDING] = "pending",
+	[REFUND_SUCCEEDED] = "succeeded",
+	[REFUND_DECLINED] = "declined",
+	[REFUND_FAILED] = "failed",
+};
+
+/* Which step may follow which; a plan's first step may be any of 'from_start'. */
+static const unsigned char refund_transitions[5][5] = {
+	[REFUND_CREATED] = { [REFUND_PENDING] = 1 },
+	[REFUND_PENDING] = { [REFUND_SUCCEEDED] = 1, [REFUND_DECLINED] = 1,
+	    [REFUND_FAILED] = 1 },
+};
+
+static int
+name_parse(const char *const *names, size_t n, const char *s, int *out)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (names[i] != NULL && strcmp(names[i], s) == 0) {
+			*out = (int)i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+const char *
+txn_state_text(enum txn_state s)
+{
+	return (txn_state_names[s]);
+}
+
+int
+txn_state_parse(const char *s, enum txn_state *out)
+{
+	int	v;
+
+	if (name_parse(txn_state_names, nitems(txn_state_names), s, &v) != 0)
+		return (-1);
+	*out = (enum txn_state)v;
+	return (0);
+}
+
+const char *
+refund_outcome_text(enum refund_outcome o)
+{
+	return (outcome_names[o]);
+}
+
+int
+refund_outcome_parse(const char *s, enum refund_outcome *out)
+{
+	int	v;
+
+	if (name_parse(outcome_names, nitems(outcome_names), s, &v) != 0)
+		return (-1);
+	*out = (enum refund_outcome)v;
+	return (0);
+}
+
+const char *
+refund_state_text(enum refund_state s)
+{
+	return (refund_state_names[s]);
+}
+
+int
+refund_state_returns(enum refund_state s)
+{
+	return (s == REFUND_DECLINED || s == REFUND_FAILED);
+}
+
+struct txn *
+txn_new(const char *provider, const char *id, json_t *fixture)
+{
+	struct txn	*t = xcalloc(1, sizeof *t);
+
+	t->provider = xstrdup(provider);
+	t->id = xstrdup(id);
+	t->fixture = json_incref(fixture);
+	return (t);
+}
+
+void
+txn_free(struct txn *t)
+{
+	if (t == NULL)
+		return;
+	free(t->provider);
+	free(t->id);
+	json_decref(t->fixture);
+	free(t);
+}
+
+static void
+ledger_txn_free_cb(void *p)
+{
+	txn_free(p);
+}
+
+static void
+ledger_account_free(void *p)
+{
+	struct account	*a = p;
+
+	free(a->giving);
+	free(a);
+}
+
+struct ledger *
+ledger_new(const struct fixtures *base)
+{
+	struct ledger	*l = xcalloc(1, sizeof *l);
+
+	l->base = base;
+	l->added = map_new(ledger_txn_free_cb);
+	l->accounts = map_new(ledger_account_free);
+	l->refunds = map_new(NULL);
+	return (l);
+}
+
+static void
+ledger_clear(struct ledger *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->nrefunds; i++) {
+		free(l->order[i]->id);
+		json_decref(l->order[i]->data);
+		free(l->order[i]);
+	}
+	free(l->order);
+	free(l->added_order);
+	map_free(l->refunds);
+	map_free(l->accounts);
+	map_free(l->added);
+}
+
+void
+ledger_free(struct ledger *l)
+{
+	if (l == NULL)
+		return;
+	ledger_clear(l);
+	free(l);
+}
+
+void
+ledger_reset(struct ledger *l)
+{
+	const struct fixtures	*base = l->base;
+
+	ledger_clear(l);
+	memset(l, 0, sizeof *l);
+	l->base = base;
+	l->added = map_new(ledger_txn_free_cb);
+	l->accounts = map_new(ledger_account_free);
+	l->refunds = map_new(NULL);
+}
+
+const struct txn *
+ledger_txn(const struct ledger *l, const char *provider, const char *id)
+{
+	const struct txn	*t = fixtures_find(l->base, provider, id);
+	char			 key[512];
+
+	if (t != NULL)
+		return (t);
+	return (map_get(l->added, fixtures_key(provider, id, key, sizeof key)));
+}
+
+int
+ledger_add_txn(struct ledger *l, struct txn *t)
+{
+	char	key[512];
+
+	if (ledger_txn(l, t->provider, t->id) != NULL)
+		return (-1);
+	map_put(l->added, fixtures_key(t->provider, t->id, key, sizeof key), t);
+	l->added_order = xrealloc(l->added_order,
+	    (l->nadded + 1) * sizeof *l->added_order);
+	l->added_order[l->nadded++] = t;
+	return (0);
+}
+
+void
+ledger_txn_each(const struct ledger *l, const char *provider,
+    void (*fn)(const struct txn *, void *), void *arg)
+{
+	size_t	i, n = fixtures_count(l->base);
+
+	for (i = 0; i < n + l->nadded; i++) {
+		const struct txn *t = i < n ? fixtures_at(l->base, i) :
+		    l->added_order[i - n];
+		if (provider == NULL || strcmp(provider, t->provider) == 0)
+			fn(t, arg);
+	}
+}
+
+static struct account *
+ledger_account(const struct ledger *l, const struct txn *t)
+{
+	char	key[512];
+
+	return (map_get(l->accounts, fixtures_key(t->provider, t->id, key, sizeof key)));
+}
+
+int64_t
+ledger_refunded(const struct ledger *l, const struct txn *t, int64_t now)
+{
+	const struct account	*a = ledger_account(l, t);
+	int64_t			 sum = t->refunded;
+	size_t			 i;
+
+	if (a == NULL)
+		return (sum);
+	sum += a->held;
+	for (i = 0; i < a->ngiving; i++) {
+		if (!refund_state_returns(refund_state_at(a->giving[i], now)))
+			sum += a->giving[i]->amount;
+	}
+	return (sum);
+}
+
+int64_t
+ledger_refundable(const struct ledger *l, const struct txn *t, int64_t now)
+{
+	int64_t	left = t->amount - ledger_refunded(l, t, now);
+
+	return (left > 0 ? left : 0);
+}
+
+static int
+ledger_plan(struct refund *r, const struct lifecycle *lc, int64_t now)
+{
+	static const enum refund_state finals[] = {
+		[OUTCOME_SUCCEEDED] = REFUND_SUCCEEDED,
+		[OUTCOME_DECLINED] = REFUND_DECLINED,
+		[OUTCOME_FAILED] = REFUND_FAILED,
+	};
+	int64_t	settle = now + lc->settle_after_ms;
+	int	i;
+
+	r->nsteps = 0;
+	if (lc->synchronous) {
+		if (lc->outcome == OUTCOME_STUCK)
+			return (-1);
+		r->steps[r->nsteps++] = (struct refund_step){ finals[lc->outcome], now };
+		return (0);
+	}
+	if (lc->show_created) {
+		int64_t pending = now + lc->pending_after_ms;
+		r->steps[r->nsteps++] = (struct refund_step){ REFUND_CREATED, now };
+		r->steps[r->nsteps++] = (struct refund_step){ REFUND_PENDING,
+		    lc->outcome == OUTCOME_STUCK || pending < settle ? pending : settle };
+	} else
+		r->steps[r->nsteps++] = (struct refund_step){ REFUND_PENDING, now };
+	if (lc->outcome != OUTCOME_STUCK)
+		r->steps[r->nsteps++] = (struct refund_step){ finals[lc->outcome], settle };
+	for (i = 1; i < r->nsteps; i++) {
+		if (!refund_transitions[r->steps[i - 1].state][r->steps[i].state] ||
+		    r->steps[i].at_ms < r->steps[i - 1].at_ms)
+			return (-1);
+	}
+	return (0);
+}
+
+struct refund *
+ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
+    int64_t amount, int64_t now, const struct lifecycle *lc, json_t *data)
+{
+	struct refund	*r;
+	struct account	*a;
+	char		 key[512];
+
+	if (amount <= 0 || amount > ledger_refundable(l, t, now) ||
+	    ledger_refund(l, t->provider, id) != NULL)
+		return (NULL);
+	r = xcalloc(1, sizeof *r);
+	if (ledger_plan(r, lc, now) != 0) {
+		free(r);
+		return (NULL);
+	}
+	r->id = xstrdup(id);
+	r->txn = t;
+	r->amount = amount;
+	r->created_ms = now;
+	r->data = data;
+
+	if ((a = ledger_account(l, t)) == NULL) {
+		a = xcalloc(1, sizeof *a);
+		a->txn = t;
+		map_put(l->accounts, fixtures_key(t->provider, t->id, key, sizeof key), a);
+	}
+	if (refund_state_returns(r->steps[r->nsteps - 1].state)) {
+		a->giving = xrealloc(a->giving, (a->ngiving + 1) * sizeof *a->giving);
+		a->giving[a->ngiving++] = r;
+	} else
+		a->held += amount;
+	if (a->last != NULL)
+		a->last->next = r;
+	else
+		a->first = r;
+	a->last = r;
+
+	map_put(l->refunds, fixtures_key(t->provider, id, key, sizeof key), r);
+	if (l->nrefunds == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->order = xrealloc(l->order, l->cap * sizeof *l->order);
+	}
+	l->order[l->nrefunds++] = r;
+	return (r);
+}
+
+struct refund *
+ledger_refund(const struct ledger *l, const char *provider, const char *id)
+{
+	char	key[512];
+
+	return (map_get(l->refunds, fixtures_key(provider, id, key, sizeof key)));
+}
+
+struct refund *
+ledger_refunds_of(const struct ledger *l, const struct txn *t)
+{
+	struct account	*a = ledger_account(l, t);
+
+	return (a != NULL ? a->first : NULL);
+}
+
+size_t
+ledger_refund_count(const struct ledger *l)
+{
+	return (l->nrefunds);
+}
+
+void
+ledger_refund_each(const struct ledger *l, void (*fn)(struct refund *, void *),
+    void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < l->nrefunds; i++)
+		fn(l->order[i], arg);
+}
+
+int
+refund_history(const struct refund *r, int64_t now, const struct refund_step **steps)
+{
+	int	n = 0;
+
+	while (n < r->nsteps && r->steps[n].at_ms <= now)
+		n++;
+	/* A clock set back before the refund still shows how it began. */
+	*steps = r->steps;
+	return (n > 0 ? n : 1);
+}
+
+enum refund_state
+refund_state_at(const struct refund *r, int64_t now)
+{
+	const struct refund_step	*steps;
+	int				 n = refund_history(r, now, &steps);
+
+	return (steps[n - 1].state);
+}
+
+int64_t
+refund_updated_at(const struct refund *r, int64_t now)
+{
+	const struct refund_step	*steps;
+	int				 n = refund_history(r, now, &steps);
+
+	return (steps[n - 1].at_ms);
+}

@@ -1,0 +1,216 @@
+/* paymock: flags, start-up, signals and the "listening" line. */
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "dispatch.h"
+#include "fixtures.h"
+#include "http.h"
+#include "journal.h"
+#include "session.h"
+#include "util.h"
+#include "version.h"
+
+struct options {
+	const char	*bind;
+	int		 port;
+	const char	*fixtures;
+	const char	*scenario_dir;
+	uint64_t	 seed;
+	int		 clock_frozen;
+	int64_t		 clock_start_ms;
+	enum http_log	 log;
+};
+
+static const char usage_text[] =
+"usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
+"               [--seed N] [--clock live|frozen[:ISO8601]]\n"
+"               [--log-format text|json] [--quiet] [--version] [--help]\n"
+"\n"
+"A payment-provider refund simulator: SmartPay at /smartpay, admin API at /__admin.\n"
+"\n"
+"  --bind ADDR          address to listen on (default 127.0.0.1)\n"
+"  --port N             port to listen on; 0 picks a free one (default 8080)\n"
+"  --fixtures PATH      fixture file or directory (default fixtures/)\n"
+"  --scenario-dir DIR   where named scenarios are found (default scenarios/)\n"
+"  --seed N             seed for ids and random choices (default 1)\n"
+"  --clock MODE         live (wall time) or frozen[:2026-04-09T14:00:00.000Z]\n"
+"  --log-format FORMAT  access log on stderr: text (default) or json\n"
+"  --quiet              no access log\n"
+"  --version            print the version and exit\n"
+"  --help               print this help and exit\n";
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	fputs("paymock: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	fputs(usage_text, stderr);
+	exit(2);
+}
+
+static int
+parse_number(const char *s, long long lo, long long hi, long long *out)
+{
+	char	*end;
+
+	if (*s == '\0')
+		return (-1);
+	*out = strtoll(s, &end, 10);
+	return (*end == '\0' && *out >= lo && *out <= hi ? 0 : -1);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "bind", required_argument, NULL, 'b' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "fixtures", required_argument, NULL, 'f' },
+		{ "scenario-dir", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "clock", required_argument, NULL, 'c' },
+		{ "log-format", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long	n;
+	int		ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			o->bind = optarg;
+			break;
+		case 'p':
+			if (parse_number(optarg, 0, 65535, &n) != 0)
+				usage_error("--port: '%s' is not a port (0-65535)", optarg);
+			o->port = (int)n;
+			break;
+		case 'f':
+			o->fixtures = optarg;
+			break;
+		case 'd':
+			o->scenario_dir = optarg;
+			break;
+		case 's':
+			if (parse_number(optarg, 0, INT64_MAX, &n) != 0)
+				usage_error("--seed: '%s' is not a whole number", optarg);
+			o->seed = (uint64_t)n;
+			break;
+		case 'c':
+			if (strcmp(optarg, "live") == 0)
+				o->clock_frozen = 0;
+			else if (strcmp(optarg, "frozen") == 0)
+				o->clock_frozen = 1;
+			else if (strncmp(optarg, "frozen:", 7) == 0 &&
+			    clock_parse(optarg + 7, &o->clock_start_ms) == 0)
+				o->clock_frozen = 2;
+			else
+				usage_error("--clock: '%s' is not live, frozen or "
+				    "frozen:YYYY-MM-DDTHH:MM:SS.mmmZ", optarg);
+			break;
+		case 'l':
+			if (strcmp(optarg, "text") == 0)
+				o->log = HTTP_LOG_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->log = HTTP_LOG_JSON;
+			else
+				usage_error("--log-format: '%s' is not text or json", optarg);
+			break;
+		case 'q':
+			o->log = HTTP_LOG_NONE;
+			break;
+		case 'V':
+			printf("paymock %s\n", PAYMOCK_VERSION);
+			exit(0);
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case ':':
+			usage_error("%s needs a value", argv[optind - 1]);
+			break;
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	event_base_loopexit(arg, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options	 o = { .bind = "127.0.0.1", .port = 8080,
+	    .fixtures = "fixtures", .scenario_dir = "scenarios", .seed = 1,
+	    .log = HTTP_LOG_TEXT };
+	struct app	 app = { 0 };
+	struct fixtures	*fixtures;
+	struct event_base *base;
+	struct event	*sigint, *sigterm;
+	struct http	*http;
+	char		*cause;
+	int		 port;
+
+	parse_options(argc, argv, &o);
+	signal(SIGPIPE, SIG_IGN);
+	if ((fixtures = fixtures_load(o.fixtures, &cause)) == NULL) {
+		fprintf(stderr, "paymock: %s\n", cause);
+		free(cause);
+		return (2);
+	}
+	if (o.clock_frozen == 1)
+		o.clock_start_ms = clock_wall();
+	app.fixtures = fixtures;
+	app.scenario_dir = o.scenario_dir;
+	app.started_ms = clock_wall();
+	app.sessions = sessions_new(fixtures, o.seed, o.clock_frozen != 0,
+	    o.clock_start_ms, JOURNAL_DEFAULT_CAP);
+
+	if ((base = event_base_new()) == NULL)
+		fatal("event_base_new failed");
+	http = http_new(base, &app, o.log);
+	if ((port = http_listen(http, o.bind, o.port, &cause)) < 0) {
+		fprintf(stderr, "paymock: %s\n", cause);
+		free(cause);
+		return (2);
+	}
+	sigint = evsignal_new(base, SIGINT, on_signal, base);
+	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sigterm, NULL);
+	printf("paymock listening on http://%s:%d\n", o.bind, port);
+	fflush(stdout);
+
+	event_base_dispatch(base);
+
+	http_free(http);
+	event_free(sigint);
+	event_free(sigterm);
+	event_base_free(base);
+	sessions_free(app.sessions);
+	fixtures_free(fixtures);
+	libevent_global_shutdown();
+	return (0);
+}

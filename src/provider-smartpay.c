@@ -1,0 +1,426 @@
+/* SmartPay: refunds as modifications of a payment, REFUND_PENDING -> REFUNDED. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "field.h"
+#include "idem.h"
+#include "ids.h"
+#include "jsonx.h"
+#include "money.h"
+#include "provider.h"
+#include "session.h"
+#include "util.h"
+
+#define SMARTPAY_ID_MAX		36
+#define SMARTPAY_DESC_MAX	127
+
+static const char *smartpay_states[] = {
+	[REFUND_CREATED] = "REFUND_PENDING",
+	[REFUND_PENDING] = "REFUND_PENDING",
+	[REFUND_SUCCEEDED] = "REFUNDED",
+	[REFUND_DECLINED] = "REFUND_DECLINED",
+	[REFUND_FAILED] = "REFUND_FAILED",
+};
+
+static const char *smartpay_payment_states[] = {
+	[TXN_CAPTURED] = "CAPTURED",
+	[TXN_AUTHORIZED] = "AUTHORIZED",
+	[TXN_VOIDED] = "CANCELLED",
+	[TXN_LOCKED] = "CAPTURED",
+};
+
+static void
+smartpay_error(struct call *c, int status, const char *code, const char *field,
+    const char *message)
+{
+	char	trace[17];
+
+	(void)field;
+	ids_hex(&c->session->rng, 16, trace);
+	reply_header(c->reply, "X-Trace-Id", trace);
+	call_json(c, status, json_pack("{ss ss ss}", "errorCode", code,
+	    "errorMessage", message, "traceId", trace));
+}
+
+static void
+smartpay_decorate(struct call *c)
+{
+	char	trace[17];
+
+	reply_header(c->reply, "Content-Language", "en-US");
+	if (reply_get_header(c->reply, "X-Trace-Id") == NULL)
+		reply_header(c->reply, "X-Trace-Id", ids_hex(&c->session->rng, 16, trace));
+}
+
+static const char *
+smartpay_extra(const struct txn *t, const char *key, const char *dflt)
+{
+	const char	*v = jsonx_string(json_object_get(t->fixture, key));
+
+	return (v != NULL ? v : dflt);
+}
+
+static json_t *
+smartpay_money(int64_t minor, const struct txn *t)
+{
+	return (json_pack("{so ss}", "amount", jsonx_amount(minor, t->exponent,
+	    t->exponent), "currencyCode", t->currency));
+}
+
+static json_t *
+smartpay_modification(const struct refund *r, int64_t now)
+{
+	const struct refund_step	*steps;
+	int				 n = refund_history(r, now, &steps), i;
+	json_t				*history = json_array(), *amount, *m;
+	const char			*desc;
+	char				 at[CLOCK_TEXT_MAX];
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(history, json_pack("{ss ss so}",
+		    "status", smartpay_states[steps[i].state],
+		    "statusDate", clock_format(steps[i].at_ms, at),
+		    "modificationAmount", smartpay_money(r->amount, r->txn)));
+	amount = smartpay_money(r->amount, r->txn);
+	if ((desc = jsonx_string(json_object_get(r->data, "description"))) != NULL)
+		json_object_set_new(amount, "description", json_string(desc));
+	m = json_pack("{s{ss sO sO} so ss ss so}",
+	    "modificationData", "type", "REFUND",
+	    "modificationId", json_object_get(r->data, "modificationId"),
+	    "reconciliationReferenceId", json_object_get(r->data, "reconciliationReferenceId"),
+	    "modificationAmount", amount,
+	    "status", smartpay_states[refund_state_at(r, now)],
+	    "creationDate", clock_format(r->created_ms, at),
+	    "statusHistory", history);
+	if (json_object_get(r->data, "customReferences") != NULL)
+		json_object_set(m, "customReferences",
+		    json_object_get(r->data, "customReferences"));
+	return (m);
+}
+
+/* The payment's own fields; 'last' is the latest status date shown. */
+static json_t *
+smartpay_payment(const struct txn *t, int64_t last)
+{
+	const char	*created = smartpay_extra(t, "created_at", "2020-12-15T14:35:44.532Z");
+	int64_t		 created_ms;
+	char		 at[CLOCK_TEXT_MAX];
+	json_t		*mit = json_object_get(t->fixture, "mit");
+
+	if (clock_parse(created, &created_ms) == 0 && created_ms > last)
+		last = created_ms;
+	return (json_pack("{ss ss ss ss ss s{so ss sb ss ss}}",
+	    "reconciliationReferenceId", smartpay_extra(t,
+	    "reconciliation_reference_id", t->id),
+	    "description", smartpay_extra(t, "description", ""),
+	    "paymentStatus", smartpay_payment_states[t->state],
+	    "creationDate", created,
+	    "lastStatusDate", clock_format(last, at),
+	    "transactionOverview",
+	    "amount", jsonx_amount(t->amount, t->exponent, t->exponent),
+	    "currencyCode", t->currency,
+	    "mit", json_is_true(mit),
+	    "transactionId", t->id,
+	    "paymentMethod", smartpay_extra(t, "payment_method", "CARD")));
+}
+
+static json_t *
+smartpay_with_modification(const struct refund *r, int64_t now)
+{
+	json_t	*p = smartpay_payment(r->txn, refund_updated_at(r, now));
+
+	json_object_set_new(p, "modification", smartpay_modification(r, now));
+	return (p);
+}
+
+/* Known merchants are those of the session's SmartPay transactions. */
+struct smartpay_merchant {
+	const char	*key;
+	int		 found;
+};
+
+static void
+smartpay_merchant_cb(const struct txn *t, void *arg)
+{
+	struct smartpay_merchant	*m = arg;
+	const char			*k = smartpay_extra(t, "merchant_key", "");
+
+	m->found |= strcmp(k, m->key) == 0;
+}
+
+static int
+smartpay_merchant_known(const struct call *c, const char *key)
+{
+	struct smartpay_merchant	m = { key, 0 };
+
+	if (strcmp(key, "invalid") == 0)
+		return (0);
+	ledger_txn_each(c->session->ledger, c->provider->name, smartpay_merchant_cb, &m);
+	return (m.found);
+}
+
+/* An Authorization header, when sent, must name the merchant. */
+static int
+smartpay_auth_header(const struct call *c, const char *merchant, char **user)
+{
+	const char	*h = request_header(c->req, "Authorization");
+	char		*pass;
+	int		 ok;
+
+	*user = NULL;
+	if (h == NULL)
+		return (0);
+	if (auth_basic(h, user, &pass) != 0)
+		return (-1);
+	free(pass);
+	ok = merchant == NULL || strcmp(*user, merchant) == 0;
+	return (ok ? 0 : -1);
+}
+
+static int
+smartpay_bad_field(struct call *c, const struct field_error *e)
+{
+	call_error(c, 400, "INVALID_REQUEST", e->field, "%s", e->message);
+	return (-1);
+}
+
+/* The modification id's store key: its scope is the merchant. */
+static char *
+smartpay_idem_key(const char *merchant, const char *modification)
+{
+	return (xasprintf("smartpay\x1f%s\x1f%s", merchant, modification));
+}
+
+/* A retry: the current view of the first modification, with its first status. */
+static void
+smartpay_replay(struct call *c, const struct idem_record *rec, uint64_t fingerprint)
+{
+	struct refund	*r = ledger_refund(c->session->ledger, c->provider->name,
+	    rec->refund_id);
+
+	if (rec->fingerprint != fingerprint) {
+		reply_header(c->reply, "X-Paymock-Warning",
+		    "modificationId reused with a different request");
+		c->reply->note = xstrdup("modificationId reused with a different request");
+	}
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, rec->status, smartpay_with_modification(r, c->now));
+}
+
+static void
+smartpay_refund(struct call *c)
+{
+	struct field_error	 e;
+	const json_t		*ma, *custom;
+	const char		*merchant, *txid, *modid, *desc = NULL, *ccy = NULL;
+	const struct txn	*t;
+	struct idem_record	*rec;
+	struct lifecycle	 lc;
+	struct refund		*r;
+	char			*key = NULL, *user = NULL, *canon, rid[32];
+	char			 a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX];
+	int64_t			 amount = 0, left;
+	int			 exp, has_amount = 0;
+	uint64_t		 fp;
+
+	if (field_string(c->body, "merchantKey", 1, 1, SMARTPAY_ID_MAX, &merchant, &e))
+		goto out_bad;
+	if (!smartpay_merchant_known(c, merchant) ||
+	    smartpay_auth_header(c, merchant, &user) != 0) {
+		provider_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
+		    "authenticated.");
+		goto out;
+	}
+	if (field_string(c->body, "transactionId", 1, 1, SMARTPAY_ID_MAX, &txid, &e) ||
+	    field_string(c->body, "modificationId", 1, 1, SMARTPAY_ID_MAX, &modid, &e) ||
+	    field_object(c->body, "modifiedAmount", 0, &ma, &e) ||
+	    field_object(c->body, "customReferences", 0, &custom, &e))
+		goto out_bad;
+	if (ma != NULL && (field_currency(ma, "modifiedAmount.currencyCode", 1,
+	    &ccy, &exp, &e) ||
+	    field_string(ma, "modifiedAmount.description", 0, 0, SMARTPAY_DESC_MAX,
+	    &desc, &e)))
+		goto out_bad;
+	t = ledger_txn(c->session->ledger, c->provider->name, txid);
+	if (t == NULL || strcmp(smartpay_extra(t, "merchant_key", ""), merchant) != 0) {
+		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
+		    "The payment %s was not found.", txid);
+		goto out;
+	}
+	if (ma != NULL && field_amount(ma, "modifiedAmount.amount", 1, AMOUNT_NUMBER,
+	    t->exponent, &amount, &has_amount, &e))
+		goto out_bad;
+
+	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
+	fp = idem_fingerprint(canon, strlen(canon));
+	free(canon);
+	key = smartpay_idem_key(merchant, modid);
+	if ((rec = idem_get(c->session->idem, key, c->now)) != NULL) {
+		if (strcmp(rec->txn_id, t->id) != 0)
+			call_error(c, 409, "DUPLICATE_MODIFICATION_ID", "modificationId",
+			    "The modificationId %s was already used for another "
+			    "payment.", modid);
+		else
+			smartpay_replay(c, rec, fp);
+		goto out;
+	}
+
+	if (ccy != NULL && strcmp(ccy, t->currency) != 0) {
+		call_error(c, 422, "CURRENCY_MISMATCH", "modifiedAmount.currencyCode",
+		    "The currency %s does not match the payment currency %s.",
+		    ccy, t->currency);
+		goto out;
+	}
+	if (t->state == TXN_AUTHORIZED) {
+		call_error(c, 422, "PAYMENT_NOT_CAPTURED", NULL,
+		    "The payment %s is not captured.", t->id);
+		goto out;
+	}
+	if (t->state == TXN_VOIDED) {
+		call_error(c, 422, "PAYMENT_CANCELLED", NULL,
+		    "The payment %s was cancelled.", t->id);
+		goto out;
+	}
+	left = ledger_refundable(c->session->ledger, t, c->now);
+	if (left == 0) {
+		call_error(c, 422, "ALREADY_REFUNDED", NULL,
+		    "The payment %s is already fully refunded.", t->id);
+		goto out;
+	}
+	if (!has_amount)
+		amount = left;
+	if (amount > left) {
+		call_error(c, 422, "AMOUNT_EXCEEDS_REFUNDABLE", "modifiedAmount.amount",
+		    "The refund amount %s %s exceeds the refundable amount %s %s.",
+		    money_format(amount, t->exponent, t->exponent, a1), t->currency,
+		    money_format(left, t->exponent, t->exponent, a2), t->currency);
+		goto out;
+	}
+
+	ids_base64url(&c->session->rng, 16, rid);
+	call_lifecycle(c, t, &lc);
+	r = ledger_refund_add(c->session->ledger, t, rid, amount, c->now, &lc,
+	    json_pack("{ss ss}", "modificationId", modid,
+	    "reconciliationReferenceId", rid));
+	if (r == NULL)
+		fatal("%s: refund of a checked amount refused", __func__);
+	if (desc != NULL)
+		json_object_set_new(r->data, "description", json_string(desc));
+	if (custom != NULL)
+		json_object_set(r->data, "customReferences", (json_t *)custom);
+	rec = idem_put(c->session->idem, key, fp, IDEM_FOREVER);
+	rec->status = 200;
+	rec->refund_id = xstrdup(r->id);
+	rec->txn_id = xstrdup(t->id);
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, 200, smartpay_with_modification(r, c->now));
+	goto out;
+
+out_bad:
+	smartpay_bad_field(c, &e);
+out:
+	free(user);
+	free(key);
+}
+
+static void
+smartpay_status(struct call *c)
+{
+	const struct txn	*t;
+	const struct refund	*r;
+	char			*merchant = request_query(c->req, "merchantKey"), *user;
+	json_t			*list, *p;
+	int64_t			 last = 0;
+
+	if (smartpay_auth_header(c, NULL, &user) != 0 ||
+	    (user == NULL && merchant == NULL) ||
+	    (user != NULL && merchant != NULL && strcmp(user, merchant) != 0) ||
+	    !smartpay_merchant_known(c, user != NULL ? user : merchant)) {
+		provider_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
+		    "authenticated.");
+		goto out;
+	}
+	t = ledger_txn(c->session->ledger, c->provider->name, c->params[0]);
+	if (t == NULL || strcmp(smartpay_extra(t, "merchant_key", ""),
+	    user != NULL ? user : merchant) != 0) {
+		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
+		    "The payment %s was not found.", c->params[0]);
+		goto out;
+	}
+	list = json_array();
+	for (r = ledger_refunds_of(c->session->ledger, t); r != NULL; r = r->next) {
+		json_array_append_new(list, smartpay_modification(r, c->now));
+		if (refund_updated_at(r, c->now) > last)
+			last = refund_updated_at(r, c->now);
+	}
+	p = smartpay_payment(t, last);
+	json_object_set_new(p, "modifications", list);
+	call_json(c, 200, p);
+out:
+	free(user);
+	free(merchant);
+}
+
+static int
+smartpay_check_fixture(const json_t *o, const char *where, char **cause)
+{
+	static const char	*strings[] = { "payment_method", "description",
+	    "reconciliation_reference_id" };
+	const char		*mk = jsonx_string(json_object_get(o, "merchant_key"));
+	const char		*created = jsonx_string(json_object_get(o, "created_at"));
+	const json_t		*mit = json_object_get(o, "mit");
+	int64_t			 ms;
+	size_t			 i;
+
+	if (mk == NULL || !ids_is_uuid(mk)) {
+		*cause = xasprintf("%s.merchant_key: must be a UUID string", where);
+		return (-1);
+	}
+	for (i = 0; i < nitems(strings); i++) {
+		const json_t *v = json_object_get(o, strings[i]);
+		if (v != NULL && jsonx_string(v) == NULL) {
+			*cause = xasprintf("%s.%s: must be a string", where, strings[i]);
+			return (-1);
+		}
+	}
+	if (json_object_get(o, "created_at") != NULL &&
+	    (created == NULL || clock_parse(created, &ms) != 0)) {
+		*cause = xasprintf("%s.created_at: must be an ISO 8601 UTC time "
+		    "like 2020-12-15T14:35:44.532Z", where);
+		return (-1);
+	}
+	if (mit != NULL && !json_is_boolean(mit)) {
+		*cause = xasprintf("%s.mit: must be true or false", where);
+		return (-1);
+	}
+	return (0);
+}
+
+static const struct route smartpay_routes[] = {
+	{ "POST", "/payment/refund", "refund.create", 1, smartpay_refund },
+	{ "GET", "/payment/status/{transactionId}", "refund.status", 0, smartpay_status },
+};
+
+const struct provider provider_smartpay = {
+	.name = "smartpay",
+	.routes = smartpay_routes,
+	.nroutes = nitems(smartpay_routes),
+	.codes = {
+		[PERR_BAD_JSON] = "INVALID_JSON",
+		[PERR_MEDIA_TYPE] = "UNSUPPORTED_MEDIA_TYPE",
+		[PERR_NO_ROUTE] = "NOT_FOUND",
+		[PERR_METHOD] = "METHOD_NOT_ALLOWED",
+		[PERR_TOO_LARGE] = "PAYLOAD_TOO_LARGE",
+		[PERR_UNAUTHORIZED] = "UNAUTHORIZED",
+		[PERR_UNAVAILABLE] = "SERVICE_UNAVAILABLE",
+		[PERR_INTERNAL] = "INTERNAL_ERROR",
+		[PERR_BAD_GATEWAY] = "BAD_GATEWAY",
+		[PERR_GATEWAY_TIMEOUT] = "GATEWAY_TIMEOUT",
+		[PERR_RATE_LIMITED] = "TOO_MANY_REQUESTS",
+	},
+	.render_error = smartpay_error,
+	.check_fixture = smartpay_check_fixture,
+	.decorate = smartpay_decorate,
+	.lifecycle = { .settle_after_ms = 2000, .outcome = OUTCOME_SUCCEEDED },
+};

@@ -1,0 +1,328 @@
+/* What every adapter shares: the provider table, error rendering, body checks, auth. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+#include "jsonx.h"
+#include "provider.h"
+#include "session.h"
+#include "util.h"
+
+extern const struct provider provider_smartpay;
+
+const struct provider *const providers[] = {
+	&provider_smartpay,
+};
+const size_t nproviders = nitems(providers);
+
+/* The neutral names of interface.md, their default status and shared case. */
+static const struct {
+	const char	*name;
+	int		 status;
+	enum perr	 perr;
+} neutral_errors[] = {
+	{ "provider_unavailable", 503, PERR_UNAVAILABLE },
+	{ "internal_error", 500, PERR_INTERNAL },
+	{ "bad_gateway", 502, PERR_BAD_GATEWAY },
+	{ "gateway_timeout", 504, PERR_GATEWAY_TIMEOUT },
+	{ "rate_limited", 429, PERR_RATE_LIMITED },
+	{ "unauthorized", 401, PERR_UNAUTHORIZED },
+};
+
+static const int perr_status[PERR__COUNT] = {
+	[PERR_BAD_JSON] = 400,
+	[PERR_MEDIA_TYPE] = 415,
+	[PERR_NO_ROUTE] = 404,
+	[PERR_METHOD] = 405,
+	[PERR_TOO_LARGE] = 413,
+	[PERR_UNAUTHORIZED] = 401,
+	[PERR_UNAVAILABLE] = 503,
+	[PERR_INTERNAL] = 500,
+	[PERR_BAD_GATEWAY] = 502,
+	[PERR_GATEWAY_TIMEOUT] = 504,
+	[PERR_RATE_LIMITED] = 429,
+};
+
+const struct provider *
+provider_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nproviders; i++) {
+		if (strcmp(providers[i]->name, name) == 0)
+			return (providers[i]);
+	}
+	return (NULL);
+}
+
+size_t
+provider_index(const struct provider *p)
+{
+	size_t	i;
+
+	for (i = 0; i < nproviders; i++) {
+		if (providers[i] == p)
+			return (i);
+	}
+	fatal("%s: provider '%s' is not in the table", __func__, p->name);
+}
+
+int
+provider_perr_parse(const char *name, enum perr *perr, int *status)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(neutral_errors); i++) {
+		if (strcmp(neutral_errors[i].name, name) == 0) {
+			*perr = neutral_errors[i].perr;
+			*status = neutral_errors[i].status;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+static void
+call_verror(struct call *c, int status, const char *code, const char *field,
+    const char *fmt, va_list ap)
+{
+	char	message[1024];
+
+	vsnprintf(message, sizeof message, fmt, ap);
+	c->provider->render_error(c, status, code, field, message);
+}
+
+void
+call_error(struct call *c, int status, const char *code, const char *field,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	call_verror(c, status, code, field, fmt, ap);
+	va_end(ap);
+}
+
+void
+provider_fail(struct call *c, enum perr e, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	call_verror(c, perr_status[e], c->provider->codes[e], NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+call_json(struct call *c, int status, json_t *body)
+{
+	free(c->reply->body);
+	c->reply->status = status;
+	c->reply->content_type = "application/json";
+	c->reply->body = jsonx_dumps(body, 0);
+	json_decref(body);
+}
+
+void
+call_lifecycle(const struct call *c, const struct txn *t, struct lifecycle *lc)
+{
+	const struct session_lifecycle	*sl =
+	    &c->session->lifecycle[provider_index(c->provider)];
+
+	*lc = c->provider->lifecycle;
+	if (sl->has_settle)
+		lc->settle_after_ms = sl->settle_after_ms;
+	if (sl->has_outcome)
+		lc->outcome = sl->outcome;
+	/* A magic transaction's own behaviour wins over a session default. */
+	if (t->outcome != OUTCOME_SUCCEEDED)
+		lc->outcome = t->outcome;
+}
+
+static int
+provider_is_json(const char *ct)
+{
+	size_t	n = strlen("application/json");
+
+	if (ct == NULL)
+		return (0);
+	while (*ct == ' ')
+		ct++;
+	return (strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '));
+}
+
+void
+provider_handle(struct call *c)
+{
+	char	*cause;
+
+	if (c->route->json_body) {
+		if (!provider_is_json(request_header(c->req, "Content-Type"))) {
+			provider_fail(c, PERR_MEDIA_TYPE,
+			    "Content-Type must be application/json");
+			goto out;
+		}
+		c->body = jsonx_loads(c->req->body, c->req->body_len, &cause);
+		if (c->body == NULL) {
+			provider_fail(c, PERR_BAD_JSON, "The request body is not "
+			    "valid JSON: %s", cause);
+			free(cause);
+			goto out;
+		}
+		if (!json_is_object(c->body)) {
+			provider_fail(c, PERR_BAD_JSON, "The request body must be "
+			    "a JSON object");
+			goto out;
+		}
+	}
+	c->route->fn(c);
+out:
+	if (c->provider->decorate != NULL)
+		c->provider->decorate(c);
+}
+
+const char *
+request_header(const struct request *r, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nheaders; i++) {
+		if (str_casecmp(r->headers[i].name, name) == 0)
+			return (r->headers[i].value);
+	}
+	return (NULL);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+char *
+request_query(const struct request *r, const char *name)
+{
+	const char	*q = r->query, *end;
+	size_t		 n = strlen(name);
+	struct buf	 b = { 0 };
+
+	for (; q != NULL && *q != '\0'; q = *end != '\0' ? end + 1 : end) {
+		end = q + strcspn(q, "&");
+		if (strncmp(q, name, n) != 0 || (q[n] != '=' && q + n != end))
+			continue;
+		for (q += n + (q[n] == '='); q < end; q++) {
+			int hi, lo;
+			if (*q == '%' && end - q >= 3 && (hi = hexval(q[1])) >= 0 &&
+			    (lo = hexval(q[2])) >= 0 && (hi || lo)) {
+				char ch = (char)(hi << 4 | lo);
+				buf_add(&b, &ch, 1);
+				q += 2;
+			} else
+				buf_add(&b, *q == '+' ? " " : q, 1);
+		}
+		return (buf_steal(&b));
+	}
+	return (NULL);
+}
+
+void
+reply_header(struct reply *r, const char *name, const char *value)
+{
+	r->headers = xrealloc(r->headers, (r->nheaders + 1) * sizeof *r->headers);
+	r->headers[r->nheaders].name = xstrdup(name);
+	r->headers[r->nheaders].value = xstrdup(value);
+	r->nheaders++;
+}
+
+const char *
+reply_get_header(const struct reply *r, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nheaders; i++) {
+		if (str_casecmp(r->headers[i].name, name) == 0)
+			return (r->headers[i].value);
+	}
+	return (NULL);
+}
+
+void
+reply_release(struct reply *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nheaders; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	free(r->headers);
+	free(r->body);
+	free(r->refund_id);
+	free(r->note);
+	memset(r, 0, sizeof *r);
+}
+
+static int
+b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (c - '0' + 52);
+	if (c == '+')
+		return (62);
+	if (c == '/')
+		return (63);
+	return (-1);
+}
+
+int
+auth_basic(const char *header, char **user, char **pass)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *colon;
+	unsigned	 acc = 0;
+	int		 bits = 0, v;
+	size_t		 pad = 0;
+
+	if (header == NULL || strncasecmp(header, "Basic ", 6) != 0)
+		return (-1);
+	for (p = header + 6; *p == ' '; p++)
+		;
+	for (; *p != '\0'; p++) {
+		if (*p == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (v = b64val(*p)) < 0)
+			goto out_bad;
+		acc = (acc << 6) | (unsigned)v;
+		if ((bits += 6) >= 8) {
+			char ch = (char)((acc >> (bits - 8)) & 0xff);
+			bits -= 8;
+			buf_add(&b, &ch, 1);
+		}
+	}
+	if (b.len == 0 || pad > 2 || memchr(b.data, '\0', b.len) != NULL ||
+	    (colon = strchr(b.data, ':')) == NULL)
+		goto out_bad;
+	*user = xstrndup(b.data, (size_t)(colon - b.data));
+	*pass = xstrdup(colon + 1);
+	buf_release(&b);
+	return (0);
+out_bad:
+	buf_release(&b);
+	return (-1);
+}

@@ -1,0 +1,274 @@
+/* End-to-end test harness: the real server on port 0, spoken to over raw sockets. */
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "jsonx.h"
+#include "util.h"
+
+#define E2E_TIMEOUT_MS	5000
+
+static pid_t		 e2e_pid = -1;
+static int		 e2e_portno;
+static FILE		*e2e_out;
+static struct e2e_resp	**e2e_resps;
+static size_t		 e2e_nresps;
+static char		*e2e_text;	/* e2e_get's last answer */
+
+void
+e2e_start(const char *const *args)
+{
+	const char	*bin = getenv("PAYMOCK_BIN"), *fixtures = getenv("PAYMOCK_FIXTURES");
+	const char	*argv[32];
+	char		 line[256];
+	int		 fds[2];
+	size_t		 n = 0;
+
+	if (bin == NULL)
+		bin = "build/paymock";
+	if (fixtures == NULL)
+		fixtures = "fixtures";
+	argv[n++] = bin;
+	argv[n++] = "--port";
+	argv[n++] = "0";
+	argv[n++] = "--quiet";
+	argv[n++] = "--clock";
+	argv[n++] = "frozen:" E2E_EPOCH;
+	argv[n++] = "--fixtures";
+	argv[n++] = fixtures;
+	for (; args != NULL && *args != NULL && n < nitems(argv) - 1; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	cr_assert(pipe(fds) == 0);
+	if ((e2e_pid = fork()) == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	e2e_out = fdopen(fds[0], "r");
+	cr_assert(fgets(line, sizeof line, e2e_out) != NULL, "paymock did not start");
+	cr_assert(sscanf(line, "paymock listening on http://127.0.0.1:%d", &e2e_portno) == 1,
+	    "unexpected first line: %s", line);
+}
+
+void
+e2e_setup(void)
+{
+	e2e_start(NULL);
+}
+
+int
+e2e_port(void)
+{
+	return (e2e_portno);
+}
+
+static void
+e2e_resp_free(struct e2e_resp *r)
+{
+	free(r->head);
+	free(r->body);
+	json_decref(r->json);
+	free(r);
+}
+
+void
+e2e_teardown(void)
+{
+	int	status = 0;
+	size_t	i;
+
+	for (i = 0; i < e2e_nresps; i++)
+		e2e_resp_free(e2e_resps[i]);
+	free(e2e_resps);
+	free(e2e_text);
+	e2e_resps = NULL;
+	e2e_nresps = 0;
+	e2e_text = NULL;
+	if (e2e_pid <= 0)
+		return;
+	kill(e2e_pid, SIGTERM);
+	waitpid(e2e_pid, &status, 0);
+	fclose(e2e_out);
+	e2e_pid = -1;
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "paymock did not exit cleanly (status %d)", status);
+}
+
+static int
+e2e_connect(int timeout_ms)
+{
+	struct sockaddr_in	sin = { 0 };
+	struct timeval		tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	int			fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert(fd >= 0);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)e2e_portno);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	cr_assert(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0,
+	    "connect: %s", strerror(errno));
+	return (fd);
+}
+
+char *
+e2e_raw(const char *bytes, size_t len, int timeout_ms)
+{
+	struct buf	 b = { 0 };
+	char		 chunk[65536];
+	ssize_t		 n;
+	size_t		 off = 0;
+	int		 fd = e2e_connect(timeout_ms);
+
+	while (off < len) {
+		n = send(fd, bytes + off, len - off, MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	while ((n = recv(fd, chunk, sizeof chunk, 0)) > 0)
+		buf_add(&b, chunk, (size_t)n);
+	close(fd);
+	return (buf_steal(&b));
+}
+
+static struct e2e_resp *
+e2e_parse(char *raw)
+{
+	struct e2e_resp	*r = xcalloc(1, sizeof *r);
+	char		*sep = strstr(raw, "\r\n\r\n"), *cause;
+
+	cr_assert(sep != NULL, "no complete response: '%s'", raw);
+	r->head = xstrndup(raw, (size_t)(sep - raw));
+	r->body = xstrdup(sep + 4);
+	r->body_len = strlen(r->body);
+	cr_assert(sscanf(r->head, "HTTP/1.1 %d", &r->status) == 1, "bad status line");
+	if ((r->json = jsonx_loads(r->body, r->body_len, &cause)) == NULL)
+		free(cause);
+	free(raw);
+	e2e_resps = xrealloc(e2e_resps, (e2e_nresps + 1) * sizeof *e2e_resps);
+	e2e_resps[e2e_nresps++] = r;
+	return (r);
+}
+
+struct e2e_resp *
+e2e(const char *method, const char *path, const char *headers, const char *body)
+{
+	struct buf	req = { 0 };
+	char		*raw;
+
+	buf_addf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s",
+	    method, path, headers != NULL ? headers : "");
+	if (body != NULL)
+		buf_addf(&req, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+	else
+		buf_adds(&req, "\r\n");
+	raw = e2e_raw(req.data, req.len, E2E_TIMEOUT_MS);
+	buf_release(&req);
+	return (e2e_parse(raw));
+}
+
+struct e2e_resp *
+e2ef(const char *method, const char *path, const char *headers, const char *fmt, ...)
+{
+	struct e2e_resp	*r;
+	char		*body;
+	va_list		 ap;
+	int		 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	body = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(body, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	r = e2e(method, path, headers, body);
+	free(body);
+	return (r);
+}
+
+const char *
+e2e_header(const struct e2e_resp *r, const char *name)
+{
+	const char	*line = strstr(r->head, "\r\n");
+	size_t		 n = strlen(name);
+
+	for (; line != NULL; line = strstr(line + 2, "\r\n")) {
+		const char *p = line + 2;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *end = strstr(p, "\r\n");
+			free(e2e_text);
+			p += n + 1;
+			while (*p == ' ')
+				p++;
+			e2e_text = end != NULL ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
+			return (e2e_text);
+		}
+	}
+	return (NULL);
+}
+
+json_t *
+e2e_node(const struct e2e_resp *r, const char *path)
+{
+	json_t		*v = r->json;
+	const char	*p = path;
+	char		 key[128];
+
+	while (v != NULL && *p != '\0') {
+		if (*p == '[') {
+			v = json_array_get(v, strtoul(p + 1, NULL, 10));
+			p = strchr(p, ']') + 1;
+		} else {
+			size_t n = strcspn(p, ".[");
+			snprintf(key, sizeof key, "%.*s", (int)n, p);
+			v = json_object_get(v, key);
+			p += n;
+		}
+		if (*p == '.')
+			p++;
+	}
+	return (v);
+}
+
+const char *
+e2e_get(const struct e2e_resp *r, const char *path)
+{
+	json_t		*v = e2e_node(r, path);
+	const char	*s;
+
+	if (v == NULL)
+		return (NULL);
+	if ((s = jsonx_number_text(v)) != NULL || (s = jsonx_string(v)) != NULL)
+		return (s);
+	free(e2e_text);
+	e2e_text = jsonx_dumps(v, 0);
+	return (e2e_text);
+}
+
+size_t
+e2e_len(const struct e2e_resp *r, const char *path)
+{
+	json_t	*v = e2e_node(r, path);
+
+	return (json_is_array(v) ? json_array_size(v) : json_is_object(v) ?
+	    json_object_size(v) : 0);
+}

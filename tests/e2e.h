@@ -1,0 +1,52 @@
+/* End-to-end test harness: the real server on port 0, spoken to over raw sockets. */
+#ifndef PAYMOCK_E2E_H
+#define PAYMOCK_E2E_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* The frozen instant every worked example starts at. */
+#define E2E_EPOCH	"2026-04-09T14:00:00.000Z"
+#define JSON_CT		"Content-Type: application/json\r\n"
+
+struct e2e_resp {
+	int	 status;
+	char	*head;		/* status line and headers */
+	char	*body;
+	size_t	 body_len;
+	json_t	*json;		/* the body parsed with jsonx, or NULL */
+};
+
+/*
+ * Starts build/paymock (PAYMOCK_BIN) with a frozen clock at E2E_EPOCH, the
+ * default fixtures and 'args' (NULL-terminated, may be NULL); for .init.
+ */
+void		 e2e_start(const char *const *args);
+void		 e2e_setup(void);
+/* SIGTERM, and asserts a clean exit 0; for .fini. */
+void		 e2e_teardown(void);
+int		 e2e_port(void);
+
+/*
+ * One request on a new connection; 'headers' are extra CRLF-ended lines.
+ * The response lives until teardown.
+ */
+struct e2e_resp	*e2e(const char *method, const char *path, const char *headers,
+		     const char *body);
+/* e2e with a printf-formatted body. */
+struct e2e_resp	*e2ef(const char *method, const char *path, const char *headers,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Raw bytes on a new connection; returns everything read until close or timeout. */
+char		*e2e_raw(const char *bytes, size_t len, int timeout_ms);
+
+/* A header's value (case-insensitive name), or NULL. */
+const char	*e2e_header(const struct e2e_resp *, const char *name);
+/*
+ * The value at a dotted path ("modification.statusHistory[1].status") as
+ * text: a string's value or a number's exact text; NULL if absent.
+ */
+const char	*e2e_get(const struct e2e_resp *, const char *path);
+json_t		*e2e_node(const struct e2e_resp *, const char *path);
+size_t		 e2e_len(const struct e2e_resp *, const char *path);
+
+#endif
