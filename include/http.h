@@ -15,8 +15,12 @@ enum http_log {
 	HTTP_LOG_JSON,
 };
 
-/* 'app' is borrowed and must outlive the server. */
-struct http	*http_new(struct event_base *, struct app *, enum http_log);
+/*
+ * 'app' is borrowed and must outlive the server.  A connection that stalls
+ * for 'timeout_s' (a slow or silent client) is closed.
+ */
+struct http	*http_new(struct event_base *, struct app *, enum http_log,
+		    int timeout_s);
 void		 http_free(struct http *);
 /* Listens on addr:port (0 picks one); returns the port, or -1 with '*cause'. */
 int		 http_listen(struct http *, const char *addr, int port, char **cause);

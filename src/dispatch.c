@@ -114,6 +114,7 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		c.session = sessions_get(app->sessions, info->session);
 		c.now = clock_now(c.session->clock);
 		admin_handle(&c, path + strlen(ADMIN_PREFIX));
+		info->operation = c.route != NULL ? c.route->operation : NULL;
 		return;
 	}
 

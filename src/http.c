@@ -22,7 +22,6 @@
 /* evhttp answers bodies past this itself; up to it we answer in the provider's shape. */
 #define HTTP_EVHTTP_BODY_MAX	(1024 * 1024)
 #define HTTP_HEADERS_MAX	(16 * 1024)
-#define HTTP_TIMEOUT_S		30
 #define HTTP_MAX_HEADERS	100
 
 struct http {
@@ -103,14 +102,14 @@ http_log_line(struct http *h, const struct request *r, const struct reply *rep,
 		    rep->refund_id != NULL ? " refund=" : "",
 		    rep->refund_id != NULL ? rep->refund_id : "");
 	} else if (h->log == HTTP_LOG_JSON) {
-		json_t	*o = json_pack("{ss ss ss ss so so si sI sf}", "time", at,
+		json_t	*o = json_pack("{ss ss ss ss so so si sI sI}", "time", at,
 		    "session", info->session, "method", r->method, "path", r->path,
 		    "provider", info->provider != NULL ?
 		    json_string(info->provider) : json_null(),
 		    "operation", info->operation != NULL ?
 		    json_string(info->operation) : json_null(),
 		    "status", rep->status, "bytes", (json_int_t)bytes,
-		    "ms", us / 1000.0);
+		    "us", (json_int_t)us);
 		char	*s = json_dumps(o, JSON_COMPACT);
 		fprintf(stderr, "%s\n", s);
 		free(s);
@@ -181,7 +180,8 @@ http_handle(struct evhttp_request *req, void *arg)
 }
 
 struct http *
-http_new(struct event_base *base, struct app *app, enum http_log log)
+http_new(struct event_base *base, struct app *app, enum http_log log,
+    int timeout_s)
 {
 	struct http	*h = xcalloc(1, sizeof *h);
 
@@ -191,7 +191,7 @@ http_new(struct event_base *base, struct app *app, enum http_log log)
 	h->log = log;
 	evhttp_set_max_body_size(h->evhttp, HTTP_EVHTTP_BODY_MAX);
 	evhttp_set_max_headers_size(h->evhttp, HTTP_HEADERS_MAX);
-	evhttp_set_timeout(h->evhttp, HTTP_TIMEOUT_S);
+	evhttp_set_timeout(h->evhttp, timeout_s);
 	evhttp_set_allowed_methods(h->evhttp, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);

@@ -25,12 +25,14 @@ struct options {
 	int		 clock_frozen;
 	int64_t		 clock_start_ms;
 	enum http_log	 log;
+	int		 idle_timeout_s;
 };
 
 static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
 "               [--seed N] [--clock live|frozen[:ISO8601]]\n"
-"               [--log-format text|json] [--quiet] [--version] [--help]\n"
+"               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
+"               [--version] [--help]\n"
 "\n"
 "A payment-provider refund simulator: SmartPay at /smartpay, admin API at /__admin.\n"
 "\n"
@@ -42,6 +44,7 @@ static const char usage_text[] =
 "  --clock MODE         live (wall time) or frozen[:2026-04-09T14:00:00.000Z]\n"
 "  --log-format FORMAT  access log on stderr: text (default) or json\n"
 "  --quiet              no access log\n"
+"  --idle-timeout S     close a connection idle or stalled this long (default 30)\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n";
 
@@ -82,6 +85,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "clock", required_argument, NULL, 'c' },
 		{ "log-format", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "idle-timeout", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -134,6 +138,12 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'q':
 			o->log = HTTP_LOG_NONE;
 			break;
+		case 't':
+			if (parse_number(optarg, 1, 3600, &n) != 0)
+				usage_error("--idle-timeout: '%s' is not 1-3600 seconds",
+				    optarg);
+			o->idle_timeout_s = (int)n;
+			break;
 		case 'V':
 			printf("paymock %s\n", PAYMOCK_VERSION);
 			exit(0);
@@ -164,7 +174,7 @@ main(int argc, char **argv)
 {
 	struct options	 o = { .bind = "127.0.0.1", .port = 8080,
 	    .fixtures = "fixtures", .scenario_dir = "scenarios", .seed = 1,
-	    .log = HTTP_LOG_TEXT };
+	    .log = HTTP_LOG_TEXT, .idle_timeout_s = 30 };
 	struct app	 app = { 0 };
 	struct fixtures	*fixtures;
 	struct event_base *base;
@@ -190,7 +200,7 @@ main(int argc, char **argv)
 
 	if ((base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
-	http = http_new(base, &app, o.log);
+	http = http_new(base, &app, o.log, o.idle_timeout_s);
 	if ((port = http_listen(http, o.bind, o.port, &cause)) < 0) {
 		fprintf(stderr, "paymock: %s\n", cause);
 		free(cause);
