@@ -97,6 +97,15 @@ struct call {
 	json_t			*body;		/* the parsed body, for json_body routes */
 	struct reply		*reply;
 	int64_t			 now;		/* the session's virtual time */
+	char			*idem_key;	/* set by call_idem_begin; owned */
+};
+
+/* What call_idem_begin found under a request's idempotency key. */
+enum call_idem {
+	CALL_IDEM_FRESH,	/* go on; the reply is kept when the call ends */
+	CALL_IDEM_REPLAYED,	/* the stored reply is in c->reply, with 'replayed_header' */
+	CALL_IDEM_CONFLICT,	/* the key was used with another body */
+	CALL_IDEM_BUSY,		/* the first request with the key is still in flight */
 };
 
 extern const struct provider *const providers[];
@@ -124,6 +133,22 @@ void		 call_error(struct call *, int status, const char *code,
 void		 call_json(struct call *, int status, json_t *body);
 /* The refund's life here: the provider's default, the session's, the transaction's. */
 void		 call_lifecycle(const struct call *, const struct txn *, struct lifecycle *);
+
+/*
+ * Header-keyed idempotency (SmartRetry, Accelebit): scope (session, provider,
+ * key), the body's canonical JSON as fingerprint, kept 'ttl_ms' of virtual
+ * time.  After a FRESH begin, provider_handle keeps the reply under the key
+ * if it is 2xx or 422 and forgets the key otherwise, so a retry of a
+ * rejected request can succeed.  The adapter renders CONFLICT and BUSY.
+ */
+enum call_idem	 call_idem_begin(struct call *, const char *key, int64_t ttl_ms,
+		     const char *replayed_header);
+
+/*
+ * X-RateLimit-Limit/-Remaining/-Reset for 'key' in the current second of
+ * virtual time (counted, never enforced: scenarios enforce).
+ */
+void		 call_rate_headers(struct call *, const char *key, int limit);
 
 const char	*request_header(const struct request *, const char *name);
 /* The decoded value of a query parameter, or NULL; the caller frees it. */

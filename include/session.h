@@ -29,6 +29,7 @@ struct session {
 	struct clock		*clock;
 	struct journal		*journal;
 	struct rng		 rng;
+	struct map		*counters;	/* per-key request counts (rate headers) */
 	struct session_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
 };
 

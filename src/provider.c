@@ -6,15 +6,22 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "idem.h"
 #include "jsonx.h"
+#include "map.h"
 #include "provider.h"
 #include "session.h"
 #include "util.h"
 
-extern const struct provider provider_smartpay;
+extern const struct provider provider_smartretry, provider_smartpay,
+    provider_utgl, provider_accelebit, provider_payengine;
 
 const struct provider *const providers[] = {
+	&provider_smartretry,
 	&provider_smartpay,
+	&provider_utgl,
+	&provider_accelebit,
+	&provider_payengine,
 };
 const size_t nproviders = nitems(providers);
 
@@ -155,6 +162,118 @@ provider_is_json(const char *ct)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '));
 }
 
+static char *
+call_idem_scope(const struct call *c, const char *key)
+{
+	return (xasprintf("%s\x1f%s", c->provider->name, key));
+}
+
+static char *
+call_headers_text(const struct reply *r)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	for (i = 0; i < r->nheaders; i++)
+		buf_addf(&b, "%s: %s\n", r->headers[i].name, r->headers[i].value);
+	return (buf_steal(&b));
+}
+
+enum call_idem
+call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
+    const char *replayed_header)
+{
+	struct idem_record	*rec;
+	char			*scope = call_idem_scope(c, key), *canon, *line, *next;
+	uint64_t		 fp;
+
+	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
+	fp = idem_fingerprint(canon, strlen(canon));
+	free(canon);
+	if ((rec = idem_get(c->session->idem, scope, c->now)) == NULL) {
+		rec = idem_put(c->session->idem, scope, fp, c->now + ttl_ms);
+		rec->in_flight = 1;
+		c->idem_key = scope;
+		return (CALL_IDEM_FRESH);
+	}
+	free(scope);
+	if (rec->in_flight)
+		return (CALL_IDEM_BUSY);
+	if (rec->fingerprint != fp)
+		return (CALL_IDEM_CONFLICT);
+	c->reply->status = rec->status;
+	c->reply->content_type = "application/json";
+	free(c->reply->body);
+	c->reply->body = xstrdup(rec->body);
+	for (line = rec->headers; *line != '\0'; line = next + 1) {
+		char *colon = strstr(line, ": "), *name;
+		next = strchr(line, '\n');
+		name = xstrndup(line, (size_t)(colon - line));
+		*next = '\0';
+		reply_header(c->reply, name, colon + 2);
+		*next = '\n';
+		free(name);
+	}
+	reply_header(c->reply, replayed_header, "true");
+	if (rec->refund_id != NULL)
+		c->reply->refund_id = xstrdup(rec->refund_id);
+	return (CALL_IDEM_REPLAYED);
+}
+
+/* Keeps a FRESH call's reply under its key, or forgets the key. */
+static void
+call_idem_end(struct call *c)
+{
+	struct idem_record	*rec;
+	int			 st = c->reply->status;
+
+	if (c->idem_key == NULL)
+		return;
+	rec = idem_get(c->session->idem, c->idem_key, c->now);
+	if (rec != NULL && ((st >= 200 && st < 300) || st == 422)) {
+		rec->in_flight = 0;
+		rec->status = st;
+		rec->body = xstrdup(c->reply->body != NULL ? c->reply->body : "");
+		rec->headers = call_headers_text(c->reply);
+		if (c->reply->refund_id != NULL)
+			rec->refund_id = xstrdup(c->reply->refund_id);
+	} else
+		idem_del(c->session->idem, c->idem_key);
+	free(c->idem_key);
+	c->idem_key = NULL;
+}
+
+struct call_rate {
+	int64_t	second;
+	int	count;
+};
+
+void
+call_rate_headers(struct call *c, const char *key, int limit)
+{
+	struct map	*counters = c->session->counters;
+	struct call_rate *r;
+	char		*scope = call_idem_scope(c, key), text[32];
+	int64_t		 second = c->now / 1000;
+
+	if ((r = map_get(counters, scope)) == NULL) {
+		r = xcalloc(1, sizeof *r);
+		map_put(counters, scope, r);
+	}
+	free(scope);
+	if (r->second != second) {
+		r->second = second;
+		r->count = 0;
+	}
+	r->count++;
+	snprintf(text, sizeof text, "%d", limit);
+	reply_header(c->reply, "X-RateLimit-Limit", text);
+	snprintf(text, sizeof text, "%d", r->count < limit ? limit - r->count : 0);
+	reply_header(c->reply, "X-RateLimit-Remaining", text);
+	snprintf(text, sizeof text, "%lld", (long long)second + 1);
+	reply_header(c->reply, "X-RateLimit-Reset", text);
+}
+
 void
 provider_handle(struct call *c)
 {
@@ -180,6 +299,7 @@ provider_handle(struct call *c)
 		}
 	}
 	c->route->fn(c);
+	call_idem_end(c);
 out:
 	if (c->provider->decorate != NULL)
 		c->provider->decorate(c);

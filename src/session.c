@@ -33,6 +33,7 @@ session_free(void *p)
 	idem_free(s->idem);
 	clock_free(s->clock);
 	journal_free(s->journal);
+	map_free(s->counters);
 	free(s);
 }
 
@@ -90,6 +91,7 @@ sessions_get(struct sessions *r, const char *name)
 	f->s.idem = idem_new();
 	f->s.clock = clock_new(r->clock_frozen, r->clock_start_ms);
 	f->s.journal = journal_new(r->journal_cap);
+	f->s.counters = map_new(free);
 	rng_seed(&f->s.rng, f->seed, name);
 	map_put(r->byname, name, f);
 	return (&f->s);
@@ -144,6 +146,8 @@ session_reset(struct session *s)
 	idem_reset(s->idem);
 	clock_reset(s->clock);
 	journal_clear(s->journal);
+	map_free(s->counters);
+	s->counters = map_new(free);
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
 }
