@@ -16,7 +16,7 @@ ALL_LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(LDLIBS)
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ALL_LDFLAGS += -fsanitize=address,undefined
-BUILD      := $(BUILD)/sanitize
+override BUILD := $(BUILD)/sanitize
 endif
 
 SRCS      := $(wildcard src/*.c)

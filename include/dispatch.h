@@ -28,7 +28,29 @@ struct dispatch_info {
 	const char	*operation;
 };
 
+/* What the transport does with a reply (scenario actions). */
+enum plan_kind {
+	PLAN_REPLY,
+	PLAN_HANG,	/* no reply; close after hang_ms, or when the client leaves */
+	PLAN_DROP,	/* close with no reply */
+	PLAN_RESET,	/* close with a TCP reset */
+	PLAN_TRUNCATE,	/* the reply cut after 'bytes' bytes of body, then close */
+	PLAN_SLOW,	/* the reply dripped at 'bytes_per_s', then close */
+};
+
+struct plan {
+	enum plan_kind	 kind;
+	int64_t		 delay_ms;	/* wall time before the plan applies */
+	int64_t		 hang_ms;
+	int64_t		 bytes;
+	int64_t		 bytes_per_s;
+	char		*idem_key;	/* in flight until dispatch_release; owned */
+};
+
+/* Routes and answers 'req'; 'reply' and 'plan' are the caller's to release. */
 void	dispatch(struct app *, const struct request *, struct reply *,
-	    struct dispatch_info *);
+	    struct dispatch_info *, struct plan *);
+/* The held reply was delivered (or abandoned): its idempotency key is free. */
+void	dispatch_release(struct app *, const char *session, const char *idem_key);
 
 #endif

@@ -17,6 +17,7 @@ struct match {
 	json_t	*headers;	/* name -> exact value */
 	json_t	*body;		/* a subset of the request body */
 	int	 status;	/* journal counts only; 0: any */
+	char	*rule;		/* journal counts only: the rule that fired */
 };
 
 /* What a request offers to a match; 'body' may be NULL. */

@@ -98,6 +98,12 @@ struct call {
 	struct reply		*reply;
 	int64_t			 now;		/* the session's virtual time */
 	char			*idem_key;	/* set by call_idem_begin; owned */
+	int			 hold_idem;	/* the reply is held: key stays in flight */
+	/* A scenario's say over a refund created by this call (decline, outcome). */
+	int			 force_settle;
+	int64_t			 settle_after_ms;
+	int			 force_outcome;
+	enum refund_outcome	 outcome;
 };
 
 /* What call_idem_begin found under a request's idempotency key. */
@@ -124,6 +130,10 @@ void		 provider_fail(struct call *, enum perr, const char *fmt, ...)
 		     __attribute__((format(printf, 3, 4)));
 /* The neutral error a scenario names ("provider_unavailable"), or -1. */
 int		 provider_perr_parse(const char *name, enum perr *, int *status);
+/* A neutral error in the provider's shape, with its stock message. */
+void		 provider_fail_neutral(struct call *, enum perr, int status);
+/* Adds the provider's every-reply headers. */
+void		 provider_decorate(struct call *);
 
 /* Renders through the provider's render_error. */
 void		 call_error(struct call *, int status, const char *code,

@@ -30,6 +30,7 @@ struct session {
 	struct journal		*journal;
 	struct rng		 rng;
 	struct map		*counters;	/* per-key request counts (rate headers) */
+	struct rules		*rules;		/* scenarios and armed faults */
 	struct session_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
 };
 

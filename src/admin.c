@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admin.h"
 #include "clock.h"
@@ -13,6 +14,7 @@
 #include "jsonx.h"
 #include "match.h"
 #include "money.h"
+#include "scenario.h"
 #include "session.h"
 #include "util.h"
 #include "version.h"
@@ -483,6 +485,90 @@ admin_journal_clear(struct call *c)
 	call_json(c, 200, json_pack("{sb}", "cleared", 1));
 }
 
+static void
+admin_scenario_install(struct call *c, struct scenario *s)
+{
+	call_json(c, 201, json_pack("{ss sI}", "name", scenario_name(s),
+	    "rules", (json_int_t)scenario_nrules(s)));
+	scenario_install(s, c->session);
+}
+
+static void
+admin_scenarios_add(struct call *c)
+{
+	json_t		*body = admin_body(c);
+	struct scenario	*s;
+	char		*cause;
+
+	if (body == NULL)
+		return;
+	if ((s = scenario_parse(body, &cause)) == NULL) {
+		admin_error(c, 400, "invalid_scenario", "%s", cause);
+		free(cause);
+	} else
+		admin_scenario_install(c, s);
+	json_decref(body);
+}
+
+static void
+admin_scenarios_load(struct call *c)
+{
+	const char	*name = c->params[0];
+	struct scenario	*s;
+	char		*path, *cause;
+
+	/* A name, not a path: nothing outside the scenario directory. */
+	if (!session_name_ok(name)) {
+		admin_error(c, 400, "invalid_name", "scenario names are 1 to 64 "
+		    "characters of A-Z a-z 0-9 . _ -");
+		return;
+	}
+	path = xasprintf("%s/%s.json", c->app->scenario_dir, name);
+	if (access(path, R_OK) != 0)
+		admin_error(c, 404, "not_found", "no scenario '%s' in %s", name,
+		    c->app->scenario_dir);
+	else if ((s = scenario_load(path, &cause)) == NULL) {
+		admin_error(c, 400, "invalid_scenario", "%s", cause);
+		free(cause);
+	} else
+		admin_scenario_install(c, s);
+	free(path);
+}
+
+static void
+admin_scenarios(struct call *c)
+{
+	call_json(c, 200, rules_json(c->session->rules));
+}
+
+static void
+admin_scenarios_clear(struct call *c)
+{
+	rules_clear(c->session->rules);
+	memset(c->session->lifecycle, 0, sizeof c->session->lifecycle);
+	call_json(c, 200, json_pack("{sb}", "cleared", 1));
+}
+
+static void
+admin_faults_add(struct call *c)
+{
+	json_t		*body = admin_body(c);
+	struct rule	*r;
+	char		*cause;
+
+	if (body == NULL)
+		return;
+	r = rule_parse(body, "fault", rules_next_fault(c->session->rules), &cause);
+	if (r == NULL) {
+		admin_error(c, 400, "invalid_fault", "%s", cause);
+		free(cause);
+	} else {
+		call_json(c, 201, json_pack("{ss}", "name", r->name));
+		rules_add_fault(c->session->rules, r);
+	}
+	json_decref(body);
+}
+
 static const struct route admin_routes[] = {
 	{ "GET", "/health", "admin.health", 0, admin_health },
 	{ "POST", "/reset", "admin.reset", 0, admin_reset },
@@ -496,6 +582,11 @@ static const struct route admin_routes[] = {
 	{ "GET", "/transactions", "admin.transactions", 0, admin_transactions },
 	{ "POST", "/transactions", "admin.transactions", 0, admin_transactions_add },
 	{ "GET", "/refunds", "admin.refunds", 0, admin_refunds },
+	{ "POST", "/scenarios", "admin.scenarios", 0, admin_scenarios_add },
+	{ "POST", "/scenarios/{name}", "admin.scenarios", 0, admin_scenarios_load },
+	{ "GET", "/scenarios", "admin.scenarios", 0, admin_scenarios },
+	{ "DELETE", "/scenarios", "admin.scenarios", 0, admin_scenarios_clear },
+	{ "POST", "/faults", "admin.faults", 0, admin_faults_add },
 	{ "GET", "/journal", "admin.journal", 0, admin_journal },
 	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },

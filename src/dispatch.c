@@ -5,7 +5,10 @@
 #include "admin.h"
 #include "clock.h"
 #include "dispatch.h"
+#include "idem.h"
 #include "journal.h"
+#include "jsonx.h"
+#include "scenario.h"
 #include "session.h"
 #include "util.h"
 
@@ -44,7 +47,7 @@ dispatch_headers_json(const struct request *req)
 }
 
 static void
-dispatch_journal(struct call *c)
+dispatch_journal(struct call *c, const struct rule *rule, int replied)
 {
 	struct journal_entry	e = { 0 };
 	struct reply		*r = c->reply;
@@ -57,43 +60,198 @@ dispatch_journal(struct call *c)
 	e.req_headers = dispatch_headers_json(c->req);
 	e.req_body = c->req->body_len > 0 ?
 	    xstrndup(c->req->body, c->req->body_len) : NULL;
-	e.status = r->status;
-	e.resp_body = r->body != NULL ? xstrdup(r->body) : NULL;
+	e.status = replied ? r->status : 0;
+	e.resp_body = replied && r->body != NULL ? xstrdup(r->body) : NULL;
 	e.refund_id = r->refund_id != NULL ? xstrdup(r->refund_id) : NULL;
 	e.note = r->note != NULL ? xstrdup(r->note) : NULL;
+	if (rule != NULL) {
+		e.rule = xstrdup(rule->name);
+		e.action = xstrdup(action_type_text(rule->action.type));
+	}
 	journal_add(c->session->journal, &e);
 }
 
-static void
-dispatch_provider(struct call *c, const char *rest)
+static const char *
+dispatch_header(const void *req, const char *name)
 {
-	struct route_match	m;
-	size_t			i;
+	return (request_header(req, name));
+}
+
+/* The first live scenario rule for this request, counting it against all. */
+static const struct rule *
+dispatch_rule(struct call *c)
+{
+	struct match_subject	 s = {
+		.provider = c->provider->name,
+		.operation = c->route != NULL ? c->route->operation : NULL,
+		.method = c->req->method, .path = c->req->path,
+		.header = dispatch_header, .header_arg = c->req,
+	};
+	const struct rule	*r;
+	json_t			*body = NULL;
+	char			*cause = NULL;
+
+	if (rules_empty(c->session->rules))
+		return (NULL);
+	if (c->req->body_len > 0 &&
+	    (body = jsonx_loads(c->req->body, c->req->body_len, &cause)) == NULL)
+		free(cause);
+	s.body = body;
+	r = rules_match(c->session->rules, &s, &c->session->rng);
+	json_decref(body);
+	return (r);
+}
+
+static void
+dispatch_respond(struct call *c, const struct action *a)
+{
+	const char	*name;
+	json_t		*value;
+
+	if (a->has_error)
+		provider_fail_neutral(c, a->error, a->status);
+	else
+		call_json(c, a->status, json_incref(a->body));
+	if (a->headers != NULL) {
+		json_object_foreach(a->headers, name, value)
+			reply_header(c->reply, name, json_string_value(value));
+	}
+}
+
+/*
+ * Applies a rule's action: fills the reply or the plan, or sets what the
+ * adapter should do.  Returns 1 if the request still goes to the adapter.
+ */
+static int
+dispatch_act(struct call *c, const struct action *a, struct plan *plan)
+{
+	static const char	garbage[] = "{\"status\":\"ok\",\"data\":{\"id\":\"rf_";
+	char			retry[24];
+
+	plan->delay_ms = a->delay_ms;
+	switch (a->type) {
+	case ACTION_RESPOND:
+		dispatch_respond(c, a);
+		provider_decorate(c);
+		return (0);
+	case ACTION_MALFORMED:
+		c->reply->status = 200;
+		c->reply->content_type = "application/json";
+		c->reply->body = xstrdup(garbage);
+		provider_decorate(c);
+		return (0);
+	case ACTION_RATE_LIMIT:
+		provider_fail_neutral(c, PERR_RATE_LIMITED, 429);
+		snprintf(retry, sizeof retry, "%lld", (long long)a->retry_after_s);
+		reply_header(c->reply, "Retry-After", retry);
+		provider_decorate(c);
+		return (0);
+	case ACTION_HANG:
+		plan->kind = PLAN_HANG;
+		plan->hang_ms = a->ms;
+		return (0);
+	case ACTION_DROP:
+		plan->kind = PLAN_DROP;
+		return (0);
+	case ACTION_RESET:
+		plan->kind = PLAN_RESET;
+		return (0);
+	case ACTION_DELAY:
+		plan->delay_ms += a->ms > 0 ? a->ms :
+		    rng_range(&c->session->rng, a->min_ms, a->max_ms);
+		break;
+	case ACTION_COMMIT_THEN_DROP:
+		plan->kind = PLAN_DROP;
+		break;
+	case ACTION_TRUNCATE:
+		plan->kind = PLAN_TRUNCATE;
+		plan->bytes = a->bytes;
+		break;
+	case ACTION_SLOW:
+		plan->kind = PLAN_SLOW;
+		plan->bytes_per_s = a->bytes_per_s;
+		c->hold_idem = 1;
+		break;
+	case ACTION_DECLINE:
+		c->force_outcome = 1;
+		c->outcome = OUTCOME_DECLINED;
+		break;
+	case ACTION_OUTCOME:
+		c->force_settle = a->has_settle;
+		c->settle_after_ms = a->settle_after_ms;
+		c->force_outcome = a->has_outcome;
+		c->outcome = a->outcome;
+		break;
+	default:
+		break;
+	}
+	/* A held reply keeps its idempotency key in flight until it is sent. */
+	if (plan->delay_ms > 0 && plan->kind == PLAN_REPLY)
+		c->hold_idem = 1;
+	return (1);
+}
+
+/* The adapter's own answer: its route, or its 405 or 404. */
+static void
+dispatch_adapter(struct call *c, const struct route_match *m, const char *rest)
+{
+	if (c->route != NULL) {
+		provider_handle(c);
+		return;
+	}
+	if (m->path_known) {
+		reply_header(c->reply, "Allow", m->allow);
+		provider_fail(c, PERR_METHOD, "Method %s is not allowed here; use %s",
+		    c->req->method, m->allow);
+	} else
+		provider_fail(c, PERR_NO_ROUTE, "No %s endpoint at %s",
+		    c->provider->name, rest);
+	provider_decorate(c);
+}
+
+static void
+dispatch_provider(struct call *c, const char *rest, struct plan *plan)
+{
+	struct route_match	 m;
+	const struct rule	*rule = NULL;
+	size_t			 i;
+	int			 process = 1;
 
 	if (router_match(c->provider->routes, c->provider->nroutes,
 	    c->req->method, rest, &m) == 0) {
 		c->route = m.route;
 		for (i = 0; i < m.nparams; i++)
 			c->params[i] = m.params[i];
-		if (c->req->body_len > REQUEST_BODY_MAX)
-			provider_fail(c, PERR_TOO_LARGE, "The request body is larger "
-			    "than %d bytes", REQUEST_BODY_MAX);
-		else
-			provider_handle(c);
-	} else if (m.path_known) {
-		reply_header(c->reply, "Allow", m.allow);
-		provider_fail(c, PERR_METHOD, "Method %s is not allowed here; "
-		    "use %s", c->req->method, m.allow);
-	} else
-		provider_fail(c, PERR_NO_ROUTE, "No %s endpoint at %s",
-		    c->provider->name, rest);
-	dispatch_journal(c);
+	}
+	if (c->req->body_len > REQUEST_BODY_MAX) {
+		provider_fail(c, PERR_TOO_LARGE, "The request body is larger than %d "
+		    "bytes", REQUEST_BODY_MAX);
+		provider_decorate(c);
+	} else {
+		if ((rule = dispatch_rule(c)) != NULL)
+			process = dispatch_act(c, &rule->action, plan);
+		if (process)
+			dispatch_adapter(c, &m, rest);
+	}
+	dispatch_journal(c, rule, process || plan->kind == PLAN_REPLY);
+	plan->idem_key = c->idem_key;
+	c->idem_key = NULL;
 	c->body = (json_decref(c->body), NULL);
 }
 
 void
+dispatch_release(struct app *app, const char *session, const char *idem_key)
+{
+	struct session		*s = sessions_find(app->sessions, session);
+	struct idem_record	*rec;
+
+	if (s != NULL && (rec = idem_get(s->idem, idem_key, clock_now(s->clock))) != NULL)
+		rec->in_flight = 0;
+}
+
+void
 dispatch(struct app *app, const struct request *req, struct reply *reply,
-    struct dispatch_info *info)
+    struct dispatch_info *info, struct plan *plan)
 {
 	struct call	 c = { .app = app, .req = req, .reply = reply };
 	const char	*path = req->path, *rest;
@@ -102,6 +260,7 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 	int		 bad;
 
 	memset(info, 0, sizeof *info);
+	memset(plan, 0, sizeof *plan);
 	dispatch_session_name(req, info->session, sizeof info->session, &bad);
 	if (bad) {
 		/* Before any provider: a session name is paymock's, not the provider's. */
@@ -130,6 +289,6 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 	info->provider = c.provider->name;
 	c.session = sessions_get(app->sessions, info->session);
 	c.now = clock_now(c.session->clock);
-	dispatch_provider(&c, *rest != '\0' ? rest : "/");
+	dispatch_provider(&c, *rest != '\0' ? rest : "/", plan);
 	info->operation = c.route != NULL ? c.route->operation : NULL;
 }

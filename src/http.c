@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "dispatch.h"
@@ -24,10 +26,30 @@
 #define HTTP_HEADERS_MAX	(16 * 1024)
 #define HTTP_MAX_HEADERS	100
 
+/* How often a slow reply drips. */
+#define HTTP_DRIP_MS		100
+
+/* A request whose reply is held back, cut or withheld by a scenario. */
+struct pending {
+	struct http		 *h;
+	struct evhttp_request	 *req;
+	struct evhttp_connection *conn;		/* NULL once the client left */
+	struct event		 *timer;
+	struct plan		  plan;
+	struct reply		  rep;
+	char			  session[65];
+	int			  started;	/* the plan is under way */
+	char			 *wire;		/* slow: the whole reply, as bytes */
+	size_t			  wire_len, sent;
+	LIST_ENTRY(pending)	  entry;
+};
+
 struct http {
-	struct evhttp	*evhttp;
-	struct app	*app;
-	enum http_log	 log;
+	struct event_base	*base;
+	struct evhttp		*evhttp;
+	struct app		*app;
+	enum http_log		 log;
+	LIST_HEAD(, pending)	 pending;
 };
 
 static const struct {
@@ -134,6 +156,181 @@ http_send(struct evhttp_request *req, const struct reply *rep)
 	evbuffer_free(buf);
 }
 
+/* The reply as bytes on the wire, for the plans that write the socket themselves. */
+static char *
+http_wire(const struct reply *rep, size_t *len)
+{
+	struct buf	b = { 0 };
+	size_t		i, n = rep->body != NULL ? strlen(rep->body) : 0;
+
+	buf_addf(&b, "HTTP/1.1 %d %s\r\n", rep->status, http_reason(rep->status));
+	if (rep->content_type != NULL)
+		buf_addf(&b, "Content-Type: %s\r\n", rep->content_type);
+	for (i = 0; i < rep->nheaders; i++)
+		buf_addf(&b, "%s: %s\r\n", rep->headers[i].name, rep->headers[i].value);
+	buf_addf(&b, "Content-Length: %zu\r\nConnection: close\r\n\r\n", n);
+	if (n > 0)
+		buf_add(&b, rep->body, n);
+	*len = b.len;
+	return (buf_steal(&b));
+}
+
+static void	http_pending_fire(evutil_socket_t, short, void *);
+
+static void
+http_pending_free(struct pending *p)
+{
+	if (p->conn != NULL)
+		evhttp_connection_set_closecb(p->conn, NULL, NULL);
+	if (p->plan.idem_key != NULL)
+		dispatch_release(p->h->app, p->session, p->plan.idem_key);
+	free(p->plan.idem_key);
+	event_free(p->timer);
+	free(p->wire);
+	reply_release(&p->rep);
+	LIST_REMOVE(p, entry);
+	free(p);
+}
+
+/* The client left: its request is detached; finish from the loop, not from here. */
+static void
+http_pending_closed(struct evhttp_connection *conn, void *arg)
+{
+	struct pending		*p = arg;
+	struct timeval		 now = { 0, 0 };
+
+	(void)conn;
+	p->conn = NULL;
+	evtimer_add(p->timer, &now);
+}
+
+/* Closes the connection; with 'reset' the peer gets an RST, not a FIN. */
+static void
+http_pending_close(struct pending *p, int reset)
+{
+	struct evhttp_connection	*conn = p->conn;
+	struct linger			 lg = { 1, 0 };
+
+	if (conn == NULL)
+		return;
+	evhttp_connection_set_closecb(conn, NULL, NULL);
+	p->conn = NULL;
+	/*
+	 * evhttp_connection_free shuts the socket down (a FIN) before closing
+	 * it, so a reset must close first; libevent then ignores the dead fd.
+	 */
+	if (reset) {
+		int fd = bufferevent_getfd(evhttp_connection_get_bufferevent(conn));
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+		close(fd);
+	}
+	/* Frees the request with it. */
+	evhttp_connection_free(conn);
+}
+
+static int
+http_pending_write(struct pending *p, size_t n)
+{
+	int	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(p->conn));
+	ssize_t	w;
+
+	if (n > p->wire_len - p->sent)
+		n = p->wire_len - p->sent;
+	while (n > 0) {
+		if ((w = send(fd, p->wire + p->sent, n, MSG_NOSIGNAL)) <= 0)
+			return (-1);
+		p->sent += (size_t)w;
+		n -= (size_t)w;
+	}
+	return (0);
+}
+
+/* Runs (or goes on with) a held request's plan; frees it when done. */
+static void
+http_pending_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending	*p = arg;
+	struct timeval	 tv;
+	size_t		 head, step;
+
+	(void)fd;
+	(void)what;
+	if (p->conn == NULL) {
+		/* Gone before its answer: the request is ours to free. */
+		if (p->req != NULL)
+			evhttp_request_free(p->req);
+		p->req = NULL;
+		http_pending_free(p);
+		return;
+	}
+	switch (p->plan.kind) {
+	case PLAN_REPLY:
+		http_send(p->req, &p->rep);
+		break;
+	case PLAN_HANG:
+		if (!p->started && p->plan.hang_ms > 0) {
+			p->started = 1;
+			tv.tv_sec = p->plan.hang_ms / 1000;
+			tv.tv_usec = (p->plan.hang_ms % 1000) * 1000;
+			evtimer_add(p->timer, &tv);
+			return;
+		}
+		if (!p->started) {
+			p->started = 1;
+			return;	/* until the client leaves */
+		}
+		http_pending_close(p, 0);
+		break;
+	case PLAN_DROP:
+	case PLAN_RESET:
+		http_pending_close(p, p->plan.kind == PLAN_RESET);
+		break;
+	case PLAN_TRUNCATE:
+		p->wire = http_wire(&p->rep, &p->wire_len);
+		head = p->wire_len - (p->rep.body != NULL ? strlen(p->rep.body) : 0);
+		http_pending_write(p, head + (size_t)p->plan.bytes);
+		http_pending_close(p, 0);
+		break;
+	case PLAN_SLOW:
+		if (p->wire == NULL)
+			p->wire = http_wire(&p->rep, &p->wire_len);
+		step = (size_t)((p->plan.bytes_per_s * HTTP_DRIP_MS + 999) / 1000);
+		if (http_pending_write(p, step > 0 ? step : 1) == 0 &&
+		    p->sent < p->wire_len) {
+			tv.tv_sec = 0;
+			tv.tv_usec = HTTP_DRIP_MS * 1000;
+			evtimer_add(p->timer, &tv);
+			return;
+		}
+		http_pending_close(p, 0);
+		break;
+	}
+	p->req = NULL;
+	http_pending_free(p);
+}
+
+/* Holds the request: the plan runs from a timer, after its delay. */
+static void
+http_hold(struct http *h, struct evhttp_request *req, struct reply *rep,
+    struct plan *plan, const char *session)
+{
+	struct pending	*p = xcalloc(1, sizeof *p);
+	struct timeval	 tv = { plan->delay_ms / 1000, (plan->delay_ms % 1000) * 1000 };
+
+	p->h = h;
+	p->req = req;
+	p->conn = evhttp_request_get_connection(req);
+	p->plan = *plan;
+	p->rep = *rep;
+	memset(rep, 0, sizeof *rep);
+	memset(plan, 0, sizeof *plan);
+	snprintf(p->session, sizeof p->session, "%s", session);
+	p->timer = evtimer_new(h->base, http_pending_fire, p);
+	LIST_INSERT_HEAD(&h->pending, p, entry);
+	evhttp_connection_set_closecb(p->conn, http_pending_closed, p);
+	evtimer_add(p->timer, &tv);
+}
+
 static void
 http_handle(struct evhttp_request *req, void *arg)
 {
@@ -142,6 +339,7 @@ http_handle(struct evhttp_request *req, void *arg)
 	struct request		 r = { 0 };
 	struct reply		 rep = { 0 };
 	struct dispatch_info	 info;
+	struct plan		 plan;
 	struct evkeyval		*kv;
 	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
 	const char		*uri = evhttp_request_get_uri(req), *q;
@@ -172,10 +370,14 @@ http_handle(struct evhttp_request *req, void *arg)
 	r.body_len = evbuffer_get_length(in);
 	r.body = r.body_len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
 
-	dispatch(h->app, &r, &rep, &info);
-	http_send(req, &rep);
+	dispatch(h->app, &r, &rep, &info, &plan);
 	http_log_line(h, &r, &rep, &info, http_mono_us() - start);
+	if (plan.kind == PLAN_REPLY && plan.delay_ms == 0 && plan.idem_key == NULL)
+		http_send(req, &rep);
+	else
+		http_hold(h, req, &rep, &plan, info.session);
 	reply_release(&rep);
+	free(plan.idem_key);
 	free(path);
 }
 
@@ -187,8 +389,10 @@ http_new(struct event_base *base, struct app *app, enum http_log log,
 
 	if ((h->evhttp = evhttp_new(base)) == NULL)
 		fatal("evhttp_new failed");
+	h->base = base;
 	h->app = app;
 	h->log = log;
+	LIST_INIT(&h->pending);
 	evhttp_set_max_body_size(h->evhttp, HTTP_EVHTTP_BODY_MAX);
 	evhttp_set_max_headers_size(h->evhttp, HTTP_HEADERS_MAX);
 	evhttp_set_timeout(h->evhttp, timeout_s);
@@ -204,6 +408,13 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
+	/* Held requests on live connections go with evhttp; detached ones are ours. */
+	while (!LIST_EMPTY(&h->pending)) {
+		struct pending *p = LIST_FIRST(&h->pending);
+		if (p->conn == NULL && p->req != NULL)
+			evhttp_request_free(p->req);
+		http_pending_free(p);
+	}
 	evhttp_free(h->evhttp);
 	free(h);
 }

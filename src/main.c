@@ -12,6 +12,7 @@
 #include "fixtures.h"
 #include "http.h"
 #include "journal.h"
+#include "scenario.h"
 #include "session.h"
 #include "util.h"
 #include "version.h"
@@ -26,11 +27,13 @@ struct options {
 	int64_t		 clock_start_ms;
 	enum http_log	 log;
 	int		 idle_timeout_s;
+	const char	*scenarios[32];
+	size_t		 nscenarios;
 };
 
 static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
-"               [--seed N] [--clock live|frozen[:ISO8601]]\n"
+"               [--scenario FILE]... [--seed N] [--clock live|frozen[:ISO8601]]\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
 "               [--version] [--help]\n"
 "\n"
@@ -40,6 +43,7 @@ static const char usage_text[] =
 "  --port N             port to listen on; 0 picks a free one (default 8080)\n"
 "  --fixtures PATH      fixture file or directory (default fixtures/)\n"
 "  --scenario-dir DIR   where named scenarios are found (default scenarios/)\n"
+"  --scenario FILE      load this scenario into the default session (repeatable)\n"
 "  --seed N             seed for ids and random choices (default 1)\n"
 "  --clock MODE         live (wall time) or frozen[:2026-04-09T14:00:00.000Z]\n"
 "  --log-format FORMAT  access log on stderr: text (default) or json\n"
@@ -81,6 +85,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "port", required_argument, NULL, 'p' },
 		{ "fixtures", required_argument, NULL, 'f' },
 		{ "scenario-dir", required_argument, NULL, 'd' },
+		{ "scenario", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "log-format", required_argument, NULL, 'l' },
@@ -109,6 +114,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'd':
 			o->scenario_dir = optarg;
+			break;
+		case 'S':
+			if (o->nscenarios == nitems(o->scenarios))
+				usage_error("--scenario: at most %zu files",
+				    nitems(o->scenarios));
+			o->scenarios[o->nscenarios++] = optarg;
 			break;
 		case 's':
 			if (parse_number(optarg, 0, INT64_MAX, &n) != 0)
@@ -182,6 +193,7 @@ main(int argc, char **argv)
 	struct http	*http;
 	char		*cause;
 	int		 port;
+	size_t		 i;
 
 	parse_options(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
@@ -197,6 +209,18 @@ main(int argc, char **argv)
 	app.started_ms = clock_wall();
 	app.sessions = sessions_new(fixtures, o.seed, o.clock_frozen != 0,
 	    o.clock_start_ms, JOURNAL_DEFAULT_CAP);
+
+	for (i = 0; i < o.nscenarios; i++) {
+		struct scenario *s = scenario_load(o.scenarios[i], &cause);
+		if (s == NULL) {
+			fprintf(stderr, "paymock: %s\n", cause);
+			free(cause);
+			sessions_free(app.sessions);
+			fixtures_free(fixtures);
+			return (2);
+		}
+		scenario_install(s, sessions_get(app.sessions, "default"));
+	}
 
 	if ((base = event_base_new()) == NULL)
 		fatal("event_base_new failed");

@@ -20,7 +20,7 @@ match_key_known(const char *key, int with_status)
 			return (1);
 	}
 	return (strcmp(key, "headers") == 0 || strcmp(key, "body") == 0 ||
-	    (with_status && strcmp(key, "status") == 0));
+	    (with_status && (strcmp(key, "status") == 0 || strcmp(key, "rule") == 0)));
 }
 
 static char **
@@ -89,6 +89,13 @@ match_parse(const json_t *o, const char *where, int with_status, struct match *m
 		}
 		m->status = (int)status;
 	}
+	if (with_status && (v = json_object_get(o, "rule")) != NULL) {
+		if (jsonx_string(v) == NULL) {
+			*cause = xasprintf("%s.rule: must be a string", where);
+			goto out_fail;
+		}
+		m->rule = xstrdup(jsonx_string(v));
+	}
 	return (0);
 out_fail:
 	match_release(m);
@@ -104,6 +111,7 @@ match_release(struct match *m)
 		free(*match_slot(m, i));
 	json_decref(m->headers);
 	json_decref(m->body);
+	free(m->rule);
 	memset(m, 0, sizeof *m);
 }
 
@@ -167,7 +175,7 @@ match_entry(const struct match *m, const struct journal_entry *e)
 	    (body = jsonx_loads(e->req_body, strlen(e->req_body), &cause)) == NULL)
 		free(cause);
 	s.body = body;
-	ok = match_test(m, &s);
+	ok = match_test(m, &s) && match_str(m->rule, e->rule);
 	json_decref(body);
 	return (ok);
 }

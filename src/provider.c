@@ -30,13 +30,14 @@ static const struct {
 	const char	*name;
 	int		 status;
 	enum perr	 perr;
+	const char	*message;	/* PayEngine's words, fine for all */
 } neutral_errors[] = {
-	{ "provider_unavailable", 503, PERR_UNAVAILABLE },
-	{ "internal_error", 500, PERR_INTERNAL },
-	{ "bad_gateway", 502, PERR_BAD_GATEWAY },
-	{ "gateway_timeout", 504, PERR_GATEWAY_TIMEOUT },
-	{ "rate_limited", 429, PERR_RATE_LIMITED },
-	{ "unauthorized", 401, PERR_UNAUTHORIZED },
+	{ "provider_unavailable", 503, PERR_UNAVAILABLE, "Service unavailable" },
+	{ "internal_error", 500, PERR_INTERNAL, "Internal server error" },
+	{ "bad_gateway", 502, PERR_BAD_GATEWAY, "Processor unavailable" },
+	{ "gateway_timeout", 504, PERR_GATEWAY_TIMEOUT, "Processor timeout" },
+	{ "rate_limited", 429, PERR_RATE_LIMITED, "Too many requests" },
+	{ "unauthorized", 401, PERR_UNAUTHORIZED, "Unauthorized" },
 };
 
 static const int perr_status[PERR__COUNT] = {
@@ -92,6 +93,26 @@ provider_perr_parse(const char *name, enum perr *perr, int *status)
 	return (-1);
 }
 
+void
+provider_fail_neutral(struct call *c, enum perr e, int status)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(neutral_errors); i++) {
+		if (neutral_errors[i].perr == e)
+			break;
+	}
+	c->provider->render_error(c, status, c->provider->codes[e], NULL,
+	    i < nitems(neutral_errors) ? neutral_errors[i].message : "Error");
+}
+
+void
+provider_decorate(struct call *c)
+{
+	if (c->provider->decorate != NULL)
+		c->provider->decorate(c);
+}
+
 static void
 call_verror(struct call *c, int status, const char *code, const char *field,
     const char *fmt, va_list ap)
@@ -144,9 +165,14 @@ call_lifecycle(const struct call *c, const struct txn *t, struct lifecycle *lc)
 		lc->settle_after_ms = sl->settle_after_ms;
 	if (sl->has_outcome)
 		lc->outcome = sl->outcome;
-	/* A magic transaction's own behaviour wins over a session default. */
+	/* A magic transaction's own behaviour wins over a session default... */
 	if (t->outcome != OUTCOME_SUCCEEDED)
 		lc->outcome = t->outcome;
+	/* ...and a scenario rule aimed at this very call wins over both. */
+	if (c->force_settle)
+		lc->settle_after_ms = c->settle_after_ms;
+	if (c->force_outcome)
+		lc->outcome = c->outcome;
 }
 
 static int
@@ -231,12 +257,14 @@ call_idem_end(struct call *c)
 		return;
 	rec = idem_get(c->session->idem, c->idem_key, c->now);
 	if (rec != NULL && ((st >= 200 && st < 300) || st == 422)) {
-		rec->in_flight = 0;
+		rec->in_flight = c->hold_idem;
 		rec->status = st;
 		rec->body = xstrdup(c->reply->body != NULL ? c->reply->body : "");
 		rec->headers = call_headers_text(c->reply);
 		if (c->reply->refund_id != NULL)
 			rec->refund_id = xstrdup(c->reply->refund_id);
+		if (c->hold_idem)
+			return;
 	} else
 		idem_del(c->session->idem, c->idem_key);
 	free(c->idem_key);
@@ -301,8 +329,7 @@ provider_handle(struct call *c)
 	c->route->fn(c);
 	call_idem_end(c);
 out:
-	if (c->provider->decorate != NULL)
-		c->provider->decorate(c);
+	provider_decorate(c);
 }
 
 const char *

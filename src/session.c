@@ -6,6 +6,7 @@
 #include "idem.h"
 #include "journal.h"
 #include "map.h"
+#include "scenario.h"
 #include "session.h"
 #include "util.h"
 
@@ -34,6 +35,7 @@ session_free(void *p)
 	clock_free(s->clock);
 	journal_free(s->journal);
 	map_free(s->counters);
+	rules_free(s->rules);
 	free(s);
 }
 
@@ -92,6 +94,7 @@ sessions_get(struct sessions *r, const char *name)
 	f->s.clock = clock_new(r->clock_frozen, r->clock_start_ms);
 	f->s.journal = journal_new(r->journal_cap);
 	f->s.counters = map_new(free);
+	f->s.rules = rules_new();
 	rng_seed(&f->s.rng, f->seed, name);
 	map_put(r->byname, name, f);
 	return (&f->s);
@@ -148,6 +151,7 @@ session_reset(struct session *s)
 	journal_clear(s->journal);
 	map_free(s->counters);
 	s->counters = map_new(free);
+	rules_clear(s->rules);
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
 }

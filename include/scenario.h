@@ -1,0 +1,116 @@
+/*
+ * Scenarios and faults: rules that match requests (match.h) and choose an
+ * action for the transport or the adapter.  Parsing checks everything and
+ * names the JSON path of the first problem; a rejected scenario changes
+ * nothing.  Each session owns its rule list.
+ */
+#ifndef PAYMOCK_SCENARIO_H
+#define PAYMOCK_SCENARIO_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ledger.h"
+#include "match.h"
+#include "provider.h"
+#include "rng.h"
+#include "session.h"
+
+enum action_type {
+	ACTION_RESPOND,
+	ACTION_DELAY,
+	ACTION_HANG,
+	ACTION_DROP,
+	ACTION_RESET,
+	ACTION_COMMIT_THEN_DROP,
+	ACTION_TRUNCATE,
+	ACTION_MALFORMED,
+	ACTION_SLOW,
+	ACTION_RATE_LIMIT,
+	ACTION_DECLINE,
+	ACTION_OUTCOME,
+	ACTION_WEBHOOK_DROP,
+	ACTION_WEBHOOK_DELAY,
+	ACTION_WEBHOOK_DUPLICATE,
+	ACTION_WEBHOOK_REORDER,
+	ACTION_WEBHOOK_BAD_SIGNATURE,
+};
+
+struct action {
+	enum action_type	 type;
+	int			 status;	/* respond: 0 = the error's own */
+	json_t			*headers;	/* respond: name -> value */
+	json_t			*body;		/* respond: raw JSON */
+	int			 has_error;
+	enum perr		 error;		/* respond: a neutral error */
+	int64_t			 ms;		/* delay, hang (0: until the client leaves) */
+	int64_t			 min_ms, max_ms; /* delay: a range instead of ms */
+	int64_t			 delay_ms;	/* any action: wait this long first */
+	int64_t			 bytes;		/* truncate */
+	int64_t			 bytes_per_s;	/* slow */
+	int64_t			 retry_after_s;	/* rate_limit */
+	int			 has_settle;	/* outcome */
+	int64_t			 settle_after_ms;
+	int			 has_outcome;
+	enum refund_outcome	 outcome;
+	int64_t			 webhook_delay_ms;
+};
+
+struct rule {
+	char		*name;
+	struct match	 match;
+	int64_t		*nth;		/* fire only on these counts, or NULL */
+	size_t		 nnth;
+	int64_t		 times;		/* fire at most this often; 0: no limit */
+	int		 has_probability;
+	double		 probability;
+	int64_t		 seen;		/* requests the match keys accepted */
+	int64_t		 fired;
+	struct action	 action;
+	json_t		*source;	/* the rule as given, for listing */
+};
+
+struct scenario;
+struct rules;
+
+/* A scenario from JSON, or NULL with '*cause' (heap) naming the JSON path. */
+struct scenario	*scenario_parse(const json_t *, char **cause);
+/* Reads and parses a file; messages start with its path. */
+struct scenario	*scenario_load(const char *path, char **cause);
+void		 scenario_free(struct scenario *);
+const char	*scenario_name(const struct scenario *);
+size_t		 scenario_nrules(const struct scenario *);
+/* Its seed, if it has one; 0 or -1. */
+int		 scenario_seed(const struct scenario *, uint64_t *);
+/* Its lifecycle for 'provider', or NULL. */
+const struct session_lifecycle *scenario_lifecycle(const struct scenario *,
+		     const char *provider);
+
+/* Hands 's' to the session: its seed, lifecycle settings and rules. */
+void		 scenario_install(struct scenario *, struct session *);
+
+/* One rule, as POST /__admin/faults arms it; 'n' names it "fault-n". */
+struct rule	*rule_parse(const json_t *, const char *where, unsigned n, char **cause);
+void		 rule_free(struct rule *);
+
+struct rules	*rules_new(void);
+void		 rules_free(struct rules *);
+void		 rules_clear(struct rules *);
+int		 rules_empty(const struct rules *);
+/* Takes ownership.  Faults go first, newest first; scenarios after, in order. */
+void		 rules_add_scenario(struct rules *, struct scenario *);
+void		 rules_add_fault(struct rules *, struct rule *);
+unsigned	 rules_next_fault(struct rules *);
+/*
+ * Counts the request against every rule whose keys accept it and returns
+ * the first live one that fires (nth, times, probability drawn from 'rng'),
+ * or NULL.
+ */
+const struct rule *rules_match(struct rules *, const struct match_subject *,
+		     struct rng *);
+/* {"scenarios":[…],"faults":[…]} with counts. */
+json_t		*rules_json(const struct rules *);
+
+const char	*action_type_text(enum action_type);
+
+#endif
