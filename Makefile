@@ -63,7 +63,8 @@ run: $(BIN)
 
 # The e2e tests start $(BIN); PAYMOCK_BIN tells them which build to run.
 test: $(BIN) $(TESTBIN)
-	PAYMOCK_BIN=$(abspath $(BIN)) PAYMOCK_FIXTURES=$(abspath fixtures) ./$(TESTBIN) $(TEST_ARGS)
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) PAYMOCK_BIN=$(abspath $(BIN)) PAYMOCK_FIXTURES=$(abspath fixtures) \
+	    PAYMOCK_SCENARIOS=$(abspath scenarios) ./$(TESTBIN) $(TEST_ARGS)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -518,9 +518,9 @@ admin_scenarios_load(struct call *c)
 	char		*path, *cause;
 
 	/* A name, not a path: nothing outside the scenario directory. */
-	if (!session_name_ok(name)) {
+	if (!session_name_ok(name) || *name == '.') {
 		admin_error(c, 400, "invalid_name", "scenario names are 1 to 64 "
-		    "characters of A-Z a-z 0-9 . _ -");
+		    "characters of A-Z a-z 0-9 . _ -, not starting with a dot");
 		return;
 	}
 	path = xasprintf("%s/%s.json", c->app->scenario_dir, name);

@@ -27,11 +27,21 @@ static FILE		*e2e_out;
 static struct e2e_resp	**e2e_resps;
 static size_t		 e2e_nresps;
 static char		*e2e_text;	/* e2e_get's last answer */
+static char		**e2e_kept;	/* e2e_exchange's data */
+static size_t		 e2e_nkept;
+
+static void
+e2e_keep(char *p)
+{
+	e2e_kept = xrealloc(e2e_kept, (e2e_nkept + 1) * sizeof *e2e_kept);
+	e2e_kept[e2e_nkept++] = p;
+}
 
 void
 e2e_start(const char *const *args)
 {
 	const char	*bin = getenv("PAYMOCK_BIN"), *fixtures = getenv("PAYMOCK_FIXTURES");
+	const char	*scenarios = e2e_scenario_dir();
 	const char	*argv[32];
 	char		 line[256];
 	int		 fds[2];
@@ -49,6 +59,8 @@ e2e_start(const char *const *args)
 	argv[n++] = "frozen:" E2E_EPOCH;
 	argv[n++] = "--fixtures";
 	argv[n++] = fixtures;
+	argv[n++] = "--scenario-dir";
+	argv[n++] = scenarios;
 	for (; args != NULL && *args != NULL && n < nitems(argv) - 1; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
@@ -65,6 +77,14 @@ e2e_start(const char *const *args)
 	cr_assert(fgets(line, sizeof line, e2e_out) != NULL, "paymock did not start");
 	cr_assert(sscanf(line, "paymock listening on http://127.0.0.1:%d", &e2e_portno) == 1,
 	    "unexpected first line: %s", line);
+}
+
+const char *
+e2e_scenario_dir(void)
+{
+	const char	*dir = getenv("PAYMOCK_SCENARIOS");
+
+	return (dir != NULL ? dir : "scenarios");
 }
 
 void
@@ -98,6 +118,11 @@ e2e_teardown(void)
 		e2e_resp_free(e2e_resps[i]);
 	free(e2e_resps);
 	free(e2e_text);
+	for (i = 0; i < e2e_nkept; i++)
+		free(e2e_kept[i]);
+	free(e2e_kept);
+	e2e_kept = NULL;
+	e2e_nkept = 0;
 	e2e_resps = NULL;
 	e2e_nresps = 0;
 	e2e_text = NULL;
@@ -149,6 +174,57 @@ e2e_raw(const char *bytes, size_t len, int timeout_ms)
 	return (buf_steal(&b));
 }
 
+static long
+e2e_ms_since(const struct timeval *t0)
+{
+	struct timeval	t;
+
+	gettimeofday(&t, NULL);
+	return ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_usec - t0->tv_usec) / 1000);
+}
+
+static char *
+e2e_request_text(const char *method, const char *path, const char *headers,
+    const char *body, size_t *len)
+{
+	struct buf	req = { 0 };
+
+	buf_addf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s",
+	    method, path, headers != NULL ? headers : "");
+	if (body != NULL)
+		buf_addf(&req, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+	else
+		buf_adds(&req, "\r\n");
+	*len = req.len;
+	return (buf_steal(&req));
+}
+
+void
+e2e_exchange(const char *method, const char *path, const char *headers,
+    const char *body, int timeout_ms, struct e2e_wire *w)
+{
+	struct buf	 b = { 0 };
+	struct timeval	 t0;
+	char		 chunk[4096], *req;
+	size_t		 len;
+	ssize_t		 n;
+	int		 fd = e2e_connect(timeout_ms);
+
+	req = e2e_request_text(method, path, headers, body, &len);
+	gettimeofday(&t0, NULL);
+	cr_assert_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
+	free(req);
+	while ((n = recv(fd, chunk, sizeof chunk, 0)) > 0)
+		buf_add(&b, chunk, (size_t)n);
+	w->err = n < 0 ? (errno == EWOULDBLOCK ? EAGAIN : errno) : 0;
+	w->ms = e2e_ms_since(&t0);
+	close(fd);
+	w->len = b.len;
+	w->data = buf_steal(&b);
+	/* Freed at teardown with the responses. */
+	e2e_keep(w->data);
+}
+
 static struct e2e_resp *
 e2e_parse(char *raw)
 {
@@ -171,17 +247,11 @@ e2e_parse(char *raw)
 struct e2e_resp *
 e2e(const char *method, const char *path, const char *headers, const char *body)
 {
-	struct buf	req = { 0 };
-	char		*raw;
+	size_t	 len;
+	char	*req = e2e_request_text(method, path, headers, body, &len);
+	char	*raw = e2e_raw(req, len, E2E_TIMEOUT_MS);
 
-	buf_addf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s",
-	    method, path, headers != NULL ? headers : "");
-	if (body != NULL)
-		buf_addf(&req, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
-	else
-		buf_adds(&req, "\r\n");
-	raw = e2e_raw(req.data, req.len, E2E_TIMEOUT_MS);
-	buf_release(&req);
+	free(req);
 	return (e2e_parse(raw));
 }
 

@@ -39,6 +39,20 @@ struct e2e_resp	*e2ef(const char *method, const char *path, const char *headers,
 /* Raw bytes on a new connection; returns everything read until close or timeout. */
 char		*e2e_raw(const char *bytes, size_t len, int timeout_ms);
 
+/* What a raw exchange saw on the socket. */
+struct e2e_wire {
+	char	*data;		/* everything read (NUL-terminated) */
+	size_t	 len;
+	int	 err;		/* 0 at a clean close; ECONNRESET; EAGAIN at the timeout */
+	long	 ms;		/* how long until then */
+};
+
+/* Sends one request and reads until close, error or 'timeout_ms'; data lives until teardown. */
+void		 e2e_exchange(const char *method, const char *path, const char *headers,
+		     const char *body, int timeout_ms, struct e2e_wire *);
+/* The scenario directory the server was started with. */
+const char	*e2e_scenario_dir(void);
+
 /* A header's value (case-insensitive name), or NULL. */
 const char	*e2e_header(const struct e2e_resp *, const char *name);
 /*
