@@ -21,6 +21,8 @@ enum http_log {
  */
 struct http	*http_new(struct event_base *, struct app *, enum http_log,
 		    int timeout_s);
+/* Serves only 'provider' (a static name), its paths without the prefix. */
+void		 http_set_provider(struct http *, const char *provider);
 void		 http_free(struct http *);
 /* Listens on addr:port (0 picks one); returns the port, or -1 with '*cause'. */
 int		 http_listen(struct http *, const char *addr, int port, char **cause);

@@ -30,6 +30,7 @@ struct request {
 	size_t			 nheaders;
 	const char		*body;
 	size_t			 body_len;
+	const char		*provider;	/* a --provider-port: paths unprefixed */
 };
 
 struct reply_header {

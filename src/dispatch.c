@@ -249,14 +249,33 @@ dispatch_release(struct app *app, const char *session, const char *idem_key)
 		rec->in_flight = 0;
 }
 
+/* The provider a prefixed path names, and the path below its prefix. */
+static const struct provider *
+dispatch_prefix(const char *path, const char **rest)
+{
+	char	prefix[64];
+	size_t	n = strcspn(path + 1, "/");
+
+	*rest = path + 1 + n;
+	snprintf(prefix, sizeof prefix, "%.*s", (int)(n < 63 ? n : 63), path + 1);
+	return (provider_find(prefix));
+}
+
+static int
+dispatch_is_admin(const char *path)
+{
+	size_t	n = strlen(ADMIN_PREFIX);
+
+	return (strncmp(path, ADMIN_PREFIX, n) == 0 &&
+	    (path[n] == '/' || path[n] == '\0'));
+}
+
 void
 dispatch(struct app *app, const struct request *req, struct reply *reply,
     struct dispatch_info *info, struct plan *plan)
 {
 	struct call	 c = { .app = app, .req = req, .reply = reply };
-	const char	*path = req->path, *rest;
-	char		 prefix[64];
-	size_t		 n;
+	const char	*rest = req->path;
 	int		 bad;
 
 	memset(info, 0, sizeof *info);
@@ -268,22 +287,18 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		    "1 to 64 characters of A-Z a-z 0-9 . _ -");
 		return;
 	}
-	if (strncmp(path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0 &&
-	    (path[strlen(ADMIN_PREFIX)] == '/' || path[strlen(ADMIN_PREFIX)] == '\0')) {
+	if (req->provider != NULL)
+		c.provider = provider_find(req->provider);
+	else if (dispatch_is_admin(req->path)) {
 		c.session = sessions_get(app->sessions, info->session);
 		c.now = clock_now(c.session->clock);
-		admin_handle(&c, path + strlen(ADMIN_PREFIX));
+		admin_handle(&c, req->path + strlen(ADMIN_PREFIX));
 		info->operation = c.route != NULL ? c.route->operation : NULL;
 		return;
-	}
-
-	n = strcspn(path + 1, "/");
-	rest = path + 1 + n;
-	snprintf(prefix, sizeof prefix, "%.*s", (int)(n < 63 ? n : 63), path + 1);
-	if ((c.provider = provider_find(prefix)) == NULL) {
-		admin_error(&c, 404, "not_found", "no provider at /%s; paymock serves "
+	} else if ((c.provider = dispatch_prefix(req->path, &rest)) == NULL) {
+		admin_error(&c, 404, "not_found", "no provider at %s; paymock serves "
 		    "/smartretry, /smartpay, /utgl, /accelebit, /payengine and /__admin",
-		    prefix);
+		    req->path);
 		return;
 	}
 	info->provider = c.provider->name;

@@ -49,6 +49,7 @@ struct http {
 	struct evhttp		*evhttp;
 	struct app		*app;
 	enum http_log		 log;
+	const char		*provider;	/* a --provider-port, or NULL */
 	LIST_HEAD(, pending)	 pending;
 };
 
@@ -369,6 +370,7 @@ http_handle(struct evhttp_request *req, void *arg)
 	r.nheaders = n;
 	r.body_len = evbuffer_get_length(in);
 	r.body = r.body_len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
+	r.provider = h->provider;
 
 	dispatch(h->app, &r, &rep, &info, &plan);
 	http_log_line(h, &r, &rep, &info, http_mono_us() - start);
@@ -401,6 +403,12 @@ http_new(struct event_base *base, struct app *app, enum http_log log,
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(h->evhttp, http_handle, h);
 	return (h);
+}
+
+void
+http_set_provider(struct http *h, const char *provider)
+{
+	h->provider = provider;
 }
 
 void

@@ -2,6 +2,7 @@
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "fixtures.h"
 #include "http.h"
 #include "journal.h"
+#include "provider.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -29,11 +31,17 @@ struct options {
 	int		 idle_timeout_s;
 	const char	*scenarios[32];
 	size_t		 nscenarios;
+	struct {
+		const char	*provider;	/* static, from the table */
+		int		 port;
+	}		 pports[8];
+	size_t		 npports;
 };
 
 static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
 "               [--scenario FILE]... [--seed N] [--clock live|frozen[:ISO8601]]\n"
+"               [--provider-port NAME=PORT]...\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
 "               [--version] [--help]\n"
 "\n"
@@ -46,6 +54,8 @@ static const char usage_text[] =
 "  --scenario FILE      load this scenario into the default session (repeatable)\n"
 "  --seed N             seed for ids and random choices (default 1)\n"
 "  --clock MODE         live (wall time) or frozen[:2026-04-09T14:00:00.000Z]\n"
+"  --provider-port NAME=PORT\n"
+"                       also serve one provider's paths unprefixed on PORT\n"
 "  --log-format FORMAT  access log on stderr: text (default) or json\n"
 "  --quiet              no access log\n"
 "  --idle-timeout S     close a connection idle or stalled this long (default 30)\n"
@@ -78,6 +88,27 @@ parse_number(const char *s, long long lo, long long hi, long long *out)
 }
 
 static void
+parse_provider_port(struct options *o, const char *arg)
+{
+	const struct provider	*p;
+	const char		*eq = strchr(arg, '=');
+	char			 name[32];
+	long long		 port;
+
+	if (eq == NULL || eq - arg >= (ptrdiff_t)sizeof name)
+		usage_error("--provider-port: '%s' is not NAME=PORT", arg);
+	snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+	if ((p = provider_find(name)) == NULL)
+		usage_error("--provider-port: unknown provider '%s'", name);
+	if (parse_number(eq + 1, 0, 65535, &port) != 0)
+		usage_error("--provider-port: '%s' is not a port (0-65535)", eq + 1);
+	if (o->npports == nitems(o->pports))
+		usage_error("--provider-port: at most %zu", nitems(o->pports));
+	o->pports[o->npports].provider = p->name;
+	o->pports[o->npports++].port = (int)port;
+}
+
+static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -86,6 +117,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "fixtures", required_argument, NULL, 'f' },
 		{ "scenario-dir", required_argument, NULL, 'd' },
 		{ "scenario", required_argument, NULL, 'S' },
+		{ "provider-port", required_argument, NULL, 'P' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "log-format", required_argument, NULL, 'l' },
@@ -120,6 +152,9 @@ parse_options(int argc, char **argv, struct options *o)
 				usage_error("--scenario: at most %zu files",
 				    nitems(o->scenarios));
 			o->scenarios[o->nscenarios++] = optarg;
+			break;
+		case 'P':
+			parse_provider_port(o, optarg);
 			break;
 		case 's':
 			if (parse_number(optarg, 0, INT64_MAX, &n) != 0)
@@ -190,7 +225,7 @@ main(int argc, char **argv)
 	struct fixtures	*fixtures;
 	struct event_base *base;
 	struct event	*sigint, *sigterm;
-	struct http	*http;
+	struct http	*http, *pphttp[8] = { NULL };
 	char		*cause;
 	int		 port;
 	size_t		 i;
@@ -234,12 +269,27 @@ main(int argc, char **argv)
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
+	for (i = 0; i < o.npports; i++) {
+		pphttp[i] = http_new(base, &app, o.log, o.idle_timeout_s);
+		http_set_provider(pphttp[i], o.pports[i].provider);
+		if ((o.pports[i].port = http_listen(pphttp[i], o.bind, o.pports[i].port,
+		    &cause)) < 0) {
+			fprintf(stderr, "paymock: %s: %s\n", o.pports[i].provider, cause);
+			free(cause);
+			return (2);
+		}
+	}
 	printf("paymock listening on http://%s:%d\n", o.bind, port);
+	for (i = 0; i < o.npports; i++)
+		printf("paymock serving %s on http://%s:%d\n", o.pports[i].provider,
+		    o.bind, o.pports[i].port);
 	fflush(stdout);
 
 	event_base_dispatch(base);
 
 	http_free(http);
+	for (i = 0; i < o.npports; i++)
+		http_free(pphttp[i]);
 	event_free(sigint);
 	event_free(sigterm);
 	event_base_free(base);

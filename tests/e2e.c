@@ -99,6 +99,20 @@ e2e_port(void)
 	return (e2e_portno);
 }
 
+void
+e2e_use_port(int port)
+{
+	e2e_portno = port;
+}
+
+const char *
+e2e_next_line(void)
+{
+	static char	line[256];
+
+	return (fgets(line, sizeof line, e2e_out));
+}
+
 static void
 e2e_resp_free(struct e2e_resp *r)
 {

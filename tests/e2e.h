@@ -26,6 +26,10 @@ void		 e2e_setup(void);
 /* SIGTERM, and asserts a clean exit 0; for .fini. */
 void		 e2e_teardown(void);
 int		 e2e_port(void);
+/* Sends later requests to 'port' (a --provider-port) instead. */
+void		 e2e_use_port(int port);
+/* The server's next line on stdout; lives until the next call. */
+const char	*e2e_next_line(void);
 
 /*
  * One request on a new connection; 'headers' are extra CRLF-ended lines.

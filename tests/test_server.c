@@ -187,3 +187,41 @@ Test(server, a_stalled_client_is_disconnected)
 	free(out);
 	cr_expect_eq(e2e_len(e2e("GET", "/__admin/journal", NULL, NULL), "entries"), 0);
 }
+
+Test(server, provider_port_serves_unprefixed_paths)
+{
+	const char *const	 args[] = { "--provider-port", "smartpay=0", NULL };
+	const char		*line;
+	struct e2e_resp		*r;
+	int			 main_port, port;
+
+	e2e_teardown();
+	e2e_start(args);
+	main_port = e2e_port();
+	line = e2e_next_line();
+	cr_assert_not_null(line);
+	cr_assert_eq(sscanf(line, "paymock serving smartpay on http://127.0.0.1:%d", &port),
+	    1, "%s", line);
+	e2e_use_port(port);
+	r = e2e("POST", "/payment/refund", JSON_CT, "{\"merchantKey\":"
+	    "\"31928de9-1344-469f-b0eb-8e5d0fef3d21\",\"transactionId\":"
+	    "\"933a0fab-80a0-42c5-b010-c71174f4ab32\",\"modificationId\":\"pp\"}");
+	cr_expect_eq(r->status, 200, "%s", r->body);
+	cr_expect_str_eq(e2e_get(e2e("GET", "/__admin/health", NULL, NULL), "errorCode"),
+	    "NOT_FOUND");
+	/* Same sessions as the main port. */
+	e2e_use_port(main_port);
+	cr_expect_eq(e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"), 1);
+	cr_expect_str_eq(e2e_get(e2e("GET", "/__admin/journal", NULL, NULL),
+	    "entries[0].path"), "/payment/refund");
+}
+
+Test(cli, provider_port_flag_is_checked)
+{
+	char	out[4096];
+
+	cr_expect_eq(run("--provider-port stripe=9", out, sizeof out), 2);
+	cr_expect(strstr(out, "unknown provider 'stripe'") != NULL, "%s", out);
+	cr_expect_eq(run("--provider-port smartpay", out, sizeof out), 2);
+	cr_expect_eq(run("--provider-port smartpay=99999", out, sizeof out), 2);
+}
