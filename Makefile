@@ -67,10 +67,14 @@ test: $(BIN) $(TESTBIN)
 	    PAYMOCK_SCENARIOS=$(abspath scenarios) ./$(TESTBIN) $(TEST_ARGS)
 
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/paymock
+	install -m 644 docs/paymock.1 $(DESTDIR)$(PREFIX)/share/man/man1/paymock.1
 
 clean:
 	rm -rf $(BUILD)
+
+# Container targets (make docker, make docker-test) live beside the Dockerfile.
+-include docker/docker.mk
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)
