@@ -1,23 +1,320 @@
-/* payengine: placeholder until its adapter lands; it serves no routes yet. */
+/* PayEngine: synchronous refunds, the processor's answer in ReturnResponse (PASS / FAIL). */
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+#include "field.h"
+#include "ids.h"
+#include "jsonx.h"
 #include "provider.h"
+#include "session.h"
 #include "util.h"
+
+#define PAYENGINE_REASON_MAX		255
+#define PAYENGINE_INTERNAL_ID_MAX	64
+#define PAYENGINE_METADATA_KEYS_MAX	50
+#define PAYENGINE_AUTH_CODE_LEN		6
+/*
+ * The most decimals any currency paymock knows allows (KWD): an amount is
+ * checked at this exponent before the transaction, and so its currency, is
+ * known, so that a malformed amount is a 400 whatever the id.
+ */
+#define PAYENGINE_EXPONENT_MAX		3
+
+/* The processor's answer for each way a synchronous refund can end. */
+static const struct payengine_answer {
+	const char	*status;
+	const char	*code;
+	const char	*message;
+	int		 moves_money;
+} payengine_answers[] = {
+	[OUTCOME_SUCCEEDED] = { "PASS", "A0000", "Success", 1 },
+	[OUTCOME_DECLINED] = { "FAIL", "D0005", "Refund declined by processor", 0 },
+	[OUTCOME_FAILED] = { "FAIL", "E0001", "Refund failed at processor", 0 },
+};
+
+/* Why a transaction in this state takes no refund; NULL: it may. */
+static const char *const payengine_state_refusals[] = {
+	[TXN_CAPTURED] = NULL,
+	[TXN_AUTHORIZED] = "Transaction not settled; use void",
+	[TXN_VOIDED] = "Transaction has been voided; nothing to refund",
+	[TXN_LOCKED] = "Transaction is locked",
+};
+
+/* What a refund request asked for, once checked. */
+struct payengine_request {
+	const struct txn	*txn;
+	int64_t			 amount;
+	const char		*reason;
+	const char		*internal_id;	/* NULL: the sale's */
+	const json_t		*metadata;	/* NULL: none sent */
+};
 
 static void
 payengine_error(struct call *c, int status, const char *code, const char *field,
     const char *message)
 {
+	(void)code;
 	(void)field;
-	call_json(c, status, json_pack("{ss ss}", "code", code, "message", message));
+	/* RFC 9110 wants the scheme named on every 401. */
+	if (status == 401)
+		reply_header(c->reply, "WWW-Authenticate", "Basic realm=\"PayEngine\"");
+	call_json(c, status, json_pack("{sb ss}", "error", 1, "message", message));
+}
+
+/*
+ * "Authorization: Basic <secret key>": the raw key, not base64 of
+ * user:pass, so it is never decoded; any key but "invalid" is accepted.
+ */
+static int
+payengine_auth(struct call *c)
+{
+	static const char	 scheme[] = "Basic ";
+	const char		*h = request_header(c->req, "Authorization");
+
+	if (h == NULL || strncasecmp(h, scheme, strlen(scheme)) != 0)
+		goto out_fail;
+	for (h += strlen(scheme); *h == ' '; h++)
+		;
+	if (*h == '\0' || strcmp(h, "invalid") == 0)
+		goto out_fail;
+	return (0);
+out_fail:
+	provider_fail(c, PERR_UNAUTHORIZED, "Unauthorized");
+	return (-1);
+}
+
+static const char *
+payengine_extra(const struct txn *t, const char *key)
+{
+	return (jsonx_string(json_object_get(t->fixture, key)));
+}
+
+static int
+payengine_metadata(const json_t *body, const json_t **out, struct field_error *e)
+{
+	if (field_object(body, "metadata", 0, out, e) != 0)
+		return (-1);
+	if (*out != NULL && json_object_size(*out) > PAYENGINE_METADATA_KEYS_MAX)
+		return (field_fail(e, FIELD_LENGTH, "metadata", "must have at most "
+		    "%d keys, not %zu", PAYENGINE_METADATA_KEYS_MAX,
+		    json_object_size(*out)));
+	return (0);
+}
+
+/* Fills 'p' from the body; 0, or -1 after replying 400 or 404. */
+static int
+payengine_parse(struct call *c, struct payengine_request *p)
+{
+	struct field_error	 e;
+	const char		*id;
+	int			 present;
+
+	if (field_string(c->body, "id", 1, 1, SIZE_MAX, &id, &e) ||
+	    field_amount(c->body, "amount", 1, AMOUNT_EITHER, PAYENGINE_EXPONENT_MAX,
+	    &p->amount, &present, &e) ||
+	    field_string(c->body, "reason", 1, 1, PAYENGINE_REASON_MAX, &p->reason, &e) ||
+	    field_string(c->body, "internalTransactionID", 0, 1,
+	    PAYENGINE_INTERNAL_ID_MAX, &p->internal_id, &e) ||
+	    payengine_metadata(c->body, &p->metadata, &e))
+		goto out_bad;
+	if ((p->txn = ledger_txn(c->session->ledger, c->provider->name, id)) == NULL) {
+		call_error(c, 404, "NOT_FOUND", "id", "Transaction not found: id %s", id);
+		return (-1);
+	}
+	if (field_amount(c->body, "amount", 1, AMOUNT_EITHER, p->txn->exponent,
+	    &p->amount, &present, &e))
+		goto out_bad;
+	return (0);
+out_bad:
+	call_error(c, 400, "INVALID_REQUEST", e.field, "%s", e.message);
+	return (-1);
+}
+
+/* 0 if the transaction can take the refund, or -1 after replying 422. */
+static int
+payengine_refundable(struct call *c, const struct payengine_request *p)
+{
+	const char	*why = payengine_state_refusals[p->txn->state];
+	int64_t		 left = ledger_refundable(c->session->ledger, p->txn, c->now);
+
+	if (why == NULL && left == 0)
+		why = "Transaction has already been fully refunded";
+	if (why == NULL && p->amount > left)
+		why = "Refund amount exceeds available transaction amount";
+	if (why == NULL)
+		return (0);
+	call_error(c, 422, "UNPROCESSABLE", NULL, "%s", why);
+	return (-1);
+}
+
+static json_t *
+payengine_return_response(const struct call *c, const struct payengine_request *p,
+    const struct payengine_answer *a, const char *transaction_id)
+{
+	const struct txn	*t = p->txn;
+	char			 auth[PAYENGINE_AUTH_CODE_LEN + 1], at[CLOCK_TEXT_MAX];
+
+	/* A refused refund was never authorized, so it has no code. */
+	if (a->moves_money)
+		ids_alnum(&c->session->rng, "", PAYENGINE_AUTH_CODE_LEN, auth);
+	else
+		auth[0] = '\0';
+	return (json_pack("{ss ss ss ss ss so so ss ss ss}",
+	    "status", a->status,
+	    "responseCode", a->code,
+	    "responseMessage", a->message,
+	    "authCode", auth,
+	    "transactionID", transaction_id,
+	    "transactionAmount", jsonx_amount_string(p->amount, t->exponent,
+	    t->exponent),
+	    "processedAmount", jsonx_amount_string(a->moves_money ? p->amount : 0,
+	    t->exponent, t->exponent),
+	    "currency", t->currency,
+	    "transactionTimestamp", clock_format(c->now, at),
+	    "originalTransactionID", t->id));
+}
+
+/* The refund's response body, as the create call and every GET show it. */
+static json_t *
+payengine_refund_data(struct call *c, const struct payengine_request *p,
+    const struct payengine_answer *a, const char *id)
+{
+	const struct txn	*t = p->txn;
+	const json_t		*device = json_object_get(t->fixture, "device");
+	char			 tid[IDS_UUID_MAX];
+
+	ids_uuid(&c->session->rng, tid);
+	return (json_pack("{ss ss ss ss ss ss* ss* so* so so*}",
+	    "ID", id,
+	    "MerchantID", payengine_extra(t, "merchant_id"),
+	    "TransactionID", tid,
+	    "reason", p->reason,
+	    "token", payengine_extra(t, "token"),
+	    "internalTransactionID", p->internal_id != NULL ? p->internal_id :
+	    payengine_extra(t, "internal_transaction_id"),
+	    "order_number", payengine_extra(t, "order_number"),
+	    "Metadata", p->metadata != NULL ? json_deep_copy(p->metadata) : NULL,
+	    "ReturnResponse", payengine_return_response(c, p, a, tid),
+	    "device", device != NULL ? json_deep_copy(device) : NULL));
+}
+
+static void
+payengine_refund(struct call *c)
+{
+	struct payengine_request	 p = { 0 };
+	struct lifecycle		 lc;
+	struct refund			*r;
+	char				 id[IDS_UUID_MAX];
+
+	if (payengine_auth(c) != 0 || payengine_parse(c, &p) != 0 ||
+	    payengine_refundable(c, &p) != 0)
+		return;
+	call_lifecycle(c, p.txn, &lc);
+	/* A processor that never answers a synchronous call times the call out. */
+	if (lc.outcome == OUTCOME_STUCK) {
+		provider_fail_neutral(c, PERR_GATEWAY_TIMEOUT, 504);
+		return;
+	}
+	ids_uuid(&c->session->rng, id);
+	/* A refusal is recorded too, and the ledger gives its amount back at once. */
+	r = ledger_refund_add(c->session->ledger, p.txn, id, p.amount, c->now, &lc,
+	    payengine_refund_data(c, &p, &payengine_answers[lc.outcome], id));
+	if (r == NULL)
+		fatal("%s: refund of a checked amount refused", __func__);
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, 200, json_pack("{sO}", "data", r->data));
+}
+
+static void
+payengine_show(struct call *c)
+{
+	const struct refund	*r;
+
+	if (payengine_auth(c) != 0)
+		return;
+	r = ledger_refund(c->session->ledger, c->provider->name, c->params[0]);
+	if (r == NULL) {
+		call_error(c, 404, "NOT_FOUND", "ID", "Refund not found: ID %s",
+		    c->params[0]);
+		return;
+	}
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, 200, json_pack("{sO}", "data", r->data));
+}
+
+static int
+payengine_check_fixture(const json_t *o, const char *where, char **cause)
+{
+	static const struct {
+		const char	*key;
+		int		 required;
+	} strings[] = {
+		{ "merchant_id", 1 },
+		{ "token", 1 },
+		{ "order_number", 0 },
+		{ "internal_transaction_id", 0 },
+	};
+	const json_t	*device = json_object_get(o, "device"), *v;
+	const char	*key, *state = jsonx_string(json_object_get(o, "state"));
+	size_t		 i;
+
+	for (i = 0; i < nitems(strings); i++) {
+		v = json_object_get(o, strings[i].key);
+		if ((v != NULL || strings[i].required) && jsonx_string(v) == NULL) {
+			*cause = xasprintf("%s.%s: must be a string", where,
+			    strings[i].key);
+			return (-1);
+		}
+	}
+	if (state != NULL && strcmp(state, "locked") == 0) {
+		*cause = xasprintf("%s.state: locked is UTGL's; PayEngine transactions "
+		    "are captured, authorized or voided", where);
+		return (-1);
+	}
+	if (device == NULL)
+		return (0);
+	if (!json_is_object(device)) {
+		*cause = xasprintf("%s.device: must be an object", where);
+		return (-1);
+	}
+	json_object_foreach((json_t *)device, key, v) {
+		if (jsonx_string(v) == NULL) {
+			*cause = xasprintf("%s.device.%s: must be a string", where, key);
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 static const struct route payengine_routes[] = {
-	{ "GET", "/__placeholder", "placeholder", 0, NULL },
+	{ "POST", "/api/payment/refund", "refund.create", 1, payengine_refund },
+	{ "GET", "/api/payment/refund/{ID}", "refund.status", 0, payengine_show },
 };
 
+/*
+ * PayEngine's error body is only a message, so these codes never reach a
+ * client; they are here because every provider names every shared case.
+ */
 const struct provider provider_payengine = {
 	.name = "payengine",
 	.routes = payengine_routes,
-	.nroutes = 0,
-	.codes = { [PERR_NO_ROUTE] = "NOT_FOUND" },
+	.nroutes = nitems(payengine_routes),
+	.codes = {
+		[PERR_BAD_JSON] = "INVALID_JSON",
+		[PERR_MEDIA_TYPE] = "UNSUPPORTED_MEDIA_TYPE",
+		[PERR_NO_ROUTE] = "NOT_FOUND",
+		[PERR_METHOD] = "METHOD_NOT_ALLOWED",
+		[PERR_TOO_LARGE] = "PAYLOAD_TOO_LARGE",
+		[PERR_UNAUTHORIZED] = "UNAUTHORIZED",
+		[PERR_UNAVAILABLE] = "SERVICE_UNAVAILABLE",
+		[PERR_INTERNAL] = "INTERNAL_ERROR",
+		[PERR_BAD_GATEWAY] = "BAD_GATEWAY",
+		[PERR_GATEWAY_TIMEOUT] = "GATEWAY_TIMEOUT",
+		[PERR_RATE_LIMITED] = "TOO_MANY_REQUESTS",
+	},
 	.render_error = payengine_error,
+	.check_fixture = payengine_check_fixture,
+	.lifecycle = { .synchronous = 1, .outcome = OUTCOME_SUCCEEDED },
 };
