@@ -15,6 +15,7 @@ struct idem_record {
 	int64_t		 expires_ms;
 	int		 in_flight;	/* a reply is being held (scenario delay) */
 	int		 status;
+	const char	*content_type;	/* static */
 	char		*headers;	/* "Name: value\n" lines; owned */
 	char		*body;		/* owned */
 	char		*refund_id;	/* the refund it created, or NULL; owned */

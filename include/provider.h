@@ -79,6 +79,12 @@ struct provider {
 	/* Checks the provider's fixture extras; 'where' prefixes messages. */
 	int			 (*check_fixture)(const json_t *, const char *where,
 				     char **cause);
+	/*
+	 * Checks the credentials before anything else (real APIs answer 401
+	 * before 415); 0, or -1 with the error written.  NULL where the
+	 * credential is in the body (SmartPay).
+	 */
+	int			 (*authenticate)(struct call *);
 	/* Headers every reply carries (after the handler ran), or NULL. */
 	void			 (*decorate)(struct call *);
 	struct lifecycle	 lifecycle;	/* the default refund life */

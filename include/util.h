@@ -22,6 +22,9 @@ int	 str_casecmp(const char *, const char *);
 /* 1 if 's' ends in a glob over '*' that matches it whole. */
 int	 glob_match(const char *pattern, const char *s);
 
+/* FNV-1a, 64 bits: map keys, fingerprints, seeds. */
+uint64_t hash_fnv1a(const void *, size_t);
+
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {
 	char	*data;

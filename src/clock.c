@@ -175,6 +175,8 @@ clock_parse(const char *s, int64_t *ms)
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
 	    mi > 59 || sec > 59)
 		return (-1);
+	if (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)))
+		return (-1);
 	*ms = (clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
 	    sec) * 1000 + frac;
 	return (0);

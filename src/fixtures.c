@@ -137,10 +137,12 @@ fixtures_txn_parse(const json_t *o, const char *where, char **cause)
 	t = txn_new(provider, id, (json_t *)o);
 	memcpy(t->currency, currency, 4);
 	t->exponent = exp;
-	if (money_parse(amount, strlen(amount), exp, &t->amount, &why) != 0 ||
-	    t->amount == 0) {
-		*cause = xasprintf("%s.amount: '%s' %s", where, amount,
-		    t->amount == 0 ? "must be greater than zero" : why);
+	if (money_parse(amount, strlen(amount), exp, &t->amount, &why) != 0) {
+		*cause = xasprintf("%s.amount: '%s' %s", where, amount, why);
+		goto out_free;
+	}
+	if (t->amount == 0) {
+		*cause = xasprintf("%s.amount: must be greater than zero", where);
 		goto out_free;
 	}
 	if (refunded != NULL && (money_parse(refunded, strlen(refunded), exp,

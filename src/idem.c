@@ -89,11 +89,5 @@ idem_count(const struct idem *i)
 uint64_t
 idem_fingerprint(const char *p, size_t n)
 {
-	uint64_t	h = 1469598103934665603ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
+	return (hash_fnv1a(p, n));
 }

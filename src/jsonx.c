@@ -169,7 +169,7 @@ jsonx_int64(const json_t *v, int64_t *out)
 		return (json_is_integer(v) ? (*out = json_integer_value(v), 0) : -1);
 	neg = *t == '-';
 	for (p = t + neg; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' || n > (INT64_MAX - 9) / 10)
+		if (*p < '0' || *p > '9' || n > (INT64_MAX - (*p - '0')) / 10)
 			return (-1);
 		n = n * 10 + (*p - '0');
 	}

@@ -25,13 +25,7 @@ struct map {
 static uint64_t
 map_hash(const char *s)
 {
-	uint64_t	h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return (h);
+	return (hash_fnv1a(s, strlen(s)));
 }
 
 struct map *

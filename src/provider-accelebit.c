@@ -252,7 +252,7 @@ accelebit_refund_create(struct call *c)
 	struct refund		*r;
 	char			 rid[IDS_UUID_MAX];
 
-	if (accelebit_auth(c) != 0 || (key = accelebit_idem_key(c)) == NULL)
+	if ((key = accelebit_idem_key(c)) == NULL)
 		return;
 	accelebit_upcase(c->body, "currency");
 	switch (call_idem_begin(c, key, ACCELEBIT_IDEM_TTL_MS, "Idempotent-Replayed")) {
@@ -292,8 +292,6 @@ accelebit_refund_show(struct call *c)
 	const struct refund	*r = NULL;
 	char			 lower[IDS_UUID_MAX];
 
-	if (accelebit_auth(c) != 0)
-		return;
 	if (accelebit_uuid_lower(c->params[0], lower) == 0)
 		r = ledger_refund(c->session->ledger, c->provider->name, lower);
 	if (r == NULL) {
@@ -313,8 +311,6 @@ accelebit_refund_list(struct call *c)
 	const struct refund	*r;
 	json_t			*list;
 
-	if (accelebit_auth(c) != 0)
-		goto out;
 	if (id == NULL || *id == '\0') {
 		call_error(c, 400, "ValidationError", "transactionId",
 		    "transactionId query parameter is required");
@@ -373,6 +369,7 @@ const struct provider provider_accelebit = {
 		[PERR_RATE_LIMITED] = "RateLimitError",
 	},
 	.render_error = accelebit_error,
+	.authenticate = accelebit_auth,
 	.check_fixture = accelebit_check_fixture,
 	.decorate = accelebit_decorate,
 	.lifecycle = {

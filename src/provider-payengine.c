@@ -208,7 +208,7 @@ payengine_refund(struct call *c)
 	struct refund			*r;
 	char				 id[IDS_UUID_MAX];
 
-	if (payengine_auth(c) != 0 || payengine_parse(c, &p) != 0 ||
+	if (payengine_parse(c, &p) != 0 ||
 	    payengine_refundable(c, &p) != 0)
 		return;
 	call_lifecycle(c, p.txn, &lc);
@@ -232,8 +232,6 @@ payengine_show(struct call *c)
 {
 	const struct refund	*r;
 
-	if (payengine_auth(c) != 0)
-		return;
 	r = ledger_refund(c->session->ledger, c->provider->name, c->params[0]);
 	if (r == NULL) {
 		call_error(c, 404, "NOT_FOUND", "ID", "Refund not found: ID %s",
@@ -315,6 +313,7 @@ const struct provider provider_payengine = {
 		[PERR_RATE_LIMITED] = "TOO_MANY_REQUESTS",
 	},
 	.render_error = payengine_error,
+	.authenticate = payengine_auth,
 	.check_fixture = payengine_check_fixture,
 	.lifecycle = { .synchronous = 1, .outcome = OUTCOME_SUCCEEDED },
 };

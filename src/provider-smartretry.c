@@ -211,22 +211,29 @@ smartretry_txn(const struct call *c, const char *terminal, const char *id)
 	return (t);
 }
 
-/*
- * What both endpoints check first: the api key, then the path's terminal.
- * Returns 0, or -1 with the error written.
- */
 static int
-smartretry_begin(struct call *c)
+smartretry_authenticate(struct call *c)
 {
-	const char		*key = request_header(c->req, "x-api-key");
-	const char		*terminal = c->params[0];
-	struct smartretry_find	 f = { terminal, 0 };
+	const char	*key = request_header(c->req, "x-api-key");
 
 	if (key == NULL || *key == '\0' || strcmp(key, "invalid") == 0) {
 		provider_fail(c, PERR_UNAUTHORIZED, "A valid x-api-key header is "
 		    "required.");
 		return (-1);
 	}
+	return (0);
+}
+
+/*
+ * What both endpoints check first (after the key): the path's terminal.
+ * Returns 0, or -1 with the error written.
+ */
+static int
+smartretry_begin(struct call *c)
+{
+	const char		*terminal = c->params[0];
+	struct smartretry_find	 f = { terminal, 0 };
+
 	if (!smartretry_terminal_ok(terminal)) {
 		call_error(c, 400, "INVALID_TERMINAL_ID", NULL, "The terminal id "
 		    "'%s' must be exactly %d letters or digits.", terminal,
@@ -266,9 +273,6 @@ smartretry_idempotency(struct call *c)
 	case CALL_IDEM_FRESH:
 		return (0);
 	case CALL_IDEM_REPLAYED:
-		/* The store knows JSON only; a kept rejection is still a problem. */
-		if (c->reply->status >= 400)
-			c->reply->content_type = SMARTRETRY_PROBLEM;
 		break;
 	case CALL_IDEM_CONFLICT:
 		call_error(c, 409, "IDEMPOTENCY_CONFLICT", NULL, "The Idempotency-Key "
@@ -580,6 +584,7 @@ const struct provider provider_smartretry = {
 		[PERR_RATE_LIMITED] = "RATE_LIMITED",
 	},
 	.render_error = smartretry_error,
+	.authenticate = smartretry_authenticate,
 	.check_fixture = smartretry_check_fixture,
 	.decorate = smartretry_decorate,
 	.lifecycle = { .settle_after_ms = 30 * 1000, .outcome = OUTCOME_SUCCEEDED },

@@ -1,23 +1,429 @@
-/* utgl: placeholder until its adapter lands; it serves no routes yet. */
+/* UTGL Partner Connect: synchronous refunds behind HTTP Basic; the reply is the outcome. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "field.h"
+#include "ids.h"
+#include "jsonx.h"
+#include "money.h"
 #include "provider.h"
+#include "session.h"
 #include "util.h"
+
+#define UTGL_CHALLENGE	"Basic realm=\"partner-connect\""
+#define UTGL_TEXT_MAX	255
+#define UTGL_REF_LEN	10
+/* UTGL shows every amount with two places, whatever the currency. */
+#define UTGL_DECIMALS	2
+
+/* A refusal with its status, code and the words after "Transaction <id>: ". */
+struct utgl_refusal {
+	int		 status;
+	const char	*code;
+	const char	*what;
+};
+
+/* Only captured transactions take refunds. */
+static const struct utgl_refusal utgl_state_refusals[] = {
+	[TXN_AUTHORIZED] = { 422, "TRANSACTION_NOT_CAPTURED",
+	    "it is authorized but not captured" },
+	[TXN_VOIDED] = { 422, "TRANSACTION_VOID", "it is void" },
+	[TXN_LOCKED] = { 409, "TRANSACTION_LOCKED", "it is locked and cannot be refunded" },
+};
+
+/*
+ * Synchronous: an outcome other than success is answered at once and leaves
+ * nothing behind.  Only 'declined' is in the contract; 'failed' and 'stuck'
+ * reach here through scenarios and get the nearest honest answer.
+ */
+static const struct utgl_refusal utgl_outcome_refusals[] = {
+	[OUTCOME_DECLINED] = { 402, "REFUND_DECLINED",
+	    "the refund was declined by the card issuer" },
+	[OUTCOME_FAILED] = { 502, "REFUND_FAILED", "the refund failed at the processor" },
+	[OUTCOME_STUCK] = { 504, "GATEWAY_TIMEOUT",
+	    "the processor did not answer in time" },
+};
+
+/* The seed's status words (locked, captured, void, refunded), and "authorized". */
+static const char *utgl_txn_states[] = {
+	[TXN_CAPTURED] = "captured",
+	[TXN_AUTHORIZED] = "authorized",
+	[TXN_VOIDED] = "void",
+	[TXN_LOCKED] = "locked",
+};
+
+/* The contract's codes split field problems by missing versus malformed. */
+static const char *utgl_field_codes[] = {
+	[FIELD_MISSING] = "MISSING_FIELD",
+	[FIELD_EMPTY] = "MISSING_FIELD",
+	[FIELD_TYPE] = "INVALID_FIELD",
+	[FIELD_LENGTH] = "INVALID_FIELD",
+	[FIELD_FORMAT] = "INVALID_FIELD",
+};
+
+/* A refund request once its fields are checked; strings borrow the body. */
+struct utgl_request {
+	const char	*txid;
+	const char	*currency;
+	const char	*reason;
+	const char	*description;
+	int64_t		 amount;	/* minor units of 'currency' */
+};
 
 static void
 utgl_error(struct call *c, int status, const char *code, const char *field,
     const char *message)
 {
-	(void)field;
-	call_json(c, status, json_pack("{ss ss}", "code", code, "message", message));
+	json_t	*err = json_pack("{ss ss}", "code", code, "message", message);
+	char	 at[CLOCK_TEXT_MAX];
+
+	if (field != NULL)
+		json_object_set_new(err, "field", json_string(field));
+	if (status == 401)
+		reply_header(c->reply, "WWW-Authenticate", UTGL_CHALLENGE);
+	call_json(c, status, json_pack("{so ss}", "error", err,
+	    "timestamp", clock_format(c->now, at)));
+}
+
+static void
+utgl_refuse(struct call *c, const struct utgl_refusal *r, const struct txn *t)
+{
+	call_error(c, r->status, r->code, NULL, "Transaction %s: %s.", t->id, r->what);
+}
+
+static void
+utgl_bad_field(struct call *c, const struct field_error *e)
+{
+	const char	*code = utgl_field_codes[e->problem];
+
+	/* The amount's value rules (minimum, 0.01 steps) have a code of their own. */
+	if (e->problem == FIELD_FORMAT && strcmp(e->field, "amount") == 0)
+		code = "INVALID_AMOUNT";
+	call_error(c, 400, code, e->field, "%s", e->message);
+}
+
+/* Any well-formed Basic credential but user "invalid" or an empty user. */
+static int
+utgl_auth(struct call *c)
+{
+	const char	*h = request_header(c->req, "Authorization");
+	char		*user = NULL, *pass = NULL;
+	int		 ok;
+
+	ok = auth_basic(h, &user, &pass) == 0 && *user != '\0' &&
+	    strcmp(user, "invalid") != 0;
+	free(user);
+	free(pass);
+	if (!ok)
+		provider_fail(c, PERR_UNAUTHORIZED, h == NULL ?
+		    "Basic authentication is required." :
+		    "The credentials are not valid.");
+	return (ok ? 0 : -1);
+}
+
+static json_t *
+utgl_amount_json(int64_t minor, const struct txn *t)
+{
+	return (jsonx_amount(minor, t->exponent, UTGL_DECIMALS));
+}
+
+static const char *
+utgl_extra(const struct txn *t, const char *key)
+{
+	return (jsonx_string(json_object_get(t->fixture, key)));
+}
+
+/* 1 if decimal text has a nonzero digit past the second place. */
+static int
+utgl_sub_cent(const char *text)
+{
+	const char	*dot = strchr(text, '.');
+	size_t		 n;
+
+	if (dot == NULL)
+		return (0);
+	n = strspn(dot + 1, "0123456789");
+	return (n > 2 && strspn(dot + 3, "0") < n - 2);
+}
+
+/* The contract's words for an amount field_amount refused, or NULL to keep its own. */
+static const char *
+utgl_amount_why(const char *text)
+{
+	if (text == NULL)
+		return (NULL);
+	if (text[0] == '-' || strspn(text, "0.") == strlen(text))
+		return ("must be at least 0.01");
+	if (utgl_sub_cent(text))
+		return ("must be a multiple of 0.01");
+	return (NULL);
+}
+
+/*
+ * UTGL states its amount rule in cents ("x >= 0.01, a multiple of 0.01") for
+ * every currency, so the amount is read in cents first and moved to the
+ * currency's own minor units once the currency is known.
+ */
+static int
+utgl_cents(const json_t *body, int64_t *cents, struct field_error *e)
+{
+	const char	*why;
+	int		 present;
+
+	if (field_amount(body, "amount", 1, AMOUNT_NUMBER, UTGL_DECIMALS, cents,
+	    &present, e) == 0)
+		return (0);
+	if (e->problem == FIELD_FORMAT && (why = utgl_amount_why(
+	    jsonx_number_text(json_object_get(body, "amount")))) != NULL)
+		field_fail(e, FIELD_FORMAT, "amount", "%s", why);
+	return (-1);
+}
+
+/* Cents to minor units: JPY needs whole numbers, KWD gains a zero place. */
+static int
+utgl_minor(int64_t cents, int exponent, const char *currency, int64_t *minor,
+    struct field_error *e)
+{
+	static const int64_t	scale[] = { 1, 10, 100 };
+
+	if (exponent >= UTGL_DECIMALS) {
+		*minor = cents * scale[exponent - UTGL_DECIMALS];
+		return (0);
+	}
+	if (cents % scale[UTGL_DECIMALS - exponent] != 0)
+		return (field_fail(e, FIELD_FORMAT, "amount", "must be a whole "
+		    "number in %s", currency));
+	*minor = cents / scale[UTGL_DECIMALS - exponent];
+	return (0);
+}
+
+static int
+utgl_request_parse(const json_t *body, struct utgl_request *q, struct field_error *e)
+{
+	int64_t	cents;
+	int	exponent;
+
+	if (field_string(body, "transactionId", 1, 1, SIZE_MAX, &q->txid, e) != 0)
+		return (-1);
+	if (!ids_is_uuid(q->txid))
+		return (field_fail(e, FIELD_FORMAT, "transactionId", "must be a UUID"));
+	if (utgl_cents(body, &cents, e) != 0 ||
+	    field_currency(body, "currency", 1, &q->currency, &exponent, e) != 0 ||
+	    utgl_minor(cents, exponent, q->currency, &q->amount, e) != 0 ||
+	    field_string(body, "reason", 1, 1, UTGL_TEXT_MAX, &q->reason, e) != 0 ||
+	    field_string(body, "description", 1, 1, UTGL_TEXT_MAX, &q->description,
+	    e) != 0)
+		return (-1);
+	return (0);
+}
+
+/* The transaction 'id' names (UUIDs match in any case), or NULL after a 404. */
+static const struct txn *
+utgl_txn(struct call *c, const char *id)
+{
+	const struct txn	*t;
+	char			 lower[IDS_UUID_MAX];
+	size_t			 i;
+
+	for (i = 0; i < sizeof lower - 1 && id[i] != '\0'; i++)
+		lower[i] = (char)tolower((unsigned char)id[i]);
+	lower[i] = '\0';
+	if ((t = ledger_txn(c->session->ledger, c->provider->name, lower)) == NULL)
+		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
+		    "Transaction %s was not found.", id);
+	return (t);
+}
+
+/* "refunded" once nothing is left, else the state's own word. */
+static const char *
+utgl_status(const struct call *c, const struct txn *t)
+{
+	if (t->state == TXN_CAPTURED &&
+	    ledger_refundable(c->session->ledger, t, c->now) == 0)
+		return ("refunded");
+	return (utgl_txn_states[t->state]);
+}
+
+static json_t *
+utgl_refund_json(const struct refund *r)
+{
+	char	at[CLOCK_TEXT_MAX];
+
+	return (json_pack("{ss so ss sO sO ss}",
+	    "refundTransactionId", r->id,
+	    "amount", utgl_amount_json(r->amount, r->txn),
+	    "currency", r->txn->currency,
+	    "reason", json_object_get(r->data, "reason"),
+	    "description", json_object_get(r->data, "description"),
+	    "timestamp", clock_format(r->created_ms, at)));
+}
+
+/* Checks the business rules; 0, or -1 after the refusal. */
+static int
+utgl_refundable(struct call *c, const struct txn *t, const struct utgl_request *q)
+{
+	char	a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX];
+	int64_t	left;
+
+	if (strcmp(q->currency, t->currency) != 0) {
+		call_error(c, 422, "CURRENCY_MISMATCH", "currency", "The currency %s "
+		    "does not match the transaction currency %s.", q->currency,
+		    t->currency);
+		return (-1);
+	}
+	if (t->state != TXN_CAPTURED) {
+		utgl_refuse(c, &utgl_state_refusals[t->state], t);
+		return (-1);
+	}
+	if ((left = ledger_refundable(c->session->ledger, t, c->now)) == 0) {
+		call_error(c, 422, "ALREADY_REFUNDED", NULL, "Transaction %s is "
+		    "already fully refunded.", t->id);
+		return (-1);
+	}
+	if (q->amount > left) {
+		call_error(c, 422, "AMOUNT_EXCEEDS_AVAILABLE", "amount", "The refund "
+		    "amount %s %s exceeds the available amount %s %s.",
+		    money_format(q->amount, t->exponent, UTGL_DECIMALS, a1), t->currency,
+		    money_format(left, t->exponent, UTGL_DECIMALS, a2), t->currency);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+utgl_refund(struct call *c)
+{
+	struct field_error	 e;
+	struct utgl_request	 q;
+	struct lifecycle	 lc;
+	const struct txn	*t;
+	struct refund		*r;
+	char			 id[IDS_UUID_MAX], at[CLOCK_TEXT_MAX];
+
+	if (utgl_request_parse(c->body, &q, &e) != 0) {
+		utgl_bad_field(c, &e);
+		return;
+	}
+	if ((t = utgl_txn(c, q.txid)) == NULL || utgl_refundable(c, t, &q) != 0)
+		return;
+	call_lifecycle(c, t, &lc);
+	if (lc.outcome != OUTCOME_SUCCEEDED) {
+		utgl_refuse(c, &utgl_outcome_refusals[lc.outcome], t);
+		return;
+	}
+	r = ledger_refund_add(c->session->ledger, t, ids_uuid(&c->session->rng, id),
+	    q.amount, c->now, &lc, json_pack("{ss ss}", "reason", q.reason,
+	    "description", q.description));
+	if (r == NULL)
+		fatal("%s: refund of a checked amount refused", __func__);
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, 200, json_pack("{ss ss ss so ss ss ss ss}",
+	    "transactionId", t->id,
+	    "refundTransactionId", r->id,
+	    "status", utgl_status(c, t),
+	    "amount", utgl_amount_json(r->amount, t),
+	    "currency", t->currency,
+	    "timestamp", clock_format(c->now, at),
+	    "cardId", utgl_extra(t, "card_id"),
+	    "refId", utgl_extra(t, "ref_id")));
+}
+
+static void
+utgl_transaction(struct call *c)
+{
+	struct field_error	 e;
+	const struct txn	*t;
+	const struct refund	*r;
+	json_t			*refunds;
+
+	if (!ids_is_uuid(c->params[0])) {
+		field_fail(&e, FIELD_FORMAT, "transactionId", "must be a UUID");
+		utgl_bad_field(c, &e);
+		return;
+	}
+	if ((t = utgl_txn(c, c->params[0])) == NULL)
+		return;
+	refunds = json_array();
+	for (r = ledger_refunds_of(c->session->ledger, t); r != NULL; r = r->next)
+		json_array_append_new(refunds, utgl_refund_json(r));
+	call_json(c, 200, json_pack("{ss ss so so ss ss ss so}",
+	    "transactionId", t->id,
+	    "status", utgl_status(c, t),
+	    "amount", utgl_amount_json(t->amount, t),
+	    "refundedAmount", utgl_amount_json(ledger_refunded(c->session->ledger, t,
+	    c->now), t),
+	    "currency", t->currency,
+	    "cardId", utgl_extra(t, "card_id"),
+	    "refId", utgl_extra(t, "ref_id"),
+	    "refunds", refunds));
+}
+
+static int
+utgl_check_fixture(const json_t *o, const char *where, char **cause)
+{
+	static const char	*amounts[] = { "amount", "refunded" };
+	const char		*id = jsonx_string(json_object_get(o, "id"));
+	const char		*card = jsonx_string(json_object_get(o, "card_id"));
+	const char		*ref = jsonx_string(json_object_get(o, "ref_id"));
+	const char		*text;
+	size_t			 i;
+
+	/* Requests name transactions by UUID, matched after lowercasing. */
+	if (id == NULL || !ids_is_uuid(id) || strpbrk(id, "ABCDEF") != NULL) {
+		*cause = xasprintf("%s.id: must be a lowercase UUID", where);
+		return (-1);
+	}
+	if (card == NULL || !ids_is_uuid(card)) {
+		*cause = xasprintf("%s.card_id: must be a UUID string", where);
+		return (-1);
+	}
+	if (ref == NULL || strlen(ref) != UTGL_REF_LEN ||
+	    strspn(ref, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != UTGL_REF_LEN) {
+		*cause = xasprintf("%s.ref_id: must be %d characters of [A-Z0-9]",
+		    where, UTGL_REF_LEN);
+		return (-1);
+	}
+	/* Two places are all UTGL can show: 12.345 KWD would read as 12.34. */
+	for (i = 0; i < nitems(amounts); i++) {
+		text = jsonx_string(json_object_get(o, amounts[i]));
+		if (text != NULL && utgl_sub_cent(text)) {
+			*cause = xasprintf("%s.%s: '%s' must be a multiple of 0.01 "
+			    "for UTGL", where, amounts[i], text);
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 static const struct route utgl_routes[] = {
-	{ "GET", "/__placeholder", "placeholder", 0, NULL },
+	{ "POST", "/v1/partner-connect/transactions/refund", "refund.create", 1,
+	    utgl_refund },
+	{ "GET", "/v1/partner-connect/transactions/{transactionId}", "refund.status", 0,
+	    utgl_transaction },
 };
 
 const struct provider provider_utgl = {
 	.name = "utgl",
 	.routes = utgl_routes,
-	.nroutes = 0,
-	.codes = { [PERR_NO_ROUTE] = "NOT_FOUND" },
+	.nroutes = nitems(utgl_routes),
+	.codes = {
+		[PERR_BAD_JSON] = "INVALID_JSON",
+		[PERR_MEDIA_TYPE] = "UNSUPPORTED_MEDIA_TYPE",
+		[PERR_NO_ROUTE] = "NOT_FOUND",
+		[PERR_METHOD] = "METHOD_NOT_ALLOWED",
+		[PERR_TOO_LARGE] = "PAYLOAD_TOO_LARGE",
+		[PERR_UNAUTHORIZED] = "UNAUTHORIZED",
+		[PERR_UNAVAILABLE] = "SERVICE_UNAVAILABLE",
+		[PERR_INTERNAL] = "INTERNAL_ERROR",
+		[PERR_BAD_GATEWAY] = "BAD_GATEWAY",
+		[PERR_GATEWAY_TIMEOUT] = "GATEWAY_TIMEOUT",
+		[PERR_RATE_LIMITED] = "RATE_LIMITED",
+	},
 	.render_error = utgl_error,
+	.authenticate = utgl_auth,
+	.check_fixture = utgl_check_fixture,
+	.lifecycle = { .synchronous = 1, .outcome = OUTCOME_SUCCEEDED },
 };

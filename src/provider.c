@@ -213,8 +213,12 @@ call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
 	char			*scope = call_idem_scope(c, key), *canon, *line, *next;
 	uint64_t		 fp;
 
-	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
+	/* The same key on another path (a SmartRetry terminal) is another request. */
+	canon = xasprintf("%s %s\n", c->req->method, c->req->path);
 	fp = idem_fingerprint(canon, strlen(canon));
+	free(canon);
+	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
+	fp ^= idem_fingerprint(canon, strlen(canon)) * 31;
 	free(canon);
 	if ((rec = idem_get(c->session->idem, scope, c->now)) == NULL) {
 		rec = idem_put(c->session->idem, scope, fp, c->now + ttl_ms);
@@ -228,7 +232,7 @@ call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
 	if (rec->fingerprint != fp)
 		return (CALL_IDEM_CONFLICT);
 	c->reply->status = rec->status;
-	c->reply->content_type = "application/json";
+	c->reply->content_type = rec->content_type;
 	free(c->reply->body);
 	c->reply->body = xstrdup(rec->body);
 	for (line = rec->headers; *line != '\0'; line = next + 1) {
@@ -259,6 +263,7 @@ call_idem_end(struct call *c)
 	if (rec != NULL && ((st >= 200 && st < 300) || st == 422)) {
 		rec->in_flight = c->hold_idem;
 		rec->status = st;
+		rec->content_type = c->reply->content_type;
 		rec->body = xstrdup(c->reply->body != NULL ? c->reply->body : "");
 		rec->headers = call_headers_text(c->reply);
 		if (c->reply->refund_id != NULL)
@@ -307,6 +312,8 @@ provider_handle(struct call *c)
 {
 	char	*cause;
 
+	if (c->provider->authenticate != NULL && c->provider->authenticate(c) != 0)
+		goto out;
 	if (c->route->json_body) {
 		if (!provider_is_json(request_header(c->req, "Content-Type"))) {
 			provider_fail(c, PERR_MEDIA_TYPE,

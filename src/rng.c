@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "util.h"
 
 static uint64_t
 rng_splitmix(uint64_t *x)
@@ -16,14 +17,9 @@ rng_splitmix(uint64_t *x)
 void
 rng_seed(struct rng *r, uint64_t seed, const char *name)
 {
-	uint64_t	x = seed, h = 1469598103934665603ULL;
+	uint64_t	x = seed ^ hash_fnv1a(name, strlen(name));
 	int		i;
 
-	for (; *name != '\0'; name++) {
-		h ^= (unsigned char)*name;
-		h *= 1099511628211ULL;
-	}
-	x ^= h;
 	for (i = 0; i < 4; i++)
 		r->s[i] = rng_splitmix(&x);
 }

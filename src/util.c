@@ -120,6 +120,19 @@ glob_match(const char *p, const char *s)
 	return (*p == '\0');
 }
 
+uint64_t
+hash_fnv1a(const void *p, size_t n)
+{
+	const unsigned char	*s = p;
+	uint64_t		 h = 14695981039346656037ULL;
+
+	while (n-- > 0) {
+		h ^= *s++;
+		h *= 1099511628211ULL;
+	}
+	return (h);
+}
+
 static void
 buf_grow(struct buf *b, size_t more)
 {
