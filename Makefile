@@ -74,7 +74,10 @@ install: $(BIN)
 clean:
 	rm -rf $(BUILD)
 
-# Container targets (make docker, make docker-test) live beside the Dockerfile.
+# Container targets (make docker, make docker-test) live beside the Dockerfile,
+# the benchmark (make bench) beside its scripts, fuzzing (make fuzz) beside its harnesses.
 -include docker/docker.mk
+-include bench/bench.mk
+-include tests/fuzz/fuzz.mk
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)
