@@ -4,8 +4,9 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 BUILD     ?= build
 
-PKGS       = libevent jansson uuid
-DEB_PKGS   = build-essential pkg-config libevent-dev libjansson-dev uuid-dev libcriterion-dev
+PKGS       = libevent jansson uuid libcrypto
+DEB_PKGS   = build-essential pkg-config libevent-dev libjansson-dev uuid-dev libssl-dev \
+             libcriterion-dev
 STD        = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wwrite-strings -Wformat=2 -Wvla

@@ -18,6 +18,7 @@ struct app {
 	struct sessions		*sessions;
 	const struct fixtures	*fixtures;
 	const char		*scenario_dir;
+	struct webhook_engine	*webhooks;	/* NULL: no webhooks are sent */
 	int64_t			 started_ms;	/* wall time, for uptime only */
 };
 

@@ -112,6 +112,8 @@ struct refund	*ledger_refund(const struct ledger *, const char *provider, const 
 /* The transaction's refunds, oldest first (follow ->next). */
 struct refund	*ledger_refunds_of(const struct ledger *, const struct txn *);
 size_t		 ledger_refund_count(const struct ledger *);
+/* The i-th refund made, oldest first; i < ledger_refund_count. */
+struct refund	*ledger_refund_nth(const struct ledger *, size_t i);
 /* Every refund, oldest first. */
 void		 ledger_refund_each(const struct ledger *,
 		     void (*fn)(struct refund *, void *), void *arg);

@@ -88,10 +88,12 @@ struct provider {
 	/* Headers every reply carries (after the handler ran), or NULL. */
 	void			 (*decorate)(struct call *);
 	struct lifecycle	 lifecycle;	/* the default refund life */
+	const struct webhook_spec *webhooks;	/* NULL: none documented */
 };
 
 struct session;
 struct app;
+struct webhook_spec;
 
 /* One request's way through an adapter (or the admin API). */
 struct call {

@@ -31,6 +31,7 @@ struct session {
 	struct rng		 rng;
 	struct map		*counters;	/* per-key request counts (rate headers) */
 	struct rules		*rules;		/* scenarios and armed faults */
+	struct webhooks		*webhooks;	/* endpoints, queued events, deliveries */
 	struct session_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
 };
 

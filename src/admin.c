@@ -18,6 +18,7 @@
 #include "session.h"
 #include "util.h"
 #include "version.h"
+#include "webhook.h"
 
 void
 admin_error(struct call *c, int status, const char *code, const char *fmt, ...)
@@ -569,6 +570,66 @@ admin_faults_add(struct call *c)
 	json_decref(body);
 }
 
+static void
+admin_webhooks_set(struct call *c)
+{
+	static const char *const keys[] = { "provider", "url", "secret" };
+	json_t		*body = admin_body(c);
+	const char	*provider, *url, *secret = NULL;
+	char		*cause;
+
+	if (body == NULL || admin_known_keys(c, body, keys, nitems(keys), "") != 0)
+		goto out;
+	provider = jsonx_string(json_object_get(body, "provider"));
+	url = jsonx_string(json_object_get(body, "url"));
+	if (json_object_get(body, "secret") != NULL &&
+	    ((secret = jsonx_string(json_object_get(body, "secret"))) == NULL ||
+	    *secret == '\0')) {
+		admin_error(c, 400, "invalid_body", "secret: must be a non-empty string");
+		goto out;
+	}
+	if (provider == NULL || url == NULL) {
+		admin_error(c, 400, "invalid_body", "provider and url are required strings");
+		goto out;
+	}
+	if (webhooks_set_endpoint(c->session->webhooks, c->app->webhooks, provider,
+	    url, secret, &cause) != 0) {
+		admin_error(c, 400, "invalid_webhook", "%s", cause);
+		free(cause);
+		goto out;
+	}
+	call_json(c, 201, webhooks_endpoints_json(c->session->webhooks));
+out:
+	json_decref(body);
+}
+
+static void
+admin_webhooks(struct call *c)
+{
+	call_json(c, 200, webhooks_endpoints_json(c->session->webhooks));
+}
+
+static void
+admin_webhook_deliveries(struct call *c)
+{
+	call_json(c, 200, webhooks_deliveries_json(c->session->webhooks));
+}
+
+static void
+admin_webhook_replay(struct call *c)
+{
+	char		*end;
+	unsigned long long id = strtoull(c->params[0], &end, 10);
+
+	if (*end != '\0' || c->app->webhooks == NULL ||
+	    webhook_replay(c->app->webhooks, c->session, id) != 0) {
+		admin_error(c, 404, "not_found", "no delivery %s with an endpoint "
+		    "to send it to", c->params[0]);
+		return;
+	}
+	call_json(c, 202, json_pack("{sI}", "replaying", (json_int_t)id));
+}
+
 static const struct route admin_routes[] = {
 	{ "GET", "/health", "admin.health", 0, admin_health },
 	{ "POST", "/reset", "admin.reset", 0, admin_reset },
@@ -587,6 +648,11 @@ static const struct route admin_routes[] = {
 	{ "GET", "/scenarios", "admin.scenarios", 0, admin_scenarios },
 	{ "DELETE", "/scenarios", "admin.scenarios", 0, admin_scenarios_clear },
 	{ "POST", "/faults", "admin.faults", 0, admin_faults_add },
+	{ "POST", "/webhooks", "admin.webhooks", 0, admin_webhooks_set },
+	{ "GET", "/webhooks", "admin.webhooks", 0, admin_webhooks },
+	{ "GET", "/webhooks/deliveries", "admin.webhooks", 0, admin_webhook_deliveries },
+	{ "POST", "/webhooks/deliveries/{id}/replay", "admin.webhooks", 0,
+	    admin_webhook_replay },
 	{ "GET", "/journal", "admin.journal", 0, admin_journal },
 	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },

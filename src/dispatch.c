@@ -11,6 +11,7 @@
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
+#include "webhook.h"
 
 #define ADMIN_PREFIX	"/__admin"
 
@@ -193,10 +194,19 @@ dispatch_act(struct call *c, const struct action *a, struct plan *plan)
 
 /* The adapter's own answer: its route, or its 405 or 404. */
 static void
-dispatch_adapter(struct call *c, const struct route_match *m, const char *rest)
+dispatch_adapter(struct call *c, const struct route_match *m, const char *rest,
+    size_t nrefunds)
 {
+	size_t	i;
+
 	if (c->route != NULL) {
 		provider_handle(c);
+		/* Refunds just made announce their lives to the session's webhooks. */
+		for (i = nrefunds; i < ledger_refund_count(c->session->ledger); i++)
+			webhooks_schedule(c->session, c->provider->name,
+			    ledger_refund_nth(c->session->ledger, i));
+		if (i > nrefunds)
+			webhook_engine_kick(c->app->webhooks);
 		return;
 	}
 	if (m->path_known) {
@@ -231,7 +241,7 @@ dispatch_provider(struct call *c, const char *rest, struct plan *plan)
 		if ((rule = dispatch_rule(c)) != NULL)
 			process = dispatch_act(c, &rule->action, plan);
 		if (process)
-			dispatch_adapter(c, &m, rest);
+			dispatch_adapter(c, &m, rest, ledger_refund_count(c->session->ledger));
 	}
 	dispatch_journal(c, rule, process || plan->kind == PLAN_REPLY);
 	plan->idem_key = c->idem_key;
@@ -294,6 +304,8 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		c.now = clock_now(c.session->clock);
 		admin_handle(&c, req->path + strlen(ADMIN_PREFIX));
 		info->operation = c.route != NULL ? c.route->operation : NULL;
+		/* Moving a clock may make webhook events due. */
+		webhook_engine_kick(app->webhooks);
 		return;
 	} else if ((c.provider = dispatch_prefix(req->path, &rest)) == NULL) {
 		admin_error(&c, 404, "not_found", "no provider at %s; paymock serves "

@@ -378,6 +378,12 @@ ledger_refund_count(const struct ledger *l)
 	return (l->nrefunds);
 }
 
+struct refund *
+ledger_refund_nth(const struct ledger *l, size_t i)
+{
+	return (l->order[i]);
+}
+
 void
 ledger_refund_each(const struct ledger *l, void (*fn)(struct refund *, void *),
     void *arg)

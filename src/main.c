@@ -15,6 +15,8 @@
 #include "journal.h"
 #include "provider.h"
 #include "scenario.h"
+#include "sink.h"
+#include "webhook.h"
 #include "session.h"
 #include "util.h"
 #include "version.h"
@@ -36,14 +38,22 @@ struct options {
 		int		 port;
 	}		 pports[8];
 	size_t		 npports;
+	const char	*webhooks[8];		/* PROVIDER=URL[,SECRET] */
+	size_t		 nwebhooks;
+	const char	*allow[16];		/* --webhook-allow */
+	size_t		 nallow;
+	int		 sink_port;		/* --webhook-sink, or -1 */
+	const char	*sink_secret;
 };
 
 static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
 "               [--scenario FILE]... [--seed N] [--clock live|frozen[:ISO8601]]\n"
-"               [--provider-port NAME=PORT]...\n"
+"               [--provider-port NAME=PORT]... [--webhook PROVIDER=URL[,SECRET]]...\n"
+"               [--webhook-allow HOST]...\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
 "               [--version] [--help]\n"
+"       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
 "\n"
 "A payment-provider refund simulator: SmartPay at /smartpay, admin API at /__admin.\n"
 "\n"
@@ -56,6 +66,12 @@ static const char usage_text[] =
 "  --clock MODE         live (wall time) or frozen[:2026-04-09T14:00:00.000Z]\n"
 "  --provider-port NAME=PORT\n"
 "                       also serve one provider's paths unprefixed on PORT\n"
+"  --webhook PROVIDER=URL[,SECRET]\n"
+"                       the default session's webhook endpoint for PROVIDER\n"
+"                       (secret default " WEBHOOK_DEFAULT_SECRET ")\n"
+"  --webhook-allow HOST a host other than loopback that webhooks may call\n"
+"  --webhook-sink PORT  run a webhook receiver instead: print deliveries and\n"
+"                       check their signatures with --webhook-secret\n"
 "  --log-format FORMAT  access log on stderr: text (default) or json\n"
 "  --quiet              no access log\n"
 "  --idle-timeout S     close a connection idle or stalled this long (default 30)\n"
@@ -118,6 +134,10 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "scenario-dir", required_argument, NULL, 'd' },
 		{ "scenario", required_argument, NULL, 'S' },
 		{ "provider-port", required_argument, NULL, 'P' },
+		{ "webhook", required_argument, NULL, 'W' },
+		{ "webhook-allow", required_argument, NULL, 'A' },
+		{ "webhook-sink", required_argument, NULL, 'K' },
+		{ "webhook-secret", required_argument, NULL, 'k' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "log-format", required_argument, NULL, 'l' },
@@ -155,6 +175,25 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'P':
 			parse_provider_port(o, optarg);
+			break;
+		case 'W':
+			if (o->nwebhooks == nitems(o->webhooks))
+				usage_error("--webhook: at most %zu", nitems(o->webhooks));
+			o->webhooks[o->nwebhooks++] = optarg;
+			break;
+		case 'A':
+			if (o->nallow == nitems(o->allow))
+				usage_error("--webhook-allow: at most %zu", nitems(o->allow));
+			o->allow[o->nallow++] = optarg;
+			break;
+		case 'K':
+			if (parse_number(optarg, 0, 65535, &n) != 0)
+				usage_error("--webhook-sink: '%s' is not a port (0-65535)",
+				    optarg);
+			o->sink_port = (int)n;
+			break;
+		case 'k':
+			o->sink_secret = optarg;
 			break;
 		case 's':
 			if (parse_number(optarg, 0, INT64_MAX, &n) != 0)
@@ -207,6 +246,33 @@ parse_options(int argc, char **argv, struct options *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 }
 
+/* --webhook PROVIDER=URL[,SECRET] for the default session. */
+static int
+add_webhook(struct app *app, const char *arg)
+{
+	const char	*eq = strchr(arg, '='), *comma;
+	char		*provider, *url, *cause;
+	int		 rc;
+
+	if (eq == NULL) {
+		fprintf(stderr, "paymock: --webhook: '%s' is not PROVIDER=URL[,SECRET]\n",
+		    arg);
+		return (-1);
+	}
+	comma = strchr(eq, ',');
+	provider = xstrndup(arg, (size_t)(eq - arg));
+	url = comma != NULL ? xstrndup(eq + 1, (size_t)(comma - eq - 1)) : xstrdup(eq + 1);
+	rc = webhooks_set_endpoint(sessions_get(app->sessions, "default")->webhooks,
+	    app->webhooks, provider, url, comma != NULL ? comma + 1 : NULL, &cause);
+	if (rc != 0) {
+		fprintf(stderr, "paymock: --webhook: %s\n", cause);
+		free(cause);
+	}
+	free(provider);
+	free(url);
+	return (rc);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -220,7 +286,8 @@ main(int argc, char **argv)
 {
 	struct options	 o = { .bind = "127.0.0.1", .port = 8080,
 	    .fixtures = "fixtures", .scenario_dir = "scenarios", .seed = 1,
-	    .log = HTTP_LOG_TEXT, .idle_timeout_s = 30 };
+	    .log = HTTP_LOG_TEXT, .idle_timeout_s = 30, .sink_port = -1,
+	    .sink_secret = WEBHOOK_DEFAULT_SECRET };
 	struct app	 app = { 0 };
 	struct fixtures	*fixtures;
 	struct event_base *base;
@@ -232,6 +299,8 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
+	if (o.sink_port >= 0)
+		return (sink_run(o.bind, o.sink_port, o.sink_secret));
 	if ((fixtures = fixtures_load(o.fixtures, &cause)) == NULL) {
 		fprintf(stderr, "paymock: %s\n", cause);
 		free(cause);
@@ -259,6 +328,13 @@ main(int argc, char **argv)
 
 	if ((base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
+	app.webhooks = webhook_engine_new(base, app.sessions);
+	for (i = 0; i < o.nallow; i++)
+		webhook_engine_allow(app.webhooks, o.allow[i]);
+	for (i = 0; i < o.nwebhooks; i++) {
+		if (add_webhook(&app, o.webhooks[i]) != 0)
+			return (2);
+	}
 	http = http_new(base, &app, o.log, o.idle_timeout_s);
 	if ((port = http_listen(http, o.bind, o.port, &cause)) < 0) {
 		fprintf(stderr, "paymock: %s\n", cause);
@@ -288,6 +364,7 @@ main(int argc, char **argv)
 	event_base_dispatch(base);
 
 	http_free(http);
+	webhook_engine_free(app.webhooks);
 	for (i = 0; i < o.npports; i++)
 		http_free(pphttp[i]);
 	event_free(sigint);

@@ -12,6 +12,7 @@
 #include "provider.h"
 #include "session.h"
 #include "util.h"
+#include "webhook.h"
 
 #define ACCELEBIT_IDEM_KEY_MAX	255
 #define ACCELEBIT_IDEM_TTL_MS	(24LL * 60 * 60 * 1000)
@@ -351,6 +352,30 @@ static const struct route accelebit_routes[] = {
 	{ "GET", "/v1/refunds/{id}", "refund.status", 0, accelebit_refund_show },
 };
 
+static json_t *
+accelebit_webhook_data(const struct refund *r, int64_t at)
+{
+	return (accelebit_refund_json(r, at, 1));
+}
+
+/* One event per state the refund enters; declined and failed both say failed. */
+static const struct webhook_spec accelebit_webhooks = {
+	.events = {
+		[REFUND_CREATED] = "refund.created",
+		[REFUND_PENDING] = "refund.pending",
+		[REFUND_SUCCEEDED] = "refund.succeeded",
+		[REFUND_DECLINED] = "refund.failed",
+		[REFUND_FAILED] = "refund.failed",
+	},
+	.data = accelebit_webhook_data,
+	.created_key = "createdAt",
+	.signature = WEBHOOK_SIG_SHA256,
+	.signature_header = "X-Webhook-Signature",
+	.timestamp_header = "X-Webhook-Timestamp",
+	.retry_s = { 60, 600, 3600, 21600, 86400 },
+	.nretries = 5,
+};
+
 const struct provider provider_accelebit = {
 	.name = "accelebit",
 	.routes = accelebit_routes,
@@ -370,6 +395,7 @@ const struct provider provider_accelebit = {
 	},
 	.render_error = accelebit_error,
 	.authenticate = accelebit_auth,
+	.webhooks = &accelebit_webhooks,
 	.check_fixture = accelebit_check_fixture,
 	.decorate = accelebit_decorate,
 	.lifecycle = {

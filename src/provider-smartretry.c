@@ -11,6 +11,7 @@
 #include "provider.h"
 #include "session.h"
 #include "util.h"
+#include "webhook.h"
 
 #define SMARTRETRY_DOCS		"https://docs.smartretry.com/errors/"
 #define SMARTRETRY_PROBLEM	"application/problem+json"
@@ -566,6 +567,21 @@ static const struct route smartretry_routes[] = {
 	    "refund.status", 0, smartretry_status },
 };
 
+/* Sent when a refund leaves PROCESSING; the body is its status resource. */
+static const struct webhook_spec smartretry_webhooks = {
+	.events = {
+		[REFUND_SUCCEEDED] = "refund.approved",
+		[REFUND_DECLINED] = "refund.declined",
+		[REFUND_FAILED] = "refund.error",
+	},
+	.data = smartretry_refund_json,
+	.created_key = "created_at",
+	.signature = WEBHOOK_SIG_T_V1,
+	.signature_header = "X-SmartRetry-Signature",
+	.retry_s = { 60, 300, 1800, 7200, 28800, 86400 },
+	.nretries = 6,
+};
+
 const struct provider provider_smartretry = {
 	.name = "smartretry",
 	.routes = smartretry_routes,
@@ -585,6 +601,7 @@ const struct provider provider_smartretry = {
 	},
 	.render_error = smartretry_error,
 	.authenticate = smartretry_authenticate,
+	.webhooks = &smartretry_webhooks,
 	.check_fixture = smartretry_check_fixture,
 	.decorate = smartretry_decorate,
 	.lifecycle = { .settle_after_ms = 30 * 1000, .outcome = OUTCOME_SUCCEEDED },

@@ -9,6 +9,7 @@
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
+#include "webhook.h"
 
 struct sessions {
 	struct map		*byname;
@@ -36,6 +37,7 @@ session_free(void *p)
 	journal_free(s->journal);
 	map_free(s->counters);
 	rules_free(s->rules);
+	webhooks_free(s->webhooks);
 	free(s);
 }
 
@@ -95,6 +97,7 @@ sessions_get(struct sessions *r, const char *name)
 	f->s.journal = journal_new(r->journal_cap);
 	f->s.counters = map_new(free);
 	f->s.rules = rules_new();
+	f->s.webhooks = webhooks_new();
 	rng_seed(&f->s.rng, f->seed, name);
 	map_put(r->byname, name, f);
 	return (&f->s);
@@ -152,6 +155,7 @@ session_reset(struct session *s)
 	map_free(s->counters);
 	s->counters = map_new(free);
 	rules_clear(s->rules);
+	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
 }
