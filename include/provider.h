@@ -71,7 +71,7 @@ struct provider {
 	const char		*name;		/* also the URL prefix */
 	const struct route	*routes;
 	size_t			 nroutes;
-	const char		*codes[PERR__COUNT];
+	const char		*codes[PERR__COUNT];	/* NULL: the usual word */
 	/* Writes an error in the provider's shape; 'field' may be NULL. */
 	void			 (*render_error)(struct call *, int status,
 				     const char *code, const char *field,

@@ -19,6 +19,12 @@ char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int	 str_casecmp(const char *, const char *);
+/*
+ * Replaces in place every byte that is not part of valid UTF-8 with '?', so
+ * that text from the wire (a path, a header, a message cut by snprintf) can
+ * go into JSON, which jansson refuses otherwise; returns 's'.
+ */
+char	*utf8_scrub(char *s);
 /* 1 if 's' ends in a glob over '*' that matches it whole. */
 int	 glob_match(const char *pattern, const char *s);
 

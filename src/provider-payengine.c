@@ -291,27 +291,11 @@ static const struct route payengine_routes[] = {
 	{ "GET", "/api/payment/refund/{ID}", "refund.status", 0, payengine_show },
 };
 
-/*
- * PayEngine's error body is only a message, so these codes never reach a
- * client; they are here because every provider names every shared case.
- */
+/* PayEngine's error body is only a message: the shared codes never show. */
 const struct provider provider_payengine = {
 	.name = "payengine",
 	.routes = payengine_routes,
 	.nroutes = nitems(payengine_routes),
-	.codes = {
-		[PERR_BAD_JSON] = "INVALID_JSON",
-		[PERR_MEDIA_TYPE] = "UNSUPPORTED_MEDIA_TYPE",
-		[PERR_NO_ROUTE] = "NOT_FOUND",
-		[PERR_METHOD] = "METHOD_NOT_ALLOWED",
-		[PERR_TOO_LARGE] = "PAYLOAD_TOO_LARGE",
-		[PERR_UNAUTHORIZED] = "UNAUTHORIZED",
-		[PERR_UNAVAILABLE] = "SERVICE_UNAVAILABLE",
-		[PERR_INTERNAL] = "INTERNAL_ERROR",
-		[PERR_BAD_GATEWAY] = "BAD_GATEWAY",
-		[PERR_GATEWAY_TIMEOUT] = "GATEWAY_TIMEOUT",
-		[PERR_RATE_LIMITED] = "TOO_MANY_REQUESTS",
-	},
 	.render_error = payengine_error,
 	.authenticate = payengine_auth,
 	.check_fixture = payengine_check_fixture,

@@ -406,17 +406,8 @@ const struct provider provider_smartpay = {
 	.name = "smartpay",
 	.routes = smartpay_routes,
 	.nroutes = nitems(smartpay_routes),
+	/* Only where it differs from the shared default (provider.c). */
 	.codes = {
-		[PERR_BAD_JSON] = "INVALID_JSON",
-		[PERR_MEDIA_TYPE] = "UNSUPPORTED_MEDIA_TYPE",
-		[PERR_NO_ROUTE] = "NOT_FOUND",
-		[PERR_METHOD] = "METHOD_NOT_ALLOWED",
-		[PERR_TOO_LARGE] = "PAYLOAD_TOO_LARGE",
-		[PERR_UNAUTHORIZED] = "UNAUTHORIZED",
-		[PERR_UNAVAILABLE] = "SERVICE_UNAVAILABLE",
-		[PERR_INTERNAL] = "INTERNAL_ERROR",
-		[PERR_BAD_GATEWAY] = "BAD_GATEWAY",
-		[PERR_GATEWAY_TIMEOUT] = "GATEWAY_TIMEOUT",
 		[PERR_RATE_LIMITED] = "TOO_MANY_REQUESTS",
 	},
 	.render_error = smartpay_error,

@@ -40,6 +40,21 @@ static const struct {
 	{ "unauthorized", 401, PERR_UNAUTHORIZED, "Unauthorized" },
 };
 
+/* The usual words; an adapter's .codes name only what its provider says otherwise. */
+static const char *const perr_default_codes[PERR__COUNT] = {
+	[PERR_BAD_JSON] = "INVALID_JSON",
+	[PERR_MEDIA_TYPE] = "UNSUPPORTED_MEDIA_TYPE",
+	[PERR_NO_ROUTE] = "NOT_FOUND",
+	[PERR_METHOD] = "METHOD_NOT_ALLOWED",
+	[PERR_TOO_LARGE] = "PAYLOAD_TOO_LARGE",
+	[PERR_UNAUTHORIZED] = "UNAUTHORIZED",
+	[PERR_UNAVAILABLE] = "SERVICE_UNAVAILABLE",
+	[PERR_INTERNAL] = "INTERNAL_ERROR",
+	[PERR_BAD_GATEWAY] = "BAD_GATEWAY",
+	[PERR_GATEWAY_TIMEOUT] = "GATEWAY_TIMEOUT",
+	[PERR_RATE_LIMITED] = "RATE_LIMITED",
+};
+
 static const int perr_status[PERR__COUNT] = {
 	[PERR_BAD_JSON] = 400,
 	[PERR_MEDIA_TYPE] = 415,
@@ -93,6 +108,12 @@ provider_perr_parse(const char *name, enum perr *perr, int *status)
 	return (-1);
 }
 
+static const char *
+provider_code(const struct provider *p, enum perr e)
+{
+	return (p->codes[e] != NULL ? p->codes[e] : perr_default_codes[e]);
+}
+
 void
 provider_fail_neutral(struct call *c, enum perr e, int status)
 {
@@ -102,7 +123,7 @@ provider_fail_neutral(struct call *c, enum perr e, int status)
 		if (neutral_errors[i].perr == e)
 			break;
 	}
-	c->provider->render_error(c, status, c->provider->codes[e], NULL,
+	c->provider->render_error(c, status, provider_code(c->provider, e), NULL,
 	    i < nitems(neutral_errors) ? neutral_errors[i].message : "Error");
 }
 
@@ -120,7 +141,8 @@ call_verror(struct call *c, int status, const char *code, const char *field,
 	char	message[1024];
 
 	vsnprintf(message, sizeof message, fmt, ap);
-	c->provider->render_error(c, status, code, field, message);
+	/* Messages quote the request (path, headers) and may be cut mid-character. */
+	c->provider->render_error(c, status, code, field, utf8_scrub(message));
 }
 
 void
@@ -140,7 +162,7 @@ provider_fail(struct call *c, enum perr e, const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	call_verror(c, perr_status[e], c->provider->codes[e], NULL, fmt, ap);
+	call_verror(c, perr_status[e], provider_code(c->provider, e), NULL, fmt, ap);
 	va_end(ap);
 }
 

@@ -66,24 +66,18 @@ xstrdup(const char *s)
 	return (xstrndup(s, strlen(s)));
 }
 
+static void	buf_vaddf(struct buf *, const char *, va_list);
+
 char *
 xasprintf(const char *fmt, ...)
 {
 	struct buf	b = { 0 };
 	va_list		ap;
-	int		n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		fatal("%s: bad format '%s'", __func__, fmt);
-	b.cap = (size_t)n + 1;
-	b.data = xmalloc(b.cap);
-	va_start(ap, fmt);
-	vsnprintf(b.data, b.cap, fmt, ap);
-	va_end(ap);
-	return (b.data);
+	return (buf_steal(&b));
 }
 
 int
@@ -118,6 +112,54 @@ glob_match(const char *p, const char *s)
 	while (*p == '*')
 		p++;
 	return (*p == '\0');
+}
+
+/* The length of the valid UTF-8 sequence at 's', or 0 (as jansson checks it). */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t		n, i;
+	unsigned	lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return (0);
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf) {
+		if (s[i] < lo || s[i] > hi)
+			return (0);
+	}
+	return (n);
+}
+
+char *
+utf8_scrub(char *s)
+{
+	unsigned char	*p = (unsigned char *)s;
+	size_t		 n;
+
+	while (*p != '\0') {
+		if ((n = utf8_seq(p)) == 0)
+			*p++ = '?';
+		else
+			p += n;
+	}
+	return (s);
 }
 
 uint64_t
@@ -162,22 +204,30 @@ buf_adds(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
+static void
+buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list	copy;
+	int	n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		fatal("%s: bad format '%s'", __func__, fmt);
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
 void
 buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list	ap;
-	int	n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		fatal("%s: bad format '%s'", __func__, fmt);
-	buf_grow(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 char *

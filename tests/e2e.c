@@ -356,3 +356,24 @@ e2e_len(const struct e2e_resp *r, const char *path)
 	return (json_is_array(v) ? json_array_size(v) : json_is_object(v) ?
 	    json_object_size(v) : 0);
 }
+
+void
+e2e_advance_in(const char *headers, const char *seconds)
+{
+	struct e2e_resp	*r = e2ef("POST", "/__admin/clock/advance", headers,
+	    "{\"seconds\":%s}", seconds);
+
+	cr_assert_eq(r->status, 200, "advance %s: %s", seconds, r->body);
+}
+
+void
+e2e_advance(const char *seconds)
+{
+	e2e_advance_in(NULL, seconds);
+}
+
+size_t
+e2e_refund_count(void)
+{
+	return (e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"));
+}

@@ -57,6 +57,12 @@ void		 e2e_exchange(const char *method, const char *path, const char *headers,
 /* The scenario directory the server was started with. */
 const char	*e2e_scenario_dir(void);
 
+/* POST /__admin/clock/advance {"seconds":S} (extra 'headers' may name a session). */
+void		 e2e_advance_in(const char *headers, const char *seconds);
+void		 e2e_advance(const char *seconds);
+/* How many refunds GET /__admin/refunds lists in the default session. */
+size_t		 e2e_refund_count(void);
+
 /* A header's value (case-insensitive name), or NULL. */
 const char	*e2e_header(const struct e2e_resp *, const char *name);
 /*

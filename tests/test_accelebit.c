@@ -80,21 +80,6 @@ expect_refund(const char *id, const char *status, const char *updated,
 		cr_expect(json_is_null(e2e_node(r, "data.failureReason")), "%s", r->body);
 }
 
-static void
-advance(const char *seconds)
-{
-	struct e2e_resp	*r = e2ef("POST", "/__admin/clock/advance", NULL,
-	    "{\"seconds\":%s}", seconds);
-
-	cr_assert_eq(r->status, 200, "advance: %s", r->body);
-}
-
-static size_t
-refund_count(void)
-{
-	return (e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"));
-}
-
 /* What the admin API says is refunded of payment 'id'. */
 static const char *
 refunded_of(const char *id)
@@ -170,7 +155,7 @@ Test(accelebit, ex01_seed_curl_creates_a_refund)
 	cr_expect_str_eq(e2e_get(r, "data.reason"), "Customer requested refund");
 	cr_expect_str_eq(e2e_get(r, "data.createdAt"), E2E_EPOCH);
 	cr_expect_null(e2e_header(r, "Idempotent-Replayed"));
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(accelebit, ex02_same_key_replays_the_first_response)
@@ -182,7 +167,7 @@ Test(accelebit, ex02_same_key_replays_the_first_response)
 	cr_expect_eq(b->status, 201);
 	cr_expect_str_eq(a->body, b->body);
 	cr_expect_str_eq(e2e_header(b, "Idempotent-Replayed"), "true");
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 	cr_expect_str_eq(refunded_of(TXN), "55.00");
 }
 
@@ -190,7 +175,7 @@ Test(accelebit, ex03_same_key_other_body_is_idempotency_error)
 {
 	cr_assert_eq(refund("k1", TXN, "55.00", "EUR")->status, 201);
 	expect_error(refund("k1", TXN, "56.00", "EUR"), 422, "IdempotencyError");
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 	/* The conflict stored nothing: the original still replays. */
 	cr_expect_str_eq(e2e_header(refund("k1", TXN, "55.00", "EUR"),
 	    "Idempotent-Replayed"), "true");
@@ -202,7 +187,7 @@ Test(accelebit, ex04_missing_idempotency_key_is_validation_error)
 
 	expect_error(r, 400, "ValidationError");
 	cr_expect_str_eq(e2e_get(r, "error.message"), "Idempotency-Key header is required");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, ex05_missing_key_is_401_publishable_key_is_403)
@@ -211,7 +196,7 @@ Test(accelebit, ex05_missing_key_is_401_publishable_key_is_403)
 	    401, "AuthenticationError");
 	expect_error(e2e("POST", REFUNDS, JSON_CT "Idempotency-Key: a\r\n"
 	    "X-API-Key: smtgw_pk_test_x\r\n", seed_body), 403, "PermissionError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, ex06_lowercase_currency_is_uppercased)
@@ -228,7 +213,7 @@ Test(accelebit, ex06_lowercase_currency_is_uppercased)
 Test(accelebit, ex07_other_currency_is_a_mismatch)
 {
 	expect_error(refund("k", TXN, "10.00", "USD"), 422, "CurrencyMismatchError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, ex08_bad_amounts_are_400)
@@ -248,7 +233,7 @@ Test(accelebit, ex08_bad_amounts_are_400)
 		cr_expect(strstr(e2e_get(r, "error.message"), "amount") != NULL,
 		    "message for %s: %s", amounts[i], r->body);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	/* A 400 keeps nothing under its key: a good retry goes through. */
 	cr_expect_eq(refund("bad", TXN, "1.00", "EUR")->status, 201);
 }
@@ -286,7 +271,7 @@ Test(accelebit, ex10_lifecycle_created_pending_succeeded)
 
 	created_id(e2e("POST", REFUNDS, CREATE("refund_abc123"), seed_body), id);
 	for (i = 0; i < nitems(steps); i++) {
-		advance(steps[i].advance);
+		e2e_advance(steps[i].advance);
 		expect_refund(id, steps[i].status, steps[i].updated, NULL);
 	}
 	r = show(id);
@@ -301,10 +286,10 @@ Test(accelebit, ex11_magic_01_declines_and_returns_the_balance)
 	char	first[IDS_UUID_MAX], second[IDS_UUID_MAX];
 
 	created_id(refund("d1", MAGIC("01"), "10.00", "EUR"), first);
-	advance("5");
+	e2e_advance("5");
 	expect_refund(first, "failed", "2026-04-09T14:00:05.000Z", "declined_by_upstream");
 	created_id(refund("d2", MAGIC("01"), "50.00", "EUR"), second);
-	advance("5");
+	e2e_advance("5");
 	expect_refund(second, "failed", "2026-04-09T14:00:10.000Z", "declined_by_upstream");
 	cr_expect_str_eq(refunded_of(MAGIC("01")), "0.00");
 }
@@ -318,7 +303,7 @@ Test(accelebit, ex12_reason_of_501_characters_is_400)
 	snprintf(body, sizeof body, "{\"transactionId\":\"" TXN "\",\"amount\":\"1.00\","
 	    "\"currency\":\"EUR\",\"reason\":\"%s\"}", reason);
 	expect_error(create_raw("long", body), 400, "ValidationError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	/* 500 characters, even multi-byte ones, are fine. */
 	reason[500] = '\0';
 	snprintf(body, sizeof body, "{\"transactionId\":\"" TXN "\",\"amount\":\"1.00\","
@@ -387,7 +372,7 @@ Test(accelebit, ex13_forty_concurrent_refunds_never_exceed_the_payment)
 	/* One event loop serialises them: exactly the 20 that fit go through. */
 	cr_expect_eq(created, 20, "created %d, rejected %d", created, rejected);
 	cr_expect_eq(rejected, 20, "created %d, rejected %d", created, rejected);
-	cr_expect_eq(refund_count(), 20);
+	cr_expect_eq(e2e_refund_count(), 20);
 	cr_expect_str_eq(refunded_of(TXN), "100.00");
 }
 
@@ -411,7 +396,7 @@ Test(accelebit, error_invalid_or_empty_key_is_401)
 	    "AuthenticationError");
 	expect_error(e2e("GET", REFUNDS "/" NOBODY_KEY, "X-API-Key: smtgw_pk_live_1\r\n",
 	    NULL), 403, "PermissionError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, error_idempotency_key_format)
@@ -424,7 +409,7 @@ Test(accelebit, error_idempotency_key_format)
 	expect_error(e2e("POST", REFUNDS, headers, seed_body), 400, "ValidationError");
 	expect_error(e2e("POST", REFUNDS, JSON_CT SK "Idempotency-Key: caf\xc3\xa9\r\n",
 	    seed_body), 400, "ValidationError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	key[255] = '\0';
 	snprintf(headers, sizeof headers, JSON_CT SK "Idempotency-Key: %s\r\n", key);
 	cr_expect_eq(e2e("POST", REFUNDS, headers, seed_body)->status, 201);
@@ -438,7 +423,7 @@ Test(accelebit, error_not_json_is_415)
 	    "Idempotency-Key: a\r\n", seed_body), 415, "UnsupportedMediaTypeError");
 	expect_error(e2e("POST", REFUNDS, SK "Idempotency-Key: a\r\n", seed_body), 415,
 	    "UnsupportedMediaTypeError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_eq(e2e("POST", REFUNDS, "Content-Type: application/json; charset=utf-8\r\n"
 	    SK "Idempotency-Key: a\r\n", seed_body)->status, 201);
 }
@@ -451,7 +436,7 @@ Test(accelebit, error_bad_json_is_validation_error)
 
 	for (i = 0; i < nitems(bodies); i++)
 		expect_error(create_raw("j", bodies[i]), 400, "ValidationError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, error_missing_fields_and_wrong_types)
@@ -490,7 +475,7 @@ Test(accelebit, error_missing_fields_and_wrong_types)
 		cr_expect(strstr(e2e_get(r, "error.message"), cases[i].field) != NULL,
 		    "case %zu: %s", i, r->body);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, error_unknown_payment_and_refund_are_404)
@@ -500,7 +485,7 @@ Test(accelebit, error_unknown_payment_and_refund_are_404)
 	expect_error(show("not-a-uuid"), 404, "NotFoundError");
 	expect_error(e2e("GET", REFUNDS "?transactionId=" NOBODY_KEY, SK, NULL), 404,
 	    "NotFoundError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	/* A 404 keeps nothing under its key. */
 	cr_expect_eq(refund("u", TXN, "1.00", "EUR")->status, 201);
 }
@@ -521,7 +506,7 @@ Test(accelebit, error_business_rules_are_422_and_kept_under_the_key)
 	cr_expect_eq(b->status, 422);
 	cr_expect_str_eq(a->body, b->body);
 	cr_expect_str_eq(e2e_header(b, "Idempotent-Replayed"), "true");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, error_in_flight_key_is_409)
@@ -538,7 +523,7 @@ Test(accelebit, error_in_flight_key_is_409)
 	cr_expect_eq(read_status(fd), 201);
 	cr_expect_str_eq(e2e_header(refund("slow", TXN, "1.00", "EUR"),
 	    "Idempotent-Replayed"), "true");
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(accelebit, error_rate_limited_is_429_with_retry_after)
@@ -550,7 +535,7 @@ Test(accelebit, error_rate_limited_is_429_with_retry_after)
 	r = refund("rl", TXN, "1.00", "EUR");
 	expect_error(r, 429, "RateLimitError");
 	cr_expect_str_eq(e2e_header(r, "Retry-After"), "7");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_eq(refund("rl", TXN, "1.00", "EUR")->status, 201);
 }
 
@@ -559,7 +544,7 @@ Test(accelebit, error_scenario_neutral_names_in_accelebit_shape)
 	arm_fault("{\"match\":{\"provider\":\"accelebit\",\"times\":1},\"action\":"
 	    "{\"type\":\"respond\",\"error\":\"provider_unavailable\"}}");
 	expect_error(refund("n", TXN, "1.00", "EUR"), 503, "UpstreamUnavailableError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, rate_limit_headers_on_every_reply)
@@ -574,7 +559,7 @@ Test(accelebit, rate_limit_headers_on_every_reply)
 	cr_expect_str_eq(e2e_header(a, "X-RateLimit-Reset"), "1775743201");
 	cr_expect_str_eq(e2e_header(b, "X-RateLimit-Remaining"), "98");
 	cr_expect_str_eq(e2e_header(c, "X-RateLimit-Remaining"), "99");
-	advance("1");
+	e2e_advance("1");
 	cr_expect_str_eq(e2e_header(refund("r1", TXN, "1.00", "EUR"),
 	    "X-RateLimit-Remaining"), "99");
 }
@@ -591,7 +576,7 @@ Test(accelebit, unknown_path_is_404_wrong_method_is_405)
 	expect_error(e2e("POST", "/accelebit/v1/refund", CREATE("p"), seed_body), 404,
 	    "NotFoundError");
 	expect_error(e2e("GET", "/accelebit/v2/refunds", SK, NULL), 404, "NotFoundError");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, oversize_body_is_413)
@@ -605,7 +590,7 @@ Test(accelebit, oversize_body_is_413)
 	body[70000] = '\0';
 	expect_error(create_raw("big", body), 413, "PayloadTooLargeError");
 	free(body);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(accelebit, rejected_requests_change_nothing)
@@ -636,9 +621,9 @@ Test(accelebit, magic_02_stays_pending_forever)
 	char	id[IDS_UUID_MAX];
 
 	created_id(refund("s", MAGIC("02"), "50.00", "EUR"), id);
-	advance("1");
+	e2e_advance("1");
 	cr_expect_str_eq(status_of(id), "pending");
-	advance("2592000");
+	e2e_advance("2592000");
 	cr_expect_str_eq(status_of(id), "pending");
 	expect_error(refund("s2", MAGIC("02"), "0.01", "EUR"), 422,
 	    "PaymentAlreadyRefundedError");
@@ -649,9 +634,9 @@ Test(accelebit, magic_03_fails_after_pending_with_upstream_error)
 	char	id[IDS_UUID_MAX];
 
 	created_id(refund("f", MAGIC("03"), "20.00", "EUR"), id);
-	advance("1");
+	e2e_advance("1");
 	expect_refund(id, "pending", "2026-04-09T14:00:01.000Z", NULL);
-	advance("4");
+	e2e_advance("4");
 	expect_refund(id, "failed", "2026-04-09T14:00:05.000Z", "upstream_error");
 	cr_expect_eq(refund("f2", MAGIC("03"), "50.00", "EUR")->status, 201);
 }
@@ -690,7 +675,7 @@ Test(accelebit, list_is_newest_first)
 	cr_expect_eq(e2e_len(r, "data"), 0);
 	cr_expect(json_is_array(e2e_node(r, "data")));
 	created_id(refund("l1", TXN, "10.00", "EUR"), a);
-	advance("2");
+	e2e_advance("2");
 	created_id(refund("l2", TXN, "20.00", "EUR"), b);
 	r = e2e("GET", REFUNDS "?transactionId=" TXN, SK, NULL);
 	cr_assert_eq(e2e_len(r, "data"), 2, "%s", r->body);
@@ -732,13 +717,13 @@ Test(accelebit, idempotency_window_is_24_hours)
 	struct e2e_resp	*r;
 
 	cr_assert_eq(refund("w", TXN, "1.00", "EUR")->status, 201);
-	advance("86399");
+	e2e_advance("86399");
 	expect_error(refund("w", TXN, "2.00", "EUR"), 422, "IdempotencyError");
-	advance("1");
+	e2e_advance("1");
 	r = refund("w", TXN, "2.00", "EUR");
 	cr_expect_eq(r->status, 201, "%s", r->body);
 	cr_expect_null(e2e_header(r, "Idempotent-Replayed"));
-	cr_expect_eq(refund_count(), 2);
+	cr_expect_eq(e2e_refund_count(), 2);
 }
 
 Test(accelebit, settle_after_moves_the_final_step)
@@ -750,11 +735,11 @@ Test(accelebit, settle_after_moves_the_final_step)
 
 	cr_assert_eq(r->status, 201, "%s", r->body);
 	created_id(refund("s", TXN, "1.00", "EUR"), id);
-	advance("1");
+	e2e_advance("1");
 	cr_expect_str_eq(status_of(id), "pending");
-	advance("28");
+	e2e_advance("28");
 	cr_expect_str_eq(status_of(id), "pending");
-	advance("1");
+	e2e_advance("1");
 	cr_expect_str_eq(status_of(id), "succeeded");
 }
 

@@ -38,21 +38,6 @@ show(const char *id)
 	return (e2e("GET", path, AUTH, NULL));
 }
 
-static void
-advance(const char *seconds)
-{
-	struct e2e_resp	*r = e2ef("POST", "/__admin/clock/advance", NULL,
-	    "{\"seconds\":%s}", seconds);
-
-	cr_assert_eq(r->status, 200, "advance: %s", r->body);
-}
-
-static size_t
-refund_count(void)
-{
-	return (e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"));
-}
-
 /* What the ledger says is refunded of 'txn' (a decimal string). */
 static const char *
 refunded(const char *txn)
@@ -174,7 +159,7 @@ Test(payengine, ex02_same_request_again_is_a_new_refund)
 	cr_expect_str_neq(e2e_get(a, "data.ID"), e2e_get(b, "data.ID"));
 	cr_expect_str_neq(e2e_get(a, "data.TransactionID"), e2e_get(b, "data.TransactionID"));
 	cr_expect_str_eq(refunded(TXN), "20.00");
-	cr_expect_eq(refund_count(), 2);
+	cr_expect_eq(e2e_refund_count(), 2);
 }
 
 Test(payengine, ex03_available_amount_bounds_each_refund)
@@ -186,7 +171,7 @@ Test(payengine, ex03_available_amount_bounds_each_refund)
 	expect_pass(refund(TXN, "\"80.00\""), "80.00");
 	expect_error(refund(TXN, "\"0.01\""), 422, "fully refunded");
 	cr_expect_str_eq(refunded(TXN), "100.00");
-	cr_expect_eq(refund_count(), 3);
+	cr_expect_eq(e2e_refund_count(), 3);
 }
 
 Test(payengine, ex04_internal_id_falls_back_to_the_sale)
@@ -202,7 +187,7 @@ Test(payengine, ex05_missing_reason_is_400_naming_it)
 {
 	expect_error(e2e("POST", REFUND, HEADERS, "{\"id\":\"" TXN "\",\"amount\":\"10\"}"),
 	    400, "reason");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, ex06_no_or_other_authorization_is_401)
@@ -222,7 +207,7 @@ Test(payengine, ex06_no_or_other_authorization_is_401)
 		cr_expect_str_eq(e2e_get(r, "message"), "Unauthorized");
 		cr_expect_str_eq(e2e_header(r, "WWW-Authenticate"), "Basic realm=\"PayEngine\"");
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, ex07_bad_amounts_are_400)
@@ -234,7 +219,7 @@ Test(payengine, ex07_bad_amounts_are_400)
 
 	for (i = 0; i < sizeof amounts / sizeof *amounts; i++)
 		expect_error(refund(TXN, amounts[i]), 400, "amount");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_str_eq(refunded(TXN), "0.00");
 }
 
@@ -267,14 +252,14 @@ Test(payengine, ex09_metadata_must_be_an_object)
 		expect_error(e2ef("POST", REFUND, HEADERS, "{\"id\":\"" TXN "\","
 		    "\"amount\":\"1\",\"reason\":\"r\",\"metadata\":%s}", values[i]),
 		    400, "metadata");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, ex10_unknown_transaction_is_404)
 {
 	expect_error(refund(UNKNOWN, "\"10\""), 404, UNKNOWN);
 	expect_error(refund("not-a-uuid", "\"10\""), 404, "not-a-uuid");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, get_returns_the_stored_response)
@@ -323,14 +308,14 @@ Test(payengine, lifecycle_is_synchronous_over_virtual_time)
 	cr_expect_str_eq(e2e_get(r, "refunds[0].state"), "succeeded");
 	cr_expect_eq(e2e_len(r, "refunds[0].history"), 1);
 	cr_expect_str_eq(e2e_get(r, "refunds[0].history[0].at"), E2E_EPOCH);
-	advance("3600");
+	e2e_advance("3600");
 	cr_expect_str_eq(show(id)->body, a->body);
 	r = refund(TXN, "\"5.00\"");
 	expect_pass(r, "5.00");
 	expect_string(r, "data.ReturnResponse.transactionTimestamp",
 	    "2026-04-09T15:00:00.000Z");
 	cr_expect_str_eq(refunded(TXN), "10.00");
-	advance("2592000");
+	e2e_advance("2592000");
 	cr_expect_str_eq(refunded(TXN), "10.00");
 	cr_expect_str_eq(show(id)->body, a->body);
 }
@@ -368,7 +353,7 @@ Test(payengine, error_missing_empty_and_wrong_types_are_400)
 	for (i = 0; i < sizeof cases / sizeof *cases; i++)
 		expect_error(e2e("POST", REFUND, HEADERS, cases[i].body), 400,
 		    cases[i].field);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, error_length_limits)
@@ -385,7 +370,7 @@ Test(payengine, error_length_limits)
 	expect_error(e2ef("POST", REFUND, HEADERS, "{\"id\":\"" TXN "\",\"amount\":\"1\","
 	    "\"reason\":\"r\",\"internalTransactionID\":\"%s\"}", internal), 400,
 	    "internalTransactionID");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	reason[255] = '\0';
 	internal[64] = '\0';
 	expect_pass(e2ef("POST", REFUND, HEADERS, "{\"id\":\"" TXN "\",\"amount\":\"1\","
@@ -419,7 +404,7 @@ Test(payengine, metadata_limits_and_exact_echo)
 	struct e2e_resp	*r;
 
 	expect_error(refund_with_metadata(51), 400, "metadata");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	r = refund_with_metadata(50);
 	expect_pass(r, "1.00");
 	cr_expect_eq(e2e_len(r, "data.Metadata"), 50);
@@ -453,7 +438,7 @@ Test(payengine, error_bad_json_is_400)
 
 	for (i = 0; i < sizeof bodies / sizeof *bodies; i++)
 		expect_error(e2e("POST", REFUND, HEADERS, bodies[i]), 400, "JSON");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, error_not_json_is_415)
@@ -463,7 +448,7 @@ Test(payengine, error_not_json_is_415)
 	expect_error(e2e("POST", REFUND, AUTH, seed_request), 415, "application/json");
 	expect_error(e2e("POST", REFUND, "Content-Type: application/x-www-form-urlencoded\r\n"
 	    AUTH, "id=" TXN "&amount=10&reason=r"), 415, "application/json");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	expect_pass(e2e("POST", REFUND, "Content-Type: application/json; charset=utf-8\r\n"
 	    AUTH, seed_request), "10.00");
 }
@@ -479,7 +464,7 @@ Test(payengine, error_oversize_body_is_413)
 	body[70000] = '\0';
 	expect_error(e2e("POST", REFUND, HEADERS, body), 413, NULL);
 	free(body);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, error_unknown_path_and_wrong_method)
@@ -497,7 +482,7 @@ Test(payengine, error_unknown_path_and_wrong_method)
 	    404, NULL);
 	expect_error(e2e("GET", "/payengine", NULL, NULL), 404, NULL);
 	expect_error(e2e("GET", "/payengine/api/payment/refund/a/b", AUTH, NULL), 404, NULL);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, error_business_rules_are_422)
@@ -517,7 +502,7 @@ Test(payengine, error_business_rules_are_422)
 
 	for (i = 0; i < sizeof cases / sizeof *cases; i++)
 		expect_error(refund(cases[i].txn, cases[i].amount), 422, cases[i].message);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(payengine, rejected_requests_change_nothing)
@@ -628,7 +613,7 @@ Test(payengine, ids_repeat_with_the_seed)
 	cr_assert_eq(e2e("POST", "/__admin/reset", NULL, NULL)->status, 200);
 	b = e2e("POST", REFUND, HEADERS, seed_request);
 	cr_expect_str_eq(a->body, b->body);
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(payengine, sessions_do_not_share_refunds)

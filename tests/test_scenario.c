@@ -46,19 +46,6 @@ arm(const char *rule)
 	cr_assert_eq(r->status, 201, "arming: %s", r->body);
 }
 
-static void
-advance(const char *seconds)
-{
-	cr_assert_eq(e2ef("POST", "/__admin/clock/advance", NULL, "{\"seconds\":%s}",
-	    seconds)->status, 200);
-}
-
-static size_t
-refunds(void)
-{
-	return (e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"));
-}
-
 static const char *
 status_of(const char *modid)
 {
@@ -102,12 +89,12 @@ Test(scenario, timeout_after_commit_then_the_retry_gets_the_refund)
 	e2e_exchange("POST", REFUND_PATH, JSON_CT, REFUND_BODY("lost-1", "10.00"), 3000, &w);
 	cr_expect_eq(w.len, 0, "a reply came: %s", w.data);
 	cr_expect_eq(w.err, 0);
-	cr_expect_eq(refunds(), 1, "the refund was recorded");
+	cr_expect_eq(e2e_refund_count(), 1, "the refund was recorded");
 	r = refund(REFUND_BODY("lost-1", "10.00"));
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	cr_expect_str_eq(e2e_get(r, "modification.status"), "REFUND_PENDING");
-	cr_expect_eq(refunds(), 1, "the retry created nothing");
-	advance("5");
+	cr_expect_eq(e2e_refund_count(), 1, "the retry created nothing");
+	e2e_advance("5");
 	cr_expect_str_eq(status_of("lost-1"), "REFUNDED");
 	r = e2e("GET", "/__admin/journal", NULL, NULL);
 	cr_expect_str_eq(e2e_get(r, "entries[0].rule"), "smartpay-timeout-then-ok#0");
@@ -127,7 +114,7 @@ Test(scenario, provider_503_burst_then_recovery)
 		cr_expect_not_null(e2e_get(r, "traceId"));
 	}
 	cr_expect_eq(refund(REFUND_BODY("b", "1"))->status, 200);
-	cr_expect_eq(refunds(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 	cr_expect_str_eq(e2e_get(e2e("POST", "/__admin/journal/count", NULL,
 	    "{\"match\":{\"rule\":\"outage\"}}"), "count"), "3");
 	cr_expect_str_eq(e2e_get(e2e("POST", "/__admin/journal/count", NULL,
@@ -151,7 +138,7 @@ Test(scenario, refund_stuck_pending)
 {
 	load("refund-stuck-pending");
 	cr_assert_eq(refund(REFUND_BODY("s", "1"))->status, 200);
-	advance("2592000");
+	e2e_advance("2592000");
 	cr_expect_str_eq(status_of("s"), "REFUND_PENDING");
 }
 
@@ -159,9 +146,9 @@ Test(scenario, pending_for_ten_minutes_then_failed)
 {
 	load("pending-then-failed");
 	cr_assert_eq(refund(REFUND_BODY("f", "35.99"))->status, 200);
-	advance("599.999");
+	e2e_advance("599.999");
 	cr_expect_str_eq(status_of("f"), "REFUND_PENDING");
-	advance("0.001");
+	e2e_advance("0.001");
 	cr_expect_str_eq(status_of("f"), "REFUND_FAILED");
 	/* The failed refund gave its amount back. */
 	cr_expect_eq(refund(REFUND_BODY("g", "35.99"))->status, 200);
@@ -221,13 +208,13 @@ Test(scenario, malformed_then_truncated_then_normal)
 	r = refund(REFUND_BODY("m", "1"));
 	cr_expect_eq(r->status, 200);
 	cr_expect_null(r->json, "malformed body parsed: %s", r->body);
-	cr_expect_eq(refunds(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	e2e_exchange("POST", REFUND_PATH, JSON_CT, REFUND_BODY("m", "1"), 3000, &w);
 	body = strstr(w.data, "\r\n\r\n");
 	cr_assert_not_null(body, "%s", w.data);
 	cr_expect_eq(strlen(body + 4), 20, "body '%s'", body + 4);
 	cr_expect(strstr(w.data, "Content-Length: 20\r\n") == NULL);
-	cr_expect_eq(refunds(), 1, "a truncated reply is still processed");
+	cr_expect_eq(e2e_refund_count(), 1, "a truncated reply is still processed");
 	cr_expect_eq(refund(REFUND_BODY("m", "1"))->status, 200);
 }
 
@@ -239,7 +226,7 @@ Test(scenario, hang_holds_the_connection_and_others_go_on)
 	e2e_exchange("POST", REFUND_PATH, JSON_CT, REFUND_BODY("h", "1"), 300, &w);
 	cr_expect_eq(w.err, EAGAIN, "err %d", w.err);
 	cr_expect_eq(w.len, 0);
-	cr_expect_eq(refunds(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_eq(refund(REFUND_BODY("h", "1"))->status, 200);
 	cr_expect_str_eq(e2e_get(e2e("GET", "/__admin/journal", NULL, NULL),
 	    "entries[0].response.status"), "0");
@@ -255,16 +242,16 @@ Test(scenario, reset_then_drop_then_normal)
 	e2e_exchange("POST", REFUND_PATH, JSON_CT, REFUND_BODY("r", "1"), 3000, &w);
 	cr_expect_eq(w.err, 0);
 	cr_expect_eq(w.len, 0);
-	cr_expect_eq(refunds(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_eq(refund(REFUND_BODY("r", "1"))->status, 200);
-	cr_expect_eq(refunds(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(scenario, decline_ends_an_async_refund_declined)
 {
 	load("declines");
 	cr_assert_eq(refund(REFUND_BODY("d", "1"))->status, 200);
-	advance("2");
+	e2e_advance("2");
 	cr_expect_str_eq(status_of("d"), "REFUND_DECLINED");
 }
 
@@ -274,10 +261,10 @@ Test(scenario, outcome_action_sets_one_refunds_life)
 	    "\"action\":{\"type\":\"outcome\",\"settle_after_s\":60,\"outcome\":\"failed\"}}");
 	cr_assert_eq(refund(REFUND_BODY("o1", "1"))->status, 200);
 	cr_assert_eq(refund(REFUND_BODY("o2", "1"))->status, 200);
-	advance("2");
+	e2e_advance("2");
 	cr_expect_str_eq(status_of("o1"), "REFUND_PENDING");
 	cr_expect_str_eq(status_of("o2"), "REFUNDED");
-	advance("58");
+	e2e_advance("58");
 	cr_expect_str_eq(status_of("o1"), "REFUND_FAILED");
 }
 
@@ -298,7 +285,7 @@ Test(scenario, respond_with_a_raw_body_headers_and_delay)
 	e2e_exchange("POST", REFUND_PATH, JSON_CT, REFUND_BODY("t", "1"), 3000, &w);
 	cr_expect(strncmp(w.data, "HTTP/1.1 504", 12) == 0, "%s", w.data);
 	cr_expect_geq(w.ms, 140);
-	cr_expect_eq(refunds(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(scenario, matching_by_headers_body_nth_and_times)

@@ -29,21 +29,6 @@ refund(const char *txn, const char *modid, const char *amount, const char *ccy)
 }
 
 static void
-advance(const char *seconds)
-{
-	struct e2e_resp *r = e2ef("POST", "/__admin/clock/advance", NULL,
-	    "{\"seconds\":%s}", seconds);
-
-	cr_assert_eq(r->status, 200, "advance: %s", r->body);
-}
-
-static size_t
-refund_count(void)
-{
-	return (e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"));
-}
-
-static void
 expect_error(const struct e2e_resp *r, int status, const char *code)
 {
 	cr_expect_eq(r->status, status, "status %d, body %s", r->status, r->body);
@@ -65,7 +50,7 @@ Test(smartpay, ex01_seed_request_as_printed_is_invalid_json)
 	    seed_request, "");
 
 	expect_error(r, 400, "INVALID_JSON");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartpay, ex02_seed_request_with_comma_is_partial_pending)
@@ -117,7 +102,7 @@ Test(smartpay, ex04_same_modification_id_is_byte_identical)
 	cr_expect_eq(b->status, 200);
 	cr_expect_str_eq(a->body, b->body);
 	cr_expect_null(e2e_header(b, "X-Paymock-Warning"));
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(smartpay, ex05_after_two_seconds_retry_shows_refunded)
@@ -125,7 +110,7 @@ Test(smartpay, ex05_after_two_seconds_retry_shows_refunded)
 	struct e2e_resp	*r;
 
 	cr_assert_eq(refund(TXN, "full-1", NULL, NULL)->status, 200);
-	advance("2");
+	e2e_advance("2");
 	r = refund(TXN, "full-1", NULL, NULL);
 	cr_assert_eq(r->status, 200);
 	cr_expect_str_eq(e2e_get(r, "modification.status"), "REFUNDED");
@@ -157,7 +142,7 @@ Test(smartpay, ex07_after_full_refund_new_id_is_already_refunded)
 {
 	cr_assert_eq(refund(TXN, "full-1", NULL, NULL)->status, 200);
 	expect_error(refund(TXN, "one-more", "1", "EUR"), 422, "ALREADY_REFUNDED");
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(smartpay, ex08_partials_add_up_to_the_amount)
@@ -179,7 +164,7 @@ Test(smartpay, ex09_bad_amounts_are_invalid_requests)
 		cr_expect(strstr(e2e_get(r, "errorMessage"), "modifiedAmount.amount") != NULL,
 		    "message for %s: %s", amounts[i], r->body);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	/* The rejected modificationId was not kept: it still works. */
 	cr_expect_eq(refund(TXN, "bad", "1.00", "EUR")->status, 200);
 }
@@ -189,7 +174,7 @@ Test(smartpay, ex10_other_currency_is_a_mismatch)
 	expect_error(refund(TXN, "usd", "10.00", "USD"), 422, "CURRENCY_MISMATCH");
 	expect_error(refund(TXN, "xyz", "10.00", "XYZ"), 400, "INVALID_REQUEST");
 	expect_error(refund(TXN, "low", "10.00", "eur"), 400, "INVALID_REQUEST");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartpay, ex11_unknown_payment_is_not_found)
@@ -215,14 +200,14 @@ Test(smartpay, ex13_magic_01_declines_and_gives_the_balance_back)
 
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	cr_expect_str_eq(e2e_get(r, "modification.status"), "REFUND_PENDING");
-	advance("2");
+	e2e_advance("2");
 	r = refund(MAGIC("01"), "d-1", "10.00", "EUR");
 	cr_expect_str_eq(e2e_get(r, "modification.status"), "REFUND_DECLINED");
 	cr_expect_str_eq(e2e_get(r, "modification.statusHistory[1].status"), "REFUND_DECLINED");
 	r = refund(MAGIC("01"), "d-2", NULL, NULL);
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	cr_expect_str_eq(e2e_get(r, "modification.modificationAmount.amount"), "50.00");
-	advance("2");
+	e2e_advance("2");
 	cr_expect_str_eq(e2e_get(refund(MAGIC("01"), "d-2", NULL, NULL),
 	    "modification.status"), "REFUND_DECLINED");
 }
@@ -230,7 +215,7 @@ Test(smartpay, ex13_magic_01_declines_and_gives_the_balance_back)
 Test(smartpay, ex14_magic_02_stays_pending)
 {
 	cr_assert_eq(refund(MAGIC("02"), "s-1", NULL, NULL)->status, 200);
-	advance("2592000");
+	e2e_advance("2592000");
 	cr_expect_str_eq(e2e_get(refund(MAGIC("02"), "s-1", NULL, NULL),
 	    "modification.status"), "REFUND_PENDING");
 }
@@ -249,7 +234,7 @@ Test(smartpay, ex15_reused_modification_id_warns)
 	j = e2e("GET", "/__admin/journal", NULL, NULL);
 	cr_expect_str_eq(e2e_get(j, "entries[1].note"),
 	    "modificationId reused with a different request");
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(smartpay, ex16_oversize_body_is_413)
@@ -262,7 +247,7 @@ Test(smartpay, ex16_oversize_body_is_413)
 	body[70000] = '\0';
 	expect_error(e2e("POST", REFUND, JSON_CT, body), 413, "PAYLOAD_TOO_LARGE");
 	free(body);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartpay, error_not_json_is_415)
@@ -304,7 +289,7 @@ Test(smartpay, error_missing_and_long_fields)
 		    "INVALID_REQUEST") == 0 || strcmp(e2e_get(r, "errorCode"),
 		    "INVALID_JSON") == 0), "body %zu: %d %s", i, r->status, r->body);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartpay, error_duplicate_keys_and_bad_utf8_are_invalid_json)
@@ -336,7 +321,7 @@ Test(smartpay, error_modification_id_on_another_payment_is_409)
 	cr_assert_eq(refund(TXN, "shared", "1.00", "EUR")->status, 200);
 	expect_error(refund(MAGIC("08"), "shared", "1.00", "EUR"), 409,
 	    "DUPLICATE_MODIFICATION_ID");
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(smartpay, error_business_rules)
@@ -346,16 +331,16 @@ Test(smartpay, error_business_rules)
 	expect_error(refund(MAGIC("09"), "c", NULL, NULL), 422, "PAYMENT_CANCELLED");
 	cr_expect_str_eq(e2e_get(refund(TXN, "d", "40.00", "EUR"), "errorMessage"),
 	    "The refund amount 40.00 EUR exceeds the refundable amount 35.99 EUR.");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartpay, magic_03_fails_after_pending)
 {
 	cr_assert_eq(refund(MAGIC("03"), "f", NULL, NULL)->status, 200);
-	advance("1.999");
+	e2e_advance("1.999");
 	cr_expect_str_eq(e2e_get(refund(MAGIC("03"), "f", NULL, NULL),
 	    "modification.status"), "REFUND_PENDING");
-	advance("0.001");
+	e2e_advance("0.001");
 	cr_expect_str_eq(e2e_get(refund(MAGIC("03"), "f", NULL, NULL),
 	    "modification.status"), "REFUND_FAILED");
 }

@@ -56,21 +56,6 @@ status_of(const char *id)
 	return (e2e("GET", path, KEY, NULL));
 }
 
-static void
-advance(const char *seconds)
-{
-	struct e2e_resp	*r = e2ef("POST", "/__admin/clock/advance", JSON_CT,
-	    "{\"seconds\":%s}", seconds);
-
-	cr_assert_eq(r->status, 200, "advance: %s", r->body);
-}
-
-static size_t
-refund_count(void)
-{
-	return (e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"));
-}
-
 /* The id of a 200 reply, copied out of the response (which e2e_get reuses). */
 static const char *
 refund_id(const struct e2e_resp *r, char out[16])
@@ -154,7 +139,7 @@ Test(smartretry, ex01_seed_request_unchanged)
 	cr_expect_str_eq(e2e_get(r, "merchant_transaction_id"), "refund-20260331-001");
 	cr_expect_str_eq(e2e_get(r, "accepted"), "true");
 	cr_expect_eq(e2e_len(r, ""), 4);
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(smartretry, ex02_same_request_is_replayed)
@@ -171,7 +156,7 @@ Test(smartretry, ex02_same_request_is_replayed)
 	cr_expect_str_eq(e2e_header(b, "Idempotency-Replayed"), "true");
 	cr_expect_str_eq(e2e_header(b, "Content-Type"), "application/json");
 	expect_rate_headers(b);
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(smartretry, ex03_same_key_other_body_conflicts)
@@ -183,7 +168,7 @@ Test(smartretry, ex03_same_key_other_body_conflicts)
 	    ",\"merchant_transaction_id\":\"refund-20260331-001\",\"amount\":26.00");
 	expect_problem(r, 409, "IDEMPOTENCY_CONFLICT");
 	cr_expect_null(e2e_header(r, "Idempotency-Replayed"));
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(smartretry, ex04_status_processing_then_approved)
@@ -213,9 +198,9 @@ Test(smartretry, ex04_status_processing_then_approved)
 	cr_expect_str_eq(e2e_get(r, "transaction_id"), id);
 	expect_fields(r, processing, nitems(processing));
 
-	advance("29.999");
+	e2e_advance("29.999");
 	cr_expect_str_eq(e2e_get(status_of(id), "status"), "PROCESSING");
-	advance("0.001");
+	e2e_advance("0.001");
 	r = status_of(id);
 	cr_expect_str_eq(e2e_get(r, "status"), "APPROVED");
 	cr_expect_str_eq(e2e_get(r, "reason.code"), "ISSUER.APPROVED");
@@ -234,7 +219,7 @@ Test(smartretry, ex05_no_api_key_is_401)
 	expect_problem(e2e("GET", STATUS "TX8A3F2C", NULL, NULL), 401, "UNAUTHORIZED");
 	expect_problem(e2e("GET", STATUS "TX8A3F2C", "x-api-key: invalid\r\n", NULL),
 	    401, "UNAUTHORIZED");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	/* Header names are case-insensitive. */
 	cr_expect_eq(e2e("POST", REFUND, "X-API-KEY: other\r\n" JSON_CT,
 	    seed_body)->status, 200);
@@ -266,7 +251,7 @@ Test(smartretry, ex06_bad_and_unknown_terminals)
 		expect_problem(e2e(cases[i].method, path, HDRS, post ? seed_body : NULL),
 		    cases[i].status, cases[i].code);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, ex07_partials_then_already_refunded)
@@ -274,7 +259,7 @@ Test(smartretry, ex07_partials_then_already_refunded)
 	cr_expect_eq(refund_default(",\"amount\":25.00")->status, 200);
 	cr_expect_eq(refund_default(",\"amount\":75.00")->status, 200);
 	expect_problem(refund_default(",\"amount\":0.01"), 422, "ALREADY_REFUNDED");
-	cr_expect_eq(refund_count(), 2);
+	cr_expect_eq(e2e_refund_count(), 2);
 }
 
 Test(smartretry, ex08_amount_above_refundable)
@@ -287,7 +272,7 @@ Test(smartretry, ex08_amount_above_refundable)
 	    "Refund of 150.00 USD exceeds the refundable 100.00 USD.");
 	cr_expect_str_eq(e2e_get(r, "context"),
 	    "{\"refundable_amount\":100.00,\"currency\":\"USD\"}");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, ex09_three_decimals_on_usd)
@@ -296,7 +281,7 @@ Test(smartretry, ex09_three_decimals_on_usd)
 
 	expect_invalid(r, "amount");
 	cr_expect_eq(e2e_len(r, "context.errors"), 1);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, ex10_no_amount_refunds_what_is_left)
@@ -317,7 +302,7 @@ Test(smartretry, ex11_preauth_and_voided)
 	    "pre-authorization before capture");
 	expect_problem(refund(HDRS, "TXVOID09", "ORVOID09", ""), 422,
 	    "TRANSACTION_VOIDED");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, ex12_declined_gives_the_balance_back)
@@ -330,14 +315,14 @@ Test(smartretry, ex12_declined_gives_the_balance_back)
 	cr_expect_str_eq(e2e_get(r, "accepted"), "true");
 	expect_problem(refund(HDRS, "TXDECL01", "ORDECL01", ",\"amount\":50.00"), 422,
 	    "AMOUNT_EXCEEDS_REFUNDABLE");
-	advance("30");
+	e2e_advance("30");
 	r = status_of(first);
 	cr_expect_str_eq(e2e_get(r, "status"), "DECLINED");
 	cr_expect_str_eq(e2e_get(r, "reason.code"), "ISSUER.REFUND_DECLINED");
 	cr_expect_str_eq(e2e_get(r, "updated_at"), "2026-04-09T14:00:30.000Z");
 	refund_id(refund(HDRS, "TXDECL01", "ORDECL01", ",\"amount\":50.00"), second);
 	cr_expect_str_eq(e2e_get(status_of(second), "status"), "PROCESSING");
-	advance("30");
+	e2e_advance("30");
 	cr_expect_str_eq(e2e_get(status_of(second), "status"), "DECLINED");
 }
 
@@ -357,21 +342,21 @@ Test(smartretry, ex14_currency_mismatch_and_unknown)
 	expect_invalid(refund_default(",\"currency\":\"XYZ\""), "currency");
 	expect_invalid(refund_default(",\"currency\":\"usd\""), "currency");
 	expect_invalid(refund_default(",\"currency\":840"), "currency");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_eq(refund_default(",\"currency\":\"USD\",\"amount\":1")->status, 200);
 }
 
 Test(smartretry, ex15_order_mismatch)
 {
 	expect_problem(refund(HDRS, "TX8A3F2C", "OR000000", ""), 422, "ORDER_MISMATCH");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, ex16_duplicate_merchant_transaction_id)
 {
 	expect_problem(refund_default(",\"merchant_transaction_id\":\"sale-20260331-001\""),
 	    422, "DUPLICATE_MERCHANT_TRANSACTION_ID");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, ex17_bad_idempotency_key)
@@ -387,7 +372,7 @@ Test(smartretry, ex17_bad_idempotency_key)
 	snprintf(headers, sizeof headers, HDRS "Idempotency-Key: %s\r\n", long_key);
 	expect_problem(e2e("POST", REFUND, headers, seed_body), 400,
 	    "INVALID_IDEMPOTENCY_KEY");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	/* 255 is still a key. */
 	long_key[255] = '\0';
 	snprintf(headers, sizeof headers, HDRS "Idempotency-Key: %s\r\n", long_key);
@@ -504,12 +489,12 @@ Test(smartretry, ex19_key_window_is_24_hours)
 	char	a[16], b[16];
 
 	refund_id(e2e("POST", REFUND, HDRS SEED_KEY, seed_body), a);
-	advance("86399");
+	e2e_advance("86399");
 	cr_expect_str_eq(refund_id(e2e("POST", REFUND, HDRS SEED_KEY, seed_body), b), a);
-	advance("2");
+	e2e_advance("2");
 	refund_id(e2e("POST", REFUND, HDRS SEED_KEY, seed_body), b);
 	cr_expect_str_neq(b, a);
-	cr_expect_eq(refund_count(), 2);
+	cr_expect_eq(e2e_refund_count(), 2);
 }
 
 Test(smartretry, concurrent_partials_never_exceed_the_amount)
@@ -532,7 +517,7 @@ Test(smartretry, concurrent_partials_never_exceed_the_amount)
 	}
 	/* 14 x 7.00 = 98.00; a fifteenth would pass 100.00. */
 	cr_expect_eq(ok, 14);
-	cr_expect_eq(refund_count(), 14);
+	cr_expect_eq(e2e_refund_count(), 14);
 	cr_expect_str_eq(e2e_get(status_of("TX8A3F2C"), "refunded_amount"), "98.00");
 	expect_problem(refund_default(",\"amount\":2.01"), 422,
 	    "AMOUNT_EXCEEDS_REFUNDABLE");
@@ -569,7 +554,7 @@ Test(smartretry, status_of_the_original_sale)
 	struct e2e_resp	*r;
 
 	cr_assert_eq(refund_default(",\"amount\":25.00")->status, 200);
-	advance("5");
+	e2e_advance("5");
 	r = status_of("TX8A3F2C");
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	expect_fields(r, sale, nitems(sale));
@@ -629,7 +614,7 @@ Test(smartretry, error_not_json_is_415)
 	expect_problem(e2e("POST", REFUND, KEY "Content-Type: text/plain\r\n", seed_body),
 	    415, "UNSUPPORTED_MEDIA_TYPE");
 	expect_problem(e2e("POST", REFUND, KEY, seed_body), 415, "UNSUPPORTED_MEDIA_TYPE");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_eq(e2e("POST", REFUND, KEY "Content-Type: application/json; "
 	    "charset=utf-8\r\n", seed_body)->status, 200);
 }
@@ -642,7 +627,7 @@ Test(smartretry, error_bad_json_is_400)
 	expect_problem(e2e("POST", REFUND, HDRS, ""), 400, "MALFORMED_JSON");
 	expect_problem(e2e("POST", REFUND, HDRS, "{\"amount\":1,\"amount\":2}"), 400,
 	    "MALFORMED_JSON");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, error_validation_lists_every_bad_field)
@@ -661,7 +646,7 @@ Test(smartretry, error_validation_lists_every_bad_field)
 	cr_expect(strstr(e2e_get(r, "context.errors[4].message"), "amount") != NULL);
 	expect_invalid(e2e("POST", REFUND, HDRS, "{}"), "transaction_reference_id");
 	expect_invalid(e2e("POST", REFUND, HDRS, "{}"), "order_reference_id");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, error_bad_amounts)
@@ -679,7 +664,7 @@ Test(smartretry, error_bad_amounts)
 	expect_invalid(refund_default(",\"merchant_transaction_id\":"
 	    "\"0123456789012345678901234567890123456789012345678901234567890123X\""),
 	    "merchant_transaction_id");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	/* null is an omitted amount: everything left. */
 	cr_expect_str_eq(e2e_get(status_of(e2e_get(refund_default(",\"amount\":null"),
 	    "transaction_id")), "amount"), "100.00");
@@ -689,7 +674,7 @@ Test(smartretry, error_unknown_transaction_is_404)
 {
 	expect_problem(refund(HDRS, "TX000000", "OR7B9E1D", ""), 404,
 	    "TRANSACTION_NOT_FOUND");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, error_oversize_body_is_413)
@@ -699,7 +684,7 @@ Test(smartretry, error_oversize_body_is_413)
 
 	expect_problem(e2e("POST", REFUND, HDRS, body), 413, "PAYLOAD_TOO_LARGE");
 	free(body);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, error_unknown_path_and_wrong_method)
@@ -715,7 +700,7 @@ Test(smartretry, error_unknown_path_and_wrong_method)
 	expect_problem(e2e("POST", "/smartretry/v1/payments/refunds/ABC123", HDRS,
 	    seed_body), 404, "NOT_FOUND");
 	expect_problem(e2e("GET", "/smartretry", KEY, NULL), 404, "NOT_FOUND");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, error_business_rejection_is_kept_under_the_key)
@@ -730,7 +715,7 @@ Test(smartretry, error_business_rejection_is_kept_under_the_key)
 	expect_problem(b, 422, "AMOUNT_EXCEEDS_REFUNDABLE");
 	cr_expect_str_eq(b->body, a->body);
 	cr_expect_str_eq(e2e_header(b, "Idempotency-Replayed"), "true");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(smartretry, error_other_rejections_are_not_kept)
@@ -769,7 +754,7 @@ Test(smartretry, magic_02_stays_processing)
 	char	id[16];
 
 	refund_id(refund(HDRS, "TXPEND02", "ORPEND02", ""), id);
-	advance("2592000");
+	e2e_advance("2592000");
 	cr_expect_str_eq(e2e_get(status_of(id), "status"), "PROCESSING");
 	cr_expect_str_eq(e2e_get(status_of(id), "updated_at"), E2E_EPOCH);
 	expect_problem(refund(HDRS, "TXPEND02", "ORPEND02", ""), 422, "ALREADY_REFUNDED");
@@ -781,7 +766,7 @@ Test(smartretry, magic_03_ends_in_error_and_gives_back)
 	struct e2e_resp	*r;
 
 	refund_id(refund(HDRS, "TXFAIL03", "ORFAIL03", ""), id);
-	advance("30");
+	e2e_advance("30");
 	r = status_of(id);
 	cr_expect_str_eq(e2e_get(r, "status"), "ERROR");
 	cr_expect_str_eq(e2e_get(r, "reason.code"), "PROCESSOR.TIMEOUT");
@@ -832,7 +817,7 @@ Test(smartretry, rate_headers_count_per_key_and_second)
 	cr_expect_str_eq(e2e_header(b, "X-RateLimit-Remaining"), "98");
 	b = e2e("GET", STATUS "TX8A3F2C", "x-api-key: another\r\n", NULL);
 	cr_expect_str_eq(e2e_header(b, "X-RateLimit-Remaining"), "99");
-	advance("1");
+	e2e_advance("1");
 	b = status_of("TX8A3F2C");
 	cr_expect_str_eq(e2e_header(b, "X-RateLimit-Remaining"), "99");
 	cr_expect_str_eq(e2e_header(b, "X-RateLimit-Reset"), "1775743202");
@@ -885,7 +870,7 @@ Test(smartretry, scenario_neutral_errors_in_problem_shape)
 	r = e2e("POST", REFUND, HDRS, seed_body);
 	expect_problem(r, 429, "RATE_LIMITED");
 	cr_expect_str_eq(e2e_header(r, "Retry-After"), "3");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_eq(e2e("POST", REFUND, HDRS, seed_body)->status, 200);
 }
 
@@ -903,7 +888,7 @@ Test(smartretry, scenario_decline_and_lifecycle)
 	refund_id(r, declined);
 	cr_expect_str_eq(e2e_get(r, "accepted"), "true");
 	refund_id(refund_default(",\"amount\":10.00"), quick);
-	advance("5");
+	e2e_advance("5");
 	cr_expect_str_eq(e2e_get(status_of(declined), "status"), "DECLINED");
 	cr_expect_str_eq(e2e_get(status_of(quick), "status"), "APPROVED");
 	cr_expect_str_eq(e2e_get(status_of(quick), "updated_at"),
@@ -934,6 +919,6 @@ Test(smartretry, key_in_flight_is_409_with_retry_after)
 	r = e2e("POST", REFUND, HDRS SEED_KEY, seed_body);
 	cr_expect_eq(r->status, 200, "%s", r->body);
 	cr_expect_str_eq(e2e_header(r, "Idempotency-Replayed"), "true");
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 	free(held);
 }

@@ -52,21 +52,6 @@ view(const char *txn)
 	return (e2e("GET", path, BASIC, NULL));
 }
 
-static void
-advance(const char *seconds)
-{
-	struct e2e_resp *r = e2ef("POST", "/__admin/clock/advance", NULL,
-	    "{\"seconds\":%s}", seconds);
-
-	cr_assert_eq(r->status, 200, "advance: %s", r->body);
-}
-
-static size_t
-refund_count(void)
-{
-	return (e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"));
-}
-
 /* The contract's error shape; 'field' NULL means the body names none. */
 static void
 expect_error(const struct e2e_resp *r, int status, const char *code, const char *field)
@@ -140,7 +125,7 @@ Test(utgl, ex01_partial_refund_is_captured)
 	    "\"currency\":\"USD\",\"timestamp\":\"" E2E_EPOCH "\",\"cardId\":\""
 	    CARD "\",\"refId\":\"" REF "\"}", e2e_get(r, "refundTransactionId"));
 	cr_expect_str_eq(r->body, want);
-	cr_expect_eq(refund_count(), 1);
+	cr_expect_eq(e2e_refund_count(), 1);
 }
 
 Test(utgl, ex02_same_again_is_another_refund)
@@ -157,7 +142,7 @@ Test(utgl, ex02_same_again_is_another_refund)
 	cr_expect_str_eq(e2e_get(v, "refunds[0].refundTransactionId"), first);
 	cr_expect_str_eq(e2e_get(v, "refunds[1].refundTransactionId"), second);
 	cr_expect_str_eq(e2e_get(v, "refundedAmount"), "2.00");
-	cr_expect_eq(refund_count(), 2);
+	cr_expect_eq(e2e_refund_count(), 2);
 }
 
 Test(utgl, ex03_the_rest_refunds_it_then_nothing_is_left)
@@ -167,7 +152,7 @@ Test(utgl, ex03_the_rest_refunds_it_then_nothing_is_left)
 	expect_last_refund(TXN, "98.00", "USD");
 	expect_error(refund(TXN, "0.01", "USD"), 422, "ALREADY_REFUNDED", NULL);
 	cr_expect_str_eq(e2e_get(view(TXN), "status"), "refunded");
-	cr_expect_eq(refund_count(), 3);
+	cr_expect_eq(e2e_refund_count(), 3);
 }
 
 Test(utgl, ex04_sub_cent_and_zero_amounts_are_invalid)
@@ -179,13 +164,13 @@ Test(utgl, ex04_sub_cent_and_zero_amounts_are_invalid)
 	r = refund(TXN, "0", "USD");
 	expect_error(r, 400, "INVALID_AMOUNT", "amount");
 	cr_expect_str_eq(e2e_get(r, "error.message"), "amount must be at least 0.01");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, ex05_other_currency_is_a_mismatch)
 {
 	expect_error(refund(TXN, "1.00", "EUR"), 422, "CURRENCY_MISMATCH", "currency");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, ex06_missing_description_names_the_field)
@@ -194,7 +179,7 @@ Test(utgl, ex06_missing_description_names_the_field)
 	    TXN "\",\"amount\":1.00,\"currency\":\"USD\",\"reason\":\"" REASON "\"}");
 
 	expect_error(r, 400, "MISSING_FIELD", "description");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, ex07_no_authorization_is_401_with_a_challenge)
@@ -204,7 +189,7 @@ Test(utgl, ex07_no_authorization_is_401_with_a_challenge)
 	    "\"description\":\"" DESCRIPTION "\"}");
 
 	expect_error(r, 401, "UNAUTHORIZED", NULL);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, ex08_magic_02_is_locked_and_01_declines)
@@ -219,7 +204,7 @@ Test(utgl, ex08_magic_02_is_locked_and_01_declines)
 	cr_expect_str_eq(e2e_get(v, "refundedAmount"), "0.00");
 	cr_expect_eq(e2e_len(v, "refunds"), 0);
 	cr_expect_str_eq(e2e_get(view(MAGIC("02")), "status"), "locked");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	/* The balance is untouched: the whole amount is still there to decline. */
 	expect_error(refund(MAGIC("01"), "50.00", "USD"), 402, "REFUND_DECLINED", NULL);
 }
@@ -228,7 +213,7 @@ Test(utgl, ex09_transaction_id_not_a_uuid_is_invalid)
 {
 	expect_error(refund("not-a-uuid", "1.00", "USD"), 400, "INVALID_FIELD",
 	    "transactionId");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 /* The members of a valid request, in the contract's order. */
@@ -284,7 +269,7 @@ expect_member_errors(const struct member_case *cases, size_t n, const char *code
 		cr_expect_str_eq(e2e_get(r, "error.code"), code, "%s", r->body);
 		cr_expect_str_eq(e2e_get(r, "error.field"), cases[i].name, "%s", r->body);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, view_shows_the_transaction_and_its_refunds)
@@ -349,7 +334,7 @@ Test(utgl, error_credentials_are_401_with_a_challenge)
 		snprintf(line, sizeof line, JSON_CT "%s", headers[i]);
 		expect_error(e2e("POST", REFUND, line, VALID_BODY), 401, "UNAUTHORIZED", NULL);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, any_other_credential_is_accepted)
@@ -367,7 +352,7 @@ Test(utgl, error_media_type_is_415)
 	    415, "UNSUPPORTED_MEDIA_TYPE", NULL);
 	expect_error(e2e("POST", REFUND, BASIC, VALID_BODY), 415,
 	    "UNSUPPORTED_MEDIA_TYPE", NULL);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	cr_expect_eq(e2e("POST", REFUND, "Content-Type: application/json; charset=utf-8\r\n"
 	    BASIC, VALID_BODY)->status, 200);
 }
@@ -381,7 +366,7 @@ Test(utgl, error_bad_json_is_400)
 	for (i = 0; i < sizeof bodies / sizeof *bodies; i++)
 		expect_error(e2e("POST", REFUND, POST_HEADERS, bodies[i]), 400,
 		    "INVALID_JSON", NULL);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, error_body_over_64_kib_is_413)
@@ -394,7 +379,7 @@ Test(utgl, error_body_over_64_kib_is_413)
 	body[70000] = '\0';
 	expect_error(e2e("POST", REFUND, POST_HEADERS, body), 413, "PAYLOAD_TOO_LARGE", NULL);
 	free(body);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, error_unknown_path_is_404)
@@ -404,7 +389,7 @@ Test(utgl, error_unknown_path_is_404)
 	expect_error(e2e("GET", "/utgl/v2/partner-connect/transactions/" TXN, BASIC, NULL),
 	    404, "NOT_FOUND", NULL);
 	expect_error(e2e("GET", "/utgl", NULL, NULL), 404, "NOT_FOUND", NULL);
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, error_wrong_method_is_405_with_allow)
@@ -416,7 +401,7 @@ Test(utgl, error_wrong_method_is_405_with_allow)
 	r = e2e("DELETE", BASE TXN, BASIC, NULL);
 	expect_error(r, 405, "METHOD_NOT_ALLOWED", NULL);
 	cr_expect_str_eq(e2e_header(r, "Allow"), "GET");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, error_missing_or_empty_fields)
@@ -467,7 +452,7 @@ Test(utgl, error_invalid_amounts)
 		cr_expect(strstr(e2e_get(r, "error.message"), "amount") != NULL,
 		    "message for %s: %s", amounts[i], r->body);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, amounts_in_any_plain_form_are_accepted)
@@ -494,7 +479,7 @@ Test(utgl, error_unknown_transaction_is_404)
 {
 	expect_error(refund(UNKNOWN, "1.00", "USD"), 404, "TRANSACTION_NOT_FOUND",
 	    "transactionId");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, error_business_rules)
@@ -504,7 +489,7 @@ Test(utgl, error_business_rules)
 	expect_error(refund(MAGIC("05"), "1.00", "USD"), 422, "ALREADY_REFUNDED", NULL);
 	expect_error(refund(MAGIC("09"), "1.00", "USD"), 422, "TRANSACTION_VOID", NULL);
 	expect_exceeds(TXN, "100.01", "USD", "100.00");
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 }
 
 Test(utgl, magic_06_jpy_whole_numbers_with_two_places)
@@ -562,7 +547,7 @@ Test(utgl, lifecycle_is_final_at_once_and_time_changes_nothing)
 	cr_assert_eq(e2e_len(r, "refunds[0].history"), 1, "%s", r->body);
 	cr_expect_str_eq(e2e_get(r, "refunds[0].history[0].at"), E2E_EPOCH);
 
-	advance("2592000");
+	e2e_advance("2592000");
 	r = view(TXN);
 	cr_expect_str_eq(e2e_get(r, "refundedAmount"), "1.00");
 	cr_expect_str_eq(e2e_get(r, "refunds[0].timestamp"), E2E_EPOCH);
@@ -593,7 +578,7 @@ Test(utgl, rejected_requests_change_nothing)
 		snprintf(id, sizeof id, "07000000-0000-4000-8000-0000000000%s", magic[i]);
 		cr_expect_neq(refund(id, "1.00", "USD")->status, 200, "magic %s", magic[i]);
 	}
-	cr_expect_eq(refund_count(), 0);
+	cr_expect_eq(e2e_refund_count(), 0);
 	r = view(TXN);
 	cr_expect_str_eq(e2e_get(r, "refundedAmount"), "0.00");
 	cr_expect_eq(e2e_len(r, "refunds"), 0);

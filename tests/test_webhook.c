@@ -172,13 +172,6 @@ wait_deliveries(const char *headers, size_t n)
 }
 
 static void
-advance(const char *headers, const char *seconds)
-{
-	cr_assert_eq(e2ef("POST", "/__admin/clock/advance", headers,
-	    "{\"seconds\":%s}", seconds)->status, 200);
-}
-
-static void
 accelebit_refund(const char *headers, const char *key, const char *payment)
 {
 	char	h[512];
@@ -211,9 +204,9 @@ Test(webhook, accelebit_events_follow_the_refund_with_valid_signatures)
 	accelebit_refund(NULL, "w1", AB_PAYMENT);
 	for (i = 0; i < 3; i++) {
 		if (i == 1)
-			advance(NULL, "1");
+			e2e_advance_in(NULL, "1");
 		if (i == 2)
-			advance(NULL, "4");
+			e2e_advance_in(NULL, "4");
 		cr_assert(receive(3000, 200, &h), "no %s", types[i]);
 		cr_expect_str_eq(hook_type(&h), types[i]);
 		cr_assert_not_null(hook_header(&h, "X-Webhook-Timestamp", ts, sizeof ts));
@@ -242,7 +235,7 @@ Test(webhook, smartretry_signature_and_final_events)
 	smartretry_refund("TXDECL01", "ORDECL01");
 	smartretry_refund("TXFAIL03", "ORFAIL03");
 	cr_expect_not(receive(200, 200, &h), "an event before the refund left PROCESSING");
-	advance(NULL, "30");
+	e2e_advance_in(NULL, "30");
 	cr_assert(receive(3000, 200, &h));
 	cr_expect_str_eq(hook_type(&h), "refund.approved");
 	cr_assert_not_null(hook_header(&h, "X-SmartRetry-Signature", sig, sizeof sig));
@@ -273,16 +266,16 @@ Test(webhook, the_full_retry_schedule_on_the_virtual_clock)
 	receiver_open(0);
 	endpoint(NULL, "smartretry");
 	smartretry_refund("TX8A3F2C", "OR7B9E1D");
-	advance(NULL, "30");
+	e2e_advance_in(NULL, "30");
 	cr_assert(receive(3000, 500, &h), "first attempt");
 	for (i = 0; i < 6; i++) {
 		snprintf(secs, sizeof secs, "%d", gaps[i] - 1);
-		advance(NULL, secs);
+		e2e_advance_in(NULL, secs);
 		cr_expect_not(receive(100, 500, &h), "retry %zu came early", i + 1);
-		advance(NULL, "1");
+		e2e_advance_in(NULL, "1");
 		cr_assert(receive(3000, 503, &h), "retry %zu", i + 1);
 	}
-	advance(NULL, "10000000");
+	e2e_advance_in(NULL, "10000000");
 	cr_expect_not(receive(200, 500, &h), "an attempt after the last retry");
 	r = e2e("GET", "/__admin/webhooks/deliveries", NULL, NULL);
 	cr_assert_eq(e2e_len(r, "deliveries"), 7, "%s", r->body);
@@ -311,7 +304,7 @@ Test(webhook, one_big_advance_plays_every_due_retry_at_once)
 	 * 8 h covers created's retries at +1 min, +11 min, +1 h 11 and +7 h 11,
 	 * and pending (due at 1 s) with its own four: nine attempts in one go.
 	 */
-	advance(NULL, "28800");
+	e2e_advance_in(NULL, "28800");
 	while (receive(500, 500, &h))
 		n++;
 	cr_expect_eq(n, 4 + 5, "%d deliveries after the advance", n);
@@ -328,14 +321,14 @@ Test(webhook, a_receiver_down_then_up)
 	endpoint(NULL, "smartretry");
 	receiver_close();
 	smartretry_refund("TX8A3F2C", "OR7B9E1D");
-	advance(NULL, "30");
+	e2e_advance_in(NULL, "30");
 	/* Refused: logged with no status and the reason. */
 	r = wait_deliveries(NULL, 1);
 	cr_assert_eq(e2e_len(r, "deliveries"), 1);
 	cr_expect_str_eq(e2e_get(r, "deliveries[0].status"), "null");
 	cr_expect_not_null(e2e_get(r, "deliveries[0].error"));
 	receiver_open(port);
-	advance(NULL, "60");
+	e2e_advance_in(NULL, "60");
 	cr_assert(receive(3000, 200, &h), "the retry after the receiver came back");
 	cr_expect_str_eq(hook_type(&h), "refund.approved");
 }
@@ -347,7 +340,7 @@ Test(webhook, sessions_have_their_own_endpoints_and_logs)
 	receiver_open(0);
 	endpoint(SESSION("a"), "accelebit");
 	accelebit_refund(SESSION("b"), "iso", AB_PAYMENT);
-	advance(SESSION("b"), "10");
+	e2e_advance_in(SESSION("b"), "10");
 	cr_expect_not(receive(300, 200, &h), "session b's refund reached a's endpoint");
 	cr_expect_eq(e2e_len(e2e("GET", "/__admin/webhooks/deliveries", SESSION("b"), NULL),
 	    "deliveries"), 0);
@@ -378,7 +371,7 @@ Test(webhook, scenario_drop_and_bad_signature)
 	arm("{\"match\":{\"operation\":\"webhook.deliver\",\"body\":{\"type\":"
 	    "\"refund.pending\"}},\"action\":{\"type\":\"webhook_bad_signature\"}}");
 	accelebit_refund(NULL, "drop", AB_PAYMENT);
-	advance(NULL, "1");
+	e2e_advance_in(NULL, "1");
 	cr_assert(receive(3000, 200, &h));
 	cr_expect_str_eq(hook_type(&h), "refund.pending", "created was not dropped");
 	hook_header(&h, "X-Webhook-Timestamp", ts, sizeof ts);
@@ -405,14 +398,14 @@ Test(webhook, scenario_duplicate_delay_and_reorder)
 	    "\"refund.pending\"}},\"action\":{\"type\":\"webhook_delay\",\"s\":2}}");
 	accelebit_refund(NULL, "odd", AB_PAYMENT);
 	cr_expect_not(receive(200, 200, &h), "created should wait for pending");
-	advance(NULL, "1");
+	e2e_advance_in(NULL, "1");
 	cr_expect_not(receive(200, 200, &h), "pending is delayed 2 s");
-	advance(NULL, "2");
+	e2e_advance_in(NULL, "2");
 	cr_assert(receive(3000, 200, &h));
 	cr_expect_str_eq(hook_type(&h), "refund.pending");
 	cr_assert(receive(3000, 200, &h));
 	cr_expect_str_eq(hook_type(&h), "refund.created");
-	advance(NULL, "2");
+	e2e_advance_in(NULL, "2");
 	cr_assert(receive(3000, 200, &h));
 	cr_expect_str_eq(hook_type(&h), "refund.succeeded");
 	snprintf(first, sizeof first, "%s", h.body);
