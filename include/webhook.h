@@ -53,6 +53,9 @@ int		 webhooks_set_endpoint(struct webhooks *, const struct webhook_engine *,
 int		 webhooks_has_endpoint(const struct webhooks *, const char *provider);
 json_t		*webhooks_endpoints_json(const struct webhooks *);
 json_t		*webhooks_deliveries_json(const struct webhooks *);
+/* Attempts in the log, and events still waiting or on the wire. */
+size_t		 webhooks_delivery_count(const struct webhooks *);
+size_t		 webhooks_pending_count(const struct webhooks *);
 /* Queues the events of a refund just made, one per planned step that has one. */
 void		 webhooks_schedule(struct session *, const char *provider,
 		     const struct refund *);

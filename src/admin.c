@@ -29,8 +29,9 @@ admin_error(struct call *c, int status, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof message, fmt, ap);
 	va_end(ap);
+	/* Messages quote the request and may be cut mid-character. */
 	call_json(c, status, json_pack("{s{ss ss}}", "error", "code", code,
-	    "message", message));
+	    "message", utf8_scrub(message)));
 }
 
 /* The body of a call that takes input; NULL (and an error sent) if it is bad. */
@@ -101,12 +102,14 @@ admin_session_json(struct session *s)
 {
 	char	at[CLOCK_TEXT_MAX];
 
-	return (json_pack("{ss ss sb sI sI sI}", "name", s->name,
+	return (json_pack("{ss ss sb sI sI sI sI sI}", "name", s->name,
 	    "now", clock_format(clock_now(s->clock), at),
 	    "frozen", clock_frozen(s->clock),
 	    "refunds", (json_int_t)ledger_refund_count(s->ledger),
 	    "idempotency_keys", (json_int_t)idem_count(s->idem),
-	    "journal", (json_int_t)journal_count(s->journal)));
+	    "journal", (json_int_t)journal_count(s->journal),
+	    "webhook_deliveries", (json_int_t)webhooks_delivery_count(s->webhooks),
+	    "webhook_events_pending", (json_int_t)webhooks_pending_count(s->webhooks)));
 }
 
 static void

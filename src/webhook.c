@@ -24,6 +24,8 @@
 #define WEBHOOK_LOG_MAX		10000
 #define WEBHOOK_PUMP_MS		50
 #define WEBHOOK_TIMEOUT_S	5
+/* Attempts on the wire at once; the rest wait their turn (memory stays flat). */
+#define WEBHOOK_MAX_INFLIGHT	64
 
 struct endpoint {
 	const struct provider	*provider;
@@ -70,7 +72,7 @@ struct delivery {
 	char		*url;
 	int		 status;	/* 0: no answer */
 	char		*error;
-	json_t		*headers;
+	char		*headers;	/* "Name: value\n" lines: the log is kept lean */
 	char		*payload;
 	char		*rule;
 };
@@ -106,6 +108,7 @@ struct webhook_engine {
 	struct event		*pump;
 	char			**allow;
 	size_t			 nallow;
+	size_t			 inflight;
 	LIST_HEAD(, attempt)	 attempts;
 };
 
@@ -134,7 +137,7 @@ delivery_release(struct delivery *d)
 	free(d->refund_id);
 	free(d->url);
 	free(d->error);
-	json_decref(d->headers);
+	free(d->headers);
 	free(d->payload);
 	free(d->rule);
 	memset(d, 0, sizeof *d);
@@ -300,19 +303,37 @@ webhooks_endpoints_json(const struct webhooks *w)
 }
 
 static json_t *
+delivery_headers_json(const char *text)
+{
+	json_t		*o = json_object();
+	const char	*line, *colon, *end;
+	char		*name;
+
+	for (line = text; *line != '\0'; line = end + 1) {
+		end = strchr(line, '\n');
+		colon = strstr(line, ": ");
+		name = xstrndup(line, (size_t)(colon - line));
+		json_object_set_new(o, name, json_stringn(colon + 2,
+		    (size_t)(end - colon - 2)));
+		free(name);
+	}
+	return (o);
+}
+
+static json_t *
 delivery_json(const struct delivery *d)
 {
 	char	 at[CLOCK_TEXT_MAX], *cause = NULL;
 	json_t	*payload = jsonx_loads(d->payload, strlen(d->payload), &cause);
 
 	free(cause);
-	return (json_pack("{sI ss ss ss ss si ss ss so so sO so so}",
+	return (json_pack("{sI ss ss ss ss si ss ss so so so so so}",
 	    "id", (json_int_t)d->id, "event_id", d->event_id, "event", d->type,
 	    "provider", d->provider, "refund_id", d->refund_id,
 	    "attempt", d->attempt, "at", clock_format(d->at, at), "url", d->url,
 	    "status", d->status > 0 ? json_integer(d->status) : json_null(),
 	    "error", d->error != NULL ? json_string(d->error) : json_null(),
-	    "headers", d->headers,
+	    "headers", delivery_headers_json(d->headers),
 	    "payload", payload != NULL ? payload : json_string(d->payload),
 	    "rule", d->rule != NULL ? json_string(d->rule) : json_null()));
 }
@@ -327,6 +348,18 @@ webhooks_deliveries_json(const struct webhooks *w)
 		json_array_append_new(list,
 		    delivery_json(&w->log[(w->log_head + i) % WEBHOOK_LOG_MAX]));
 	return (json_pack("{so}", "deliveries", list));
+}
+
+size_t
+webhooks_delivery_count(const struct webhooks *w)
+{
+	return (w->log_count);
+}
+
+size_t
+webhooks_pending_count(const struct webhooks *w)
+{
+	return (w->nevents);
 }
 
 /* Takes the delivery's contents; gives it the next id. */
@@ -425,10 +458,11 @@ webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint 
 {
 	struct evhttp_request	*req;
 	struct evkeyvalq	*out;
-	const char		*name;
-	json_t			*value;
+	const char		*line, *colon, *end;
+	char			*name, *value;
 
 	LIST_INSERT_HEAD(&e->attempts, a, entry);
+	e->inflight++;
 	a->conn = evhttp_connection_base_new(e->base, NULL, ep->host,
 	    (unsigned short)ep->port);
 	evhttp_connection_set_timeout(a->conn, WEBHOOK_TIMEOUT_S);
@@ -438,8 +472,15 @@ webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint 
 	out = evhttp_request_get_output_headers(req);
 	evhttp_add_header(out, "Host", ep->host);
 	evhttp_add_header(out, "Connection", "close");
-	json_object_foreach(a->d.headers, name, value)
-		evhttp_add_header(out, name, json_string_value(value));
+	for (line = a->d.headers; *line != '\0'; line = end + 1) {
+		end = strchr(line, '\n');
+		colon = strstr(line, ": ");
+		name = xstrndup(line, (size_t)(colon - line));
+		value = xstrndup(colon + 2, (size_t)(end - colon - 2));
+		evhttp_add_header(out, name, value);
+		free(name);
+		free(value);
+	}
 	evbuffer_add(evhttp_request_get_output_buffer(req), a->d.payload,
 	    strlen(a->d.payload));
 	if (evhttp_make_request(a->conn, req, EVHTTP_REQ_POST, ep->path) != 0) {
@@ -458,6 +499,7 @@ webhook_attempt_new(struct webhook_engine *e, const struct session *s,
 	long long			 t = (long long)(at / 1000);
 	char				 hex[65], value[128], ts[24];
 	char				*secret;
+	struct buf			 headers = { 0 };
 
 	a->e = e;
 	snprintf(a->session, sizeof a->session, "%s", s->name);
@@ -466,16 +508,17 @@ webhook_attempt_new(struct webhook_engine *e, const struct session *s,
 	secret = xasprintf("%s%s", ep->secret, bad_signature ? "-not-the-secret" : "");
 	webhook_sign(secret, t, body, strlen(body), hex);
 	free(secret);
-	a->d.headers = json_pack("{ss ss}", "Content-Type", "application/json",
-	    "User-Agent", "paymock-webhooks/" PAYMOCK_VERSION);
 	snprintf(ts, sizeof ts, "%lld", t);
 	if (spec->signature == WEBHOOK_SIG_T_V1)
 		snprintf(value, sizeof value, "t=%s,v1=%s", ts, hex);
 	else
 		snprintf(value, sizeof value, "sha256=%s", hex);
-	json_object_set_new(a->d.headers, spec->signature_header, json_string(value));
+	buf_adds(&headers, "Content-Type: application/json\n"
+	    "User-Agent: paymock-webhooks/" PAYMOCK_VERSION "\n");
+	buf_addf(&headers, "%s: %s\n", spec->signature_header, value);
 	if (spec->timestamp_header != NULL)
-		json_object_set_new(a->d.headers, spec->timestamp_header, json_string(ts));
+		buf_addf(&headers, "%s: %s\n", spec->timestamp_header, ts);
+	a->d.headers = buf_steal(&headers);
 	a->d.payload = xstrdup(body);
 	a->d.url = xstrdup(ep->url);
 	a->d.at = at;
@@ -535,7 +578,7 @@ webhook_attempt_done(struct evhttp_request *req, void *arg)
 			copy->d.event_id = xstrdup(a->d.event_id);
 			copy->d.refund_id = xstrdup(a->d.refund_id);
 			copy->d.url = xstrdup(a->d.url);
-			copy->d.headers = json_deep_copy(a->d.headers);
+			copy->d.headers = xstrdup(a->d.headers);
 			copy->d.payload = xstrdup(a->d.payload);
 			copy->d.rule = a->d.rule != NULL ? xstrdup(a->d.rule) : NULL;
 			copy->d.status = 0;
@@ -548,6 +591,7 @@ webhook_attempt_done(struct evhttp_request *req, void *arg)
 	}
 	delivery_release(&a->d);
 	a->finished = 1;
+	e->inflight--;
 	event_base_once(e->base, -1, EV_TIMEOUT, webhook_reap, a, &now);
 	webhook_engine_kick(e);
 }
@@ -589,7 +633,7 @@ webhook_rules(struct session *s, size_t i, struct wevent *ev, const struct endpo
 		d.at = ev->due;
 		d.url = xstrdup(ep->url);
 		d.error = xasprintf("dropped by scenario rule %s", r->name);
-		d.headers = json_object();
+		d.headers = xstrdup("");
 		d.payload = xstrdup(ev->body);
 		d.rule = xstrdup(r->name);
 		webhooks_log(w, &d);
@@ -686,17 +730,18 @@ webhook_blocked(const struct webhooks *w, size_t i)
 static void
 webhook_pump_session(struct session *s, void *arg)
 {
-	struct webhooks	*w = s->webhooks;
+	struct webhook_engine	*e = arg;
+	struct webhooks		*w = s->webhooks;
 	int64_t		 now;
 	size_t		 i, n;
 
 	if (w->nevents == 0)
 		return;
 	now = clock_now(s->clock);
-	for (i = 0; i < w->nevents; i++) {
+	for (i = 0; i < w->nevents && e->inflight < WEBHOOK_MAX_INFLIGHT; i++) {
 		if (w->events[i]->st == WEVENT_WAITING && w->events[i]->due <= now &&
 		    !webhook_blocked(w, i))
-			webhook_start(arg, s, i);
+			webhook_start(e, s, i);
 	}
 	for (i = n = 0; i < w->nevents; i++) {
 		if (w->events[i]->st == WEVENT_DONE)

@@ -1,0 +1,152 @@
+/* Idempotency records: storage, expiry on the virtual clock, fingerprints. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "idem.h"
+#include "util.h"
+
+static struct idem	*idem;
+
+static void
+idem_test_setup(void)
+{
+	idem = idem_new();
+}
+
+static void
+idem_test_teardown(void)
+{
+	idem_free(idem);
+}
+
+TestSuite(idem, .init = idem_test_setup, .fini = idem_test_teardown);
+
+/* A record under 'key' holding a reply, as an adapter fills it. */
+static struct idem_record *
+idem_test_put(const char *key, uint64_t fp, int64_t expires_ms, const char *body)
+{
+	struct idem_record	*r = idem_put(idem, key, fp, expires_ms);
+
+	cr_assert_not_null(r);
+	r->status = 201;
+	r->headers = xstrdup("Content-Type: application/json\n");
+	r->body = xstrdup(body);
+	r->refund_id = xstrdup("r1");
+	r->txn_id = xstrdup("t1");
+	return (r);
+}
+
+Test(idem, put_get)
+{
+	struct idem_record	*r = idem_put(idem, "k", 77, 1000), *got;
+
+	cr_assert_not_null(r);
+	cr_expect_eq(r->fingerprint, 77);
+	cr_expect_eq(r->expires_ms, 1000);
+	cr_expect_eq(r->in_flight, 0);
+	cr_expect_eq(r->status, 0);
+	cr_expect_null(r->body);
+	cr_expect_null(r->refund_id);
+	r->status = 201;
+	r->body = xstrdup("{}");
+
+	got = idem_get(idem, "k", 0);
+	cr_expect_eq(got, r);
+	cr_expect_eq(got->status, 201);
+	cr_expect_str_eq(got->body, "{}");
+	cr_expect_null(idem_get(idem, "K", 0), "keys are case-sensitive");
+	cr_expect_null(idem_get(idem, "other", 0));
+	cr_expect_eq(idem_count(idem), 1);
+}
+
+Test(idem, expiry_exactly_at_expires_ms)
+{
+	struct idem_record	*r = idem_test_put("k", 1, 1000, "{}");
+
+	cr_expect_eq(idem_get(idem, "k", 999), r, "live one ms before");
+	cr_expect_null(idem_get(idem, "k", 1000), "expired at expires_ms");
+	cr_expect_eq(idem_count(idem), 0, "the expired record is dropped");
+	cr_expect_null(idem_get(idem, "k", 0), "and stays gone with the clock back");
+}
+
+Test(idem, forever)
+{
+	struct idem_record	*r = idem_test_put("k", 1, IDEM_FOREVER, "{}");
+
+	cr_expect_eq(idem_get(idem, "k", 0), r);
+	cr_expect_eq(idem_get(idem, "k", 4107542400000LL), r);
+	cr_expect_eq(idem_get(idem, "k", IDEM_FOREVER - 1), r);
+	cr_expect_eq(idem_count(idem), 1);
+}
+
+Test(idem, in_flight_does_not_expire)
+{
+	struct idem_record	*r = idem_test_put("k", 1, 1000, "{}");
+
+	r->in_flight = 1;
+	cr_expect_eq(idem_get(idem, "k", 1000), r);
+	cr_expect_eq(idem_get(idem, "k", 5000000), r, "held past its expiry");
+	cr_expect_eq(idem_count(idem), 1);
+	r->in_flight = 0;
+	cr_expect_null(idem_get(idem, "k", 5000000), "expires once replied");
+	cr_expect_eq(idem_count(idem), 0);
+}
+
+Test(idem, replace)
+{
+	struct idem_record	*r;
+
+	idem_test_put("k", 1, 1000, "old");
+	r = idem_put(idem, "k", 2, 9000);
+	cr_expect_eq(r->fingerprint, 2);
+	cr_expect_eq(r->expires_ms, 9000);
+	cr_expect_null(r->body, "the replacement starts empty");
+	cr_expect_eq(r->status, 0);
+	cr_expect_eq(idem_get(idem, "k", 5000), r, "the new expiry applies");
+	cr_expect_eq(idem_count(idem), 1);
+}
+
+Test(idem, del)
+{
+	idem_test_put("a", 1, IDEM_FOREVER, "{}");
+	idem_test_put("b", 2, IDEM_FOREVER, "{}");
+	idem_del(idem, "a");
+	idem_del(idem, "missing");
+	cr_expect_null(idem_get(idem, "a", 0));
+	cr_expect_not_null(idem_get(idem, "b", 0));
+	cr_expect_eq(idem_count(idem), 1);
+}
+
+Test(idem, reset)
+{
+	idem_test_put("a", 1, IDEM_FOREVER, "{}");
+	idem_test_put("b", 2, 10, "{}");
+	idem_test_put("c", 3, 1000, "{}")->in_flight = 1;
+	idem_reset(idem);
+	cr_expect_eq(idem_count(idem), 0);
+	cr_expect_null(idem_get(idem, "a", 0));
+	cr_expect_null(idem_get(idem, "c", 0));
+	idem_test_put("a", 4, IDEM_FOREVER, "{}");
+	cr_expect_eq(idem_get(idem, "a", 0)->fingerprint, 4, "usable after reset");
+}
+
+/* The header promises FNV-1a 64: its published test vectors. */
+Test(idem, fingerprint_is_fnv1a)
+{
+	cr_expect_eq(idem_fingerprint("", 0), 0xcbf29ce484222325ULL,
+	    "offset basis %#llx", (unsigned long long)idem_fingerprint("", 0));
+	cr_expect_eq(idem_fingerprint("a", 1), 0xaf63dc4c8601ec8cULL);
+	cr_expect_eq(idem_fingerprint("foobar", 6), 0x85944171f73967e8ULL);
+}
+
+Test(idem, fingerprint)
+{
+	cr_expect_eq(idem_fingerprint("{\"a\":1}", 7), idem_fingerprint("{\"a\":1}", 7));
+	cr_expect_neq(idem_fingerprint("{\"a\":1}", 7), idem_fingerprint("{\"a\":2}", 7));
+	cr_expect_neq(idem_fingerprint("{\"a\":1}", 7), idem_fingerprint("{\"a\": 1}", 8));
+	cr_expect_neq(idem_fingerprint("ab", 2), idem_fingerprint("abc", 3));
+	cr_expect_neq(idem_fingerprint("ab", 2), idem_fingerprint("ba", 2));
+	cr_expect_neq(idem_fingerprint("a\0b", 3), idem_fingerprint("a\0c", 3),
+	    "bytes after a NUL count");
+	cr_expect_neq(idem_fingerprint("a", 1), idem_fingerprint("a\0", 2));
+}
