@@ -167,14 +167,12 @@ e2e_connect(int timeout_ms)
 	return (fd);
 }
 
-char *
-e2e_raw(const char *bytes, size_t len, int timeout_ms)
+int
+e2e_send_raw(const char *bytes, size_t len)
 {
-	struct buf	 b = { 0 };
-	char		 chunk[65536];
-	ssize_t		 n;
-	size_t		 off = 0;
-	int		 fd = e2e_connect(timeout_ms);
+	ssize_t	n;
+	size_t	off = 0;
+	int	fd = e2e_connect(E2E_TIMEOUT_MS);
 
 	while (off < len) {
 		n = send(fd, bytes + off, len - off, MSG_NOSIGNAL);
@@ -182,10 +180,28 @@ e2e_raw(const char *bytes, size_t len, int timeout_ms)
 			break;
 		off += (size_t)n;
 	}
+	return (fd);
+}
+
+char *
+e2e_read_raw(int fd, int timeout_ms)
+{
+	struct buf	b = { 0 };
+	struct timeval	tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	char		chunk[65536];
+	ssize_t		n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	while ((n = recv(fd, chunk, sizeof chunk, 0)) > 0)
 		buf_add(&b, chunk, (size_t)n);
 	close(fd);
 	return (buf_steal(&b));
+}
+
+char *
+e2e_raw(const char *bytes, size_t len, int timeout_ms)
+{
+	return (e2e_read_raw(e2e_send_raw(bytes, len), timeout_ms));
 }
 
 static long

@@ -54,6 +54,9 @@ struct e2e_wire {
 /* Sends one request and reads until close, error or 'timeout_ms'; data lives until teardown. */
 void		 e2e_exchange(const char *method, const char *path, const char *headers,
 		     const char *body, int timeout_ms, struct e2e_wire *);
+/* Sends bytes on a new connection and returns it unread; e2e_read_raw reads and closes. */
+int		 e2e_send_raw(const char *bytes, size_t len);
+char		*e2e_read_raw(int fd, int timeout_ms);
 /* The scenario directory the server was started with. */
 const char	*e2e_scenario_dir(void);
 

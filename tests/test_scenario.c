@@ -415,3 +415,63 @@ Test(scenario, a_bad_scenario_flag_exits_2)
 	cr_expect_eq(WEXITSTATUS(status), 2);
 	cr_expect(strstr(out, "rules[0].action.type: is required") != NULL, "%s", out);
 }
+
+Test(scenario, commit_then_drop_meets_each_providers_idempotency)
+{
+	static const char	ab_headers[] = JSON_CT "X-API-Key: smtgw_sk_test_x\r\n"
+	    "Idempotency-Key: lost-reply\r\n";
+	static const char	ab_body[] = "{\"transactionId\":"
+	    "\"f47ac10b-58cc-4372-a567-0e02b2c3d479\",\"amount\":\"5.00\",\"currency\":\"EUR\"}";
+	static const char	utgl_body[] = "{\"transactionId\":"
+	    "\"3e5f1c8a-7b2d-4c9e-a1f0-6d8b2e4c7a93\",\"amount\":1.00,\"currency\":\"USD\","
+	    "\"reason\":\"r\",\"description\":\"d\"}";
+	struct e2e_wire		w;
+	struct e2e_resp		*r;
+
+	arm("{\"match\":{\"operation\":\"refund.create\",\"nth\":1},"
+	    "\"action\":{\"type\":\"commit_then_drop\"}}");
+	/* Accelebit: the retry with the same key gets the stored reply, nothing new. */
+	e2e_exchange("POST", "/accelebit/v1/refunds", ab_headers, ab_body, 3000, &w);
+	cr_expect_eq(w.len, 0);
+	r = e2e("POST", "/accelebit/v1/refunds", ab_headers, ab_body);
+	cr_expect_eq(r->status, 201, "%s", r->body);
+	cr_expect_str_eq(e2e_header(r, "Idempotent-Replayed"), "true");
+	cr_expect_eq(e2e_refund_count(), 1);
+	/* UTGL has no idempotency: a blind retry refunds twice. */
+	arm("{\"match\":{\"provider\":\"utgl\",\"nth\":1},\"action\":{\"type\":\"commit_then_drop\"}}");
+	e2e_exchange("POST", "/utgl/v1/partner-connect/transactions/refund",
+	    JSON_CT "Authorization: Basic cGFydG5lcjpzZWNyZXQ=\r\n", utgl_body, 3000, &w);
+	cr_expect_eq(w.len, 0);
+	cr_expect_eq(e2e("POST", "/utgl/v1/partner-connect/transactions/refund",
+	    JSON_CT "Authorization: Basic cGFydG5lcjpzZWNyZXQ=\r\n", utgl_body)->status, 200);
+	cr_expect_eq(e2e_refund_count(), 3);
+}
+
+Test(scenario, a_delayed_reply_keeps_its_key_in_flight)
+{
+	static const char	headers[] = JSON_CT "X-API-Key: smtgw_sk_test_x\r\n"
+	    "Idempotency-Key: slow-one\r\n";
+	static const char	body[] = "{\"transactionId\":"
+	    "\"f47ac10b-58cc-4372-a567-0e02b2c3d479\",\"amount\":\"5.00\",\"currency\":\"EUR\"}";
+	char			*req, *out;
+	struct e2e_resp		*r;
+	int			 fd;
+
+	arm("{\"match\":{\"provider\":\"accelebit\",\"nth\":1},"
+	    "\"action\":{\"type\":\"delay\",\"ms\":400}}");
+	/* The first request is sent and not read yet; the second meets its key. */
+	req = xasprintf("POST /accelebit/v1/refunds HTTP/1.1\r\nHost: x\r\n%s"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", headers, strlen(body), body);
+	fd = e2e_send_raw(req, strlen(req));
+	r = e2e("POST", "/accelebit/v1/refunds", headers, body);
+	cr_expect_eq(r->status, 409, "%s", r->body);
+	cr_expect_str_eq(e2e_get(r, "error.name"), "IdempotencyError");
+	out = e2e_read_raw(fd, 3000);
+	cr_expect(strncmp(out, "HTTP/1.1 201", 12) == 0, "%s", out);
+	free(out);
+	free(req);
+	/* Delivered: the key now replays. */
+	r = e2e("POST", "/accelebit/v1/refunds", headers, body);
+	cr_expect_eq(r->status, 201);
+	cr_expect_str_eq(e2e_header(r, "Idempotent-Replayed"), "true");
+}
