@@ -113,7 +113,7 @@ get_int(const json_t *o, const char *key, const char *where, int64_t lo,
 	return (0);
 }
 
-/* Seconds (up to 3 decimals) as milliseconds, at most an hour... or 'max_ms'. */
+/* Seconds with up to 3 decimals, as milliseconds no larger than 'max_ms'. */
 static int
 get_seconds(const json_t *o, const char *key, const char *where, int64_t max_ms,
     int64_t *ms, char **cause)
