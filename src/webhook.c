@@ -85,8 +85,8 @@ struct webhooks {
 	uint64_t	  next_seq;
 	uint64_t	  next_delivery;
 	uint64_t	  generation;	/* a reset orphans attempts under way */
-	struct delivery	 *log;
-	size_t		  log_head, log_count;
+	struct delivery	 *log;		/* a ring, grown as it fills (head 0 till then) */
+	size_t		  log_head, log_count, log_slots;
 };
 
 /* An attempt under way on the wire. */
@@ -166,7 +166,6 @@ webhooks_new(void)
 {
 	struct webhooks	*w = xcalloc(1, sizeof *w);
 
-	w->log = xcalloc(WEBHOOK_LOG_MAX, sizeof *w->log);
 	w->next_delivery = 1;
 	return (w);
 }
@@ -368,6 +367,12 @@ webhooks_log(struct webhooks *w, struct delivery *d)
 {
 	struct delivery	*slot;
 
+	if (w->log_count == w->log_slots && w->log_slots < WEBHOOK_LOG_MAX) {
+		w->log_slots = w->log_slots == 0 ? 16 : w->log_slots * 2;
+		if (w->log_slots > WEBHOOK_LOG_MAX)
+			w->log_slots = WEBHOOK_LOG_MAX;
+		w->log = xrealloc(w->log, w->log_slots * sizeof *w->log);
+	}
 	if (w->log_count == WEBHOOK_LOG_MAX) {
 		delivery_release(&w->log[w->log_head]);
 		w->log_head = (w->log_head + 1) % WEBHOOK_LOG_MAX;
