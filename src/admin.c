@@ -348,11 +348,12 @@ admin_refund_cb(struct refund *r, void *arg)
 	struct admin_list		*l = arg;
 	const struct refund_step	*steps;
 	int				 n, i;
-	json_t				*history = json_array();
+	json_t				*history;
 	char				 at[CLOCK_TEXT_MAX];
 
 	if (l->provider != NULL && strcmp(l->provider, r->txn->provider) != 0)
 		return;
+	history = json_array();
 	n = refund_history(r, l->call->now, &steps);
 	for (i = 0; i < n; i++)
 		json_array_append_new(history, json_pack("{ss ss}",

@@ -30,9 +30,56 @@ dispatch_session_name(const struct request *req, char *buf, size_t len,
 		h = "default";
 	if (!session_name_ok(h))
 		*bad = 1;
-	snprintf(buf, len, "%s", *bad ? "default" : h);
+	h = *bad ? "default" : h;
+	/* snprintf(buf, len, "%s", h) without printf: once per request */
+	if (len > 0) {
+		size_t n = strlen(h) < len - 1 ? strlen(h) : len - 1;
+		memcpy(buf, h, n);
+		buf[n] = '\0';
+	}
 	free(q);
 	return (buf);
+}
+
+/*
+ * The last ASCII value seen under each header name (by hash), shared by
+ * every journal entry that holds the same: Host, Content-Type, an API key
+ * repeat from request to request, and need not be copied into each entry.
+ */
+#define DISPATCH_VALUES	64
+
+static struct {
+	uint64_t	 name;
+	json_t		*value;
+} dispatch_values[DISPATCH_VALUES];
+
+static json_t *
+dispatch_header_value(const char *name, const char *value)
+{
+	uint64_t	 h = hash_fnv1a(name, strlen(name));
+	size_t		 slot = h % DISPATCH_VALUES;
+	const char	*p;
+	char		*copy;
+	json_t		*v;
+
+	if (dispatch_values[slot].value != NULL && dispatch_values[slot].name == h &&
+	    strcmp(json_string_value(dispatch_values[slot].value), value) == 0)
+		return (json_incref(dispatch_values[slot].value));
+	for (p = value; *p != '\0' && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p != '\0') {
+		/* Values from the wire may not be UTF-8, which json_string refuses. */
+		copy = utf8_scrub(xstrdup(value));
+		v = json_string(copy);
+		free(copy);
+		return (v);
+	}
+	if ((v = json_string(value)) == NULL)
+		return (NULL);
+	json_decref(dispatch_values[slot].value);
+	dispatch_values[slot].name = h;
+	dispatch_values[slot].value = json_incref(v);
+	return (v);
 }
 
 static json_t *
@@ -43,7 +90,7 @@ dispatch_headers_json(const struct request *req)
 
 	for (i = 0; i < req->nheaders; i++)
 		json_object_set_new(o, req->headers[i].name,
-		    json_string(req->headers[i].value));
+		    dispatch_header_value(req->headers[i].name, req->headers[i].value));
 	return (o);
 }
 
@@ -57,7 +104,7 @@ dispatch_journal(struct call *c, const struct rule *rule, int replied)
 	e.provider = c->provider->name;
 	e.operation = c->route != NULL ? c->route->operation : "unknown";
 	e.method = xstrdup(c->req->method);
-	e.path = xstrdup(c->req->path);
+	e.path = utf8_scrub(xstrdup(c->req->path));	/* or the entry cannot be listed */
 	e.req_headers = dispatch_headers_json(c->req);
 	e.req_body = c->req->body_len > 0 ?
 	    xstrndup(c->req->body, c->req->body_len) : NULL;
@@ -267,7 +314,8 @@ dispatch_prefix(const char *path, const char **rest)
 	size_t	n = strcspn(path + 1, "/");
 
 	*rest = path + 1 + n;
-	snprintf(prefix, sizeof prefix, "%.*s", (int)(n < 63 ? n : 63), path + 1);
+	memcpy(prefix, path + 1, n < 63 ? n : 63);
+	prefix[n < 63 ? n : 63] = '\0';
 	return (provider_find(prefix));
 }
 

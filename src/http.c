@@ -9,7 +9,9 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,9 @@
 #define HTTP_EVHTTP_BODY_MAX	(1024 * 1024)
 #define HTTP_HEADERS_MAX	(16 * 1024)
 #define HTTP_MAX_HEADERS	100
+
+/* How long accepting pauses when accept() fails (out of descriptors). */
+#define HTTP_ACCEPT_PAUSE_MS	100
 
 /* How often a slow reply drips. */
 #define HTTP_DRIP_MS		100
@@ -115,8 +120,11 @@ http_log_line(struct http *h, const struct request *r, const struct reply *rep,
     const struct dispatch_info *info, int64_t us)
 {
 	char	at[CLOCK_TEXT_MAX];
-	size_t	bytes = rep->body != NULL ? strlen(rep->body) : 0;
+	size_t	bytes;
 
+	if (h->log == HTTP_LOG_NONE)
+		return;
+	bytes = rep->body != NULL ? strlen(rep->body) : 0;
 	clock_format(clock_wall(), at);
 	if (h->log == HTTP_LOG_TEXT) {
 		fprintf(stderr, "%s %s %s %s %d %zuB %.3fms session=%s%s%s\n", at,
@@ -125,8 +133,10 @@ http_log_line(struct http *h, const struct request *r, const struct reply *rep,
 		    rep->refund_id != NULL ? " refund=" : "",
 		    rep->refund_id != NULL ? rep->refund_id : "");
 	} else if (h->log == HTTP_LOG_JSON) {
+		/* A path need not be UTF-8; json_pack would refuse the line. */
+		char	*path = utf8_scrub(xstrdup(r->path));
 		json_t	*o = json_pack("{ss ss ss ss so so si sI sI}", "time", at,
-		    "session", info->session, "method", r->method, "path", r->path,
+		    "session", info->session, "method", r->method, "path", path,
 		    "provider", info->provider != NULL ?
 		    json_string(info->provider) : json_null(),
 		    "operation", info->operation != NULL ?
@@ -137,24 +147,41 @@ http_log_line(struct http *h, const struct request *r, const struct reply *rep,
 		fprintf(stderr, "%s\n", s);
 		free(s);
 		json_decref(o);
+		free(path);
 	}
 }
 
 static void
-http_send(struct evhttp_request *req, const struct reply *rep)
+http_body_free(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)(uintptr_t)data);
+}
+
+/* Sends the reply; its body goes to libevent, which frees it once written. */
+static void
+http_send(struct evhttp_request *req, struct reply *rep)
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	struct evbuffer		*buf = evbuffer_new();
-	size_t			 i;
+	size_t			 i, n;
 
 	if (rep->content_type != NULL)
 		evhttp_add_header(out, "Content-Type", rep->content_type);
 	for (i = 0; i < rep->nheaders; i++)
 		evhttp_add_header(out, rep->headers[i].name, rep->headers[i].value);
-	if (rep->body != NULL)
-		evbuffer_add(buf, rep->body, strlen(rep->body));
-	evhttp_send_reply(req, rep->status, http_reason(rep->status), buf);
-	evbuffer_free(buf);
+	/*
+	 * By reference, into the request's own buffer: no copy, and no 1 KiB
+	 * buffer chain to allocate (a large malloc makes glibc consolidate).
+	 */
+	if (rep->body != NULL && (n = strlen(rep->body)) > 0 &&
+	    evbuffer_add_reference(evhttp_request_get_output_buffer(req), rep->body,
+	    n, http_body_free, NULL) == 0)
+		rep->body = NULL;
+	else if (rep->body != NULL)
+		evbuffer_add(evhttp_request_get_output_buffer(req), rep->body,
+		    strlen(rep->body));
+	evhttp_send_reply(req, rep->status, http_reason(rep->status), NULL);
 }
 
 /* The reply as bytes on the wire, for the plans that write the socket themselves. */
@@ -349,9 +376,14 @@ http_handle(struct evhttp_request *req, void *arg)
 	int64_t			 start = http_mono_us();
 
 	q = strchr(uri, '?');
-	raw = q != NULL ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
-	path = evhttp_uridecode(raw, 0, &len);
-	free(raw);
+	len = q != NULL ? (size_t)(q - uri) : strlen(uri);
+	if (memchr(uri, '%', len) == NULL)
+		path = xstrndup(uri, len);	/* nothing to decode */
+	else {
+		raw = xstrndup(uri, len);
+		path = evhttp_uridecode(raw, 0, &len);
+		free(raw);
+	}
 	if (path == NULL || strlen(path) != len || *path != '/') {
 		evhttp_send_error(req, 400, "Bad request path");
 		free(path);
@@ -427,6 +459,37 @@ http_free(struct http *h)
 	free(h);
 }
 
+static void
+http_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(arg);
+}
+
+/*
+ * accept() failed, mostly for want of a descriptor (EMFILE): the connection
+ * stays queued, so the listener would fire again at once, spinning and
+ * logging.  Pause it briefly; clients wait in the backlog meanwhile.
+ */
+static void
+http_accept_error(struct evconnlistener *lev, void *arg)
+{
+	static int64_t	 logged_ms;
+	struct timeval	 tv = { 0, HTTP_ACCEPT_PAUSE_MS * 1000 };
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	if (clock_wall() - logged_ms >= 10000) {
+		logged_ms = clock_wall();
+		fprintf(stderr, "paymock: cannot accept a connection: %s (pausing, "
+		    "said at most every 10 s)\n", evutil_socket_error_to_string(err));
+	}
+	evconnlistener_disable(lev);
+	event_base_once(evconnlistener_get_base(lev), -1, EV_TIMEOUT, http_accept_resume,
+	    lev, &tv);
+}
+
 int
 http_listen(struct http *h, const char *addr, int port, char **cause)
 {
@@ -439,6 +502,7 @@ http_listen(struct http *h, const char *addr, int port, char **cause)
 		*cause = xasprintf("cannot listen on %s:%d", addr, port);
 		return (-1);
 	}
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(bs), http_accept_error);
 	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss,
 	    &sl) != 0) {
 		*cause = xasprintf("cannot read the bound address");

@@ -7,9 +7,17 @@
 #include "jsonx.h"
 #include "util.h"
 
+/*
+ * The ring grows as entries come, up to 'cap': a session that makes few
+ * requests does not hold 10,000 empty slots (a megabyte, which glibc may
+ * have to clear).  Until it is full 'head' stays 0, so growing is a realloc.
+ */
+#define JOURNAL_FIRST_SLOTS	16
+
 struct journal {
 	struct journal_entry	*ring;
 	size_t			 cap, head, count;
+	size_t			 slots;		/* allocated, <= cap */
 	uint64_t		 next_seq;
 };
 
@@ -19,7 +27,6 @@ journal_new(size_t cap)
 	struct journal	*j = xcalloc(1, sizeof *j);
 
 	j->cap = cap > 0 ? cap : 1;
-	j->ring = xcalloc(j->cap, sizeof *j->ring);
 	j->next_seq = 1;
 	return (j);
 }
@@ -46,6 +53,9 @@ journal_clear(struct journal *j)
 	for (i = 0; i < j->count; i++)
 		journal_entry_release(&j->ring[(j->head + i) % j->cap]);
 	j->head = j->count = 0;
+	free(j->ring);
+	j->ring = NULL;
+	j->slots = 0;
 }
 
 void
@@ -54,7 +64,6 @@ journal_free(struct journal *j)
 	if (j == NULL)
 		return;
 	journal_clear(j);
-	free(j->ring);
 	free(j);
 }
 
@@ -63,6 +72,12 @@ journal_add(struct journal *j, const struct journal_entry *e)
 {
 	struct journal_entry	*slot;
 
+	if (j->count == j->slots && j->slots < j->cap) {
+		j->slots = j->slots == 0 ? JOURNAL_FIRST_SLOTS : j->slots * 2;
+		if (j->slots > j->cap)
+			j->slots = j->cap;
+		j->ring = xrealloc(j->ring, j->slots * sizeof *j->ring);
+	}
 	if (j->count == j->cap) {
 		journal_entry_release(&j->ring[j->head]);
 		j->head = (j->head + 1) % j->cap;
@@ -97,7 +112,7 @@ static json_t *
 journal_body_json(const char *body)
 {
 	json_t	*v;
-	char	*cause;
+	char	*cause, *copy;
 
 	if (body == NULL)
 		return (json_null());
@@ -105,7 +120,11 @@ journal_body_json(const char *body)
 	if ((v = jsonx_loads(body, strlen(body), &cause)) != NULL)
 		return (v);
 	free(cause);
-	return (json_string(body));
+	/* Not even UTF-8 perhaps: json_string would refuse it and lose the entry. */
+	copy = utf8_scrub(xstrdup(body));
+	v = json_string(copy);
+	free(copy);
+	return (v);
 }
 
 static json_t *

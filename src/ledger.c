@@ -54,6 +54,29 @@ static const unsigned char refund_transitions[5][5] = {
 	    [REFUND_FAILED] = 1 },
 };
 
+/*
+ * The key fixtures_key makes ("provider\x1fid", cut to fit 'len' as
+ * snprintf would), without going through printf: several per request.
+ */
+static char *
+ledger_key(const char *provider, const char *id, char *buf, size_t len)
+{
+	size_t	n = strlen(provider), ni = strlen(id), room = len - 1;
+
+	if (len == 0)
+		return (buf);
+	if (n > room)
+		n = room;
+	memcpy(buf, provider, n);
+	if (n < room)
+		buf[n++] = '\x1f';
+	if (ni > room - n)
+		ni = room - n;
+	memcpy(buf + n, id, ni);
+	buf[n + ni] = '\0';
+	return (buf);
+}
+
 static int
 name_parse(const char *const *names, size_t n, const char *s, int *out)
 {
@@ -169,9 +192,8 @@ ledger_clear(struct ledger *l)
 	size_t	i;
 
 	for (i = 0; i < l->nrefunds; i++) {
-		free(l->order[i]->id);
 		json_decref(l->order[i]->data);
-		free(l->order[i]);
+		free(l->order[i]);	/* its id with it */
 	}
 	free(l->order);
 	free(l->added_order);
@@ -210,7 +232,7 @@ ledger_txn(const struct ledger *l, const char *provider, const char *id)
 
 	if (t != NULL)
 		return (t);
-	return (map_get(l->added, fixtures_key(provider, id, key, sizeof key)));
+	return (map_get(l->added, ledger_key(provider, id, key, sizeof key)));
 }
 
 int
@@ -220,7 +242,7 @@ ledger_add_txn(struct ledger *l, struct txn *t)
 
 	if (ledger_txn(l, t->provider, t->id) != NULL)
 		return (-1);
-	map_put(l->added, fixtures_key(t->provider, t->id, key, sizeof key), t);
+	map_put(l->added, ledger_key(t->provider, t->id, key, sizeof key), t);
 	l->added_order = xrealloc(l->added_order,
 	    (l->nadded + 1) * sizeof *l->added_order);
 	l->added_order[l->nadded++] = t;
@@ -246,13 +268,13 @@ ledger_account(const struct ledger *l, const struct txn *t)
 {
 	char	key[512];
 
-	return (map_get(l->accounts, fixtures_key(t->provider, t->id, key, sizeof key)));
+	return (map_get(l->accounts, ledger_key(t->provider, t->id, key, sizeof key)));
 }
 
-int64_t
-ledger_refunded(const struct ledger *l, const struct txn *t, int64_t now)
+/* What 'a' (NULL: no refund yet) holds of 't' at 'now'. */
+static int64_t
+ledger_account_refunded(const struct account *a, const struct txn *t, int64_t now)
 {
-	const struct account	*a = ledger_account(l, t);
 	int64_t			 sum = t->refunded;
 	size_t			 i;
 
@@ -264,6 +286,12 @@ ledger_refunded(const struct ledger *l, const struct txn *t, int64_t now)
 			sum += a->giving[i]->amount;
 	}
 	return (sum);
+}
+
+int64_t
+ledger_refunded(const struct ledger *l, const struct txn *t, int64_t now)
+{
+	return (ledger_account_refunded(ledger_account(l, t), t, now));
 }
 
 int64_t
@@ -314,27 +342,29 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
     int64_t amount, int64_t now, const struct lifecycle *lc, json_t *data)
 {
 	struct refund	*r;
-	struct account	*a;
+	struct account	*a = ledger_account(l, t);
 	char		 key[512];
 
-	if (amount <= 0 || amount > ledger_refundable(l, t, now) ||
+	/* ledger_refundable, with the account looked up once. */
+	if (amount <= 0 || amount > t->amount - ledger_account_refunded(a, t, now) ||
 	    ledger_refund(l, t->provider, id) != NULL)
 		return (NULL);
-	r = xcalloc(1, sizeof *r);
+	/* One allocation for the refund and its id, which follows it. */
+	r = xcalloc(1, sizeof *r + strlen(id) + 1);
 	if (ledger_plan(r, lc, now) != 0) {
 		free(r);
 		return (NULL);
 	}
-	r->id = xstrdup(id);
+	r->id = memcpy(r + 1, id, strlen(id) + 1);
 	r->txn = t;
 	r->amount = amount;
 	r->created_ms = now;
 	r->data = data;
 
-	if ((a = ledger_account(l, t)) == NULL) {
+	if (a == NULL) {
 		a = xcalloc(1, sizeof *a);
 		a->txn = t;
-		map_put(l->accounts, fixtures_key(t->provider, t->id, key, sizeof key), a);
+		map_put(l->accounts, ledger_key(t->provider, t->id, key, sizeof key), a);
 	}
 	if (refund_state_returns(r->steps[r->nsteps - 1].state)) {
 		a->giving = xrealloc(a->giving, (a->ngiving + 1) * sizeof *a->giving);
@@ -347,7 +377,7 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 		a->first = r;
 	a->last = r;
 
-	map_put(l->refunds, fixtures_key(t->provider, id, key, sizeof key), r);
+	map_put(l->refunds, ledger_key(t->provider, id, key, sizeof key), r);
 	if (l->nrefunds == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
 		l->order = xrealloc(l->order, l->cap * sizeof *l->order);
@@ -361,7 +391,7 @@ ledger_refund(const struct ledger *l, const char *provider, const char *id)
 {
 	char	key[512];
 
-	return (map_get(l->refunds, fixtures_key(provider, id, key, sizeof key)));
+	return (map_get(l->refunds, ledger_key(provider, id, key, sizeof key)));
 }
 
 struct refund *

@@ -22,10 +22,18 @@ struct map {
 	void		 (*free_value)(void *);
 };
 
+/* hash_fnv1a(s, strlen(s)), in one pass over the key. */
 static uint64_t
 map_hash(const char *s)
 {
-	return (hash_fnv1a(s, strlen(s)));
+	const unsigned char	*p = (const unsigned char *)s;
+	uint64_t		 h = 14695981039346656037ULL;
+
+	while (*p != '\0') {
+		h ^= *p++;
+		h *= 1099511628211ULL;
+	}
+	return (h);
 }
 
 struct map *

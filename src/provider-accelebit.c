@@ -82,6 +82,16 @@ accelebit_uuid_lower(const char *in, char out[IDS_UUID_MAX])
 	return (0);
 }
 
+/* {"key": v}, taking 'v' (json_pack "{so}" without the format). */
+static json_t *
+accelebit_wrap(const char *key, json_t *v)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new_nocheck(o, key, v);
+	return (o);
+}
+
 static json_t *
 accelebit_refund_json(const struct refund *r, int64_t now, int with_updates)
 {
@@ -90,14 +100,18 @@ accelebit_refund_json(const struct refund *r, int64_t now, int with_updates)
 	char			 at[CLOCK_TEXT_MAX];
 	json_t			*o;
 
-	o = json_pack("{ss ss so ss ss sO ss}",
-	    "id", r->id,
-	    "transactionId", r->txn->id,
-	    "amount", jsonx_amount_string(r->amount, r->txn->exponent, r->txn->exponent),
-	    "currency", r->txn->currency,
-	    "status", accelebit_states[state].status,
-	    "reason", json_object_get(r->data, "reason"),
-	    "createdAt", clock_format(r->created_ms, at));
+	/* Built by hand, not json_pack: this is every create's and poll's reply. */
+	o = json_object();
+	json_object_set_new_nocheck(o, "id", json_string(r->id));
+	json_object_set_new_nocheck(o, "transactionId", json_string(r->txn->id));
+	json_object_set_new_nocheck(o, "amount",
+	    jsonx_amount_string(r->amount, r->txn->exponent, r->txn->exponent));
+	json_object_set_new_nocheck(o, "currency", json_string(r->txn->currency));
+	json_object_set_new_nocheck(o, "status",
+	    json_string(accelebit_states[state].status));
+	json_object_set_nocheck(o, "reason", json_object_get(r->data, "reason"));
+	json_object_set_new_nocheck(o, "createdAt",
+	    json_string(clock_format(r->created_ms, at)));
 	if (with_updates) {
 		json_object_set_new(o, "updatedAt",
 		    json_string(clock_format(refund_updated_at(r, now), at)));
@@ -167,6 +181,10 @@ accelebit_upcase(json_t *body, const char *name)
 
 	if (s == NULL)
 		return;
+	for (i = 0; s[i] != '\0' && !islower((unsigned char)s[i]); i++)
+		;
+	if (s[i] == '\0')
+		return;		/* already upper case: the value stays as it is */
 	up = xstrdup(s);
 	for (i = 0; up[i] != '\0'; i++)
 		up[i] = (char)toupper((unsigned char)up[i]);
@@ -279,12 +297,12 @@ accelebit_refund_create(struct call *c)
 	ids_uuid(&c->session->rng, rid);
 	call_lifecycle(c, t, &lc);
 	r = ledger_refund_add(c->session->ledger, t, rid, q.amount, c->now, &lc,
-	    json_pack("{so}", "reason", q.reason != NULL ? json_string(q.reason) :
-	    json_null()));
+	    accelebit_wrap("reason", q.reason != NULL ?
+	    json_incref(json_object_get(c->body, "reason")) : json_null()));
 	if (r == NULL)
 		fatal("%s: refund of a checked amount refused", __func__);
 	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, 201, json_pack("{so}", "data", accelebit_refund_json(r, c->now, 0)));
+	call_json(c, 201, accelebit_wrap("data", accelebit_refund_json(r, c->now, 0)));
 }
 
 static void
@@ -301,7 +319,7 @@ accelebit_refund_show(struct call *c)
 		return;
 	}
 	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, 200, json_pack("{so}", "data", accelebit_refund_json(r, c->now, 1)));
+	call_json(c, 200, accelebit_wrap("data", accelebit_refund_json(r, c->now, 1)));
 }
 
 static void

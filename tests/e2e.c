@@ -99,6 +99,12 @@ e2e_port(void)
 	return (e2e_portno);
 }
 
+int
+e2e_server_pid(void)
+{
+	return ((int)e2e_pid);
+}
+
 void
 e2e_use_port(int port)
 {
@@ -125,8 +131,10 @@ e2e_resp_free(struct e2e_resp *r)
 void
 e2e_teardown(void)
 {
-	int	status = 0;
-	size_t	i;
+	const char	*log;
+	FILE		*fp;
+	int		 status = 0;
+	size_t		 i;
 
 	for (i = 0; i < e2e_nresps; i++)
 		e2e_resp_free(e2e_resps[i]);
@@ -146,8 +154,19 @@ e2e_teardown(void)
 	waitpid(e2e_pid, &status, 0);
 	fclose(e2e_out);
 	e2e_pid = -1;
-	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "paymock did not exit cleanly (status %d)", status);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	/*
+	 * Criterion 2.4 prints but does not count assertions made in .fini, so
+	 * an unclean exit (a leak under the sanitizers) is also written where
+	 * `make test` looks after the run and fails.
+	 */
+	cr_expect(0, "paymock did not exit cleanly (status %d)", status);
+	if ((log = getenv("PAYMOCK_EXIT_LOG")) != NULL && (fp = fopen(log, "a")) != NULL) {
+		fprintf(fp, "%s::%s: paymock exit status %d\n",
+		    criterion_current_suite->name, criterion_current_test->name, status);
+		fclose(fp);
+	}
 }
 
 static int

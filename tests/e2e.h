@@ -26,6 +26,8 @@ void		 e2e_setup(void);
 /* SIGTERM, and asserts a clean exit 0; for .fini. */
 void		 e2e_teardown(void);
 int		 e2e_port(void);
+/* The server's pid (for /proc/PID/status), or -1 when none runs. */
+int		 e2e_server_pid(void);
 /* Sends later requests to 'port' (a --provider-port) instead. */
 void		 e2e_use_port(int port);
 /* The server's next line on stdout; lives until the next call. */
