@@ -1,0 +1,70 @@
+# The benchmark; included by the Makefile, never part of `make test`.
+#
+#   make bench           optimised build, then bench/bench.sh: refund create,
+#                        idempotent replay and status polling against Accelebit
+#                        on a free loopback port with the bench fixture, driven
+#                        by wrk, each load bounded in time; prints a table
+#   make bench-peers     ../shared/bench/run.sh with paymock as an extra peer
+#                        beside nginx, the bare libevent baseline, Mockoon, Prism
+#   make bench-hang      10,000 connections held by a hang fault: RSS, and the
+#                        p99 of normal refunds meanwhile against none held
+#   make bench-sessions  1,000 sessions x 1,000 refunds: bytes per session, per refund
+#   make bench-startup   exec to the first 200 on /__admin/health
+#   make bench-all       all of the above
+#   make bench-profile   perf profile of the create load (linux-perf)
+#   make bench-instr     instructions per request under callgrind (valgrind)
+# Knobs are the scripts' environment (DURATION, ROUNDS, PIN, ...: see each
+# script's header); BENCH_BUILD and BENCH_OPT name the build.  Results go to
+# bench/out/ (git-ignored); bench/RESULTS.md holds the figures measured.
+
+BENCH_BUILD  ?= build-bench
+BENCH_OPT    ?= -O2 -g
+BENCH_BIN     = $(BENCH_BUILD)/paymock
+BENCH_CLIENT  = $(BENCH_BUILD)/bench-client
+BENCH_SHARED ?= ../shared/bench
+BENCH_FIXTURE = bench/fixtures/accelebit-bench.json
+
+.PHONY: bench bench-build bench-deps bench-peers bench-hang bench-sessions \
+	bench-startup bench-all bench-profile bench-instr
+
+# wrk (and, for the profiles, perf or valgrind) from Debian when missing.
+bench-deps:
+	@need=""; for p in wrk curl $(BENCH_EXTRA_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || need="$$need $$p"; \
+	done; \
+	if [ -n "$$need" ]; then \
+	    echo "installing:$$need"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; \
+	fi
+
+bench-build: deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT='$(BENCH_OPT)' $(BENCH_BIN)
+	@mkdir -p $(BENCH_BUILD)
+	@$(CC) -O2 -Wall -Wextra -std=c11 -D_GNU_SOURCE -o $(BENCH_CLIENT) bench/client.c
+
+bench: bench-build bench-deps
+	bench/bench.sh $(BENCH_BIN)
+
+bench-peers: bench-build bench-deps
+	cd $(BENCH_SHARED) && ./setup.sh && ./run.sh all \
+	    paymock@/accelebit/v1/refunds='$(abspath $(BENCH_BIN)) --port {PORT} --fixtures $(abspath $(BENCH_FIXTURE)) --quiet'
+
+bench-hang: bench-build bench-deps
+	bench/hang.sh $(BENCH_BIN) $(BENCH_CLIENT)
+
+bench-sessions: bench-build
+	bench/sessions.sh $(BENCH_BIN) $(BENCH_CLIENT)
+
+bench-startup: bench-build
+	bench/startup.sh $(BENCH_BIN) $(BENCH_CLIENT)
+
+bench-all: bench bench-hang bench-sessions bench-startup bench-peers
+
+bench-profile: BENCH_EXTRA_PKGS = linux-perf
+bench-profile: bench-build bench-deps
+	bench/profile.sh $(BENCH_BIN)
+
+bench-instr: BENCH_EXTRA_PKGS = valgrind
+bench-instr: bench-build bench-deps
+	bench/instr.sh $(BENCH_BIN)

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# instr.sh - user-space instructions per request under callgrind: a figure that
+# other load on a shared machine does not move (cpu time does), to compare two
+# builds of paymock, or paymock with the bare baseline, on the same load.
+#
+# usage: bench/instr.sh BINARY [MODE]     MODE: create (default), replay, status
+#        BASELINE=1 bench/instr.sh ../shared/bench/.cache/baseline   (POST /v1/refunds)
+# env:   SECONDS_LOAD=8 (wrk -t1 -c8 under callgrind), OUT=bench/out/instr
+# Prints: requests, Ir (instructions) per request, and the top functions
+# (inclusive) to OUT/<name>.<mode>.top.txt.  Needs valgrind (Debian package).
+set -u -o pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BIN="$1"; MODE="${2:-create}"
+SECONDS_LOAD=${SECONDS_LOAD:-8}
+OUT=${OUT:-$HERE/out/instr}
+mkdir -p "$OUT"
+command -v valgrind >/dev/null || { echo "instr: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
+name=$(basename "$BIN")
+cg="$OUT/$name.$MODE.callgrind"
+rm -f "$cg" "$cg".*
+if [ "${BASELINE:-0}" = 1 ]; then
+	PORT=${PORT:-18977}
+	valgrind --tool=callgrind --callgrind-out-file="$cg" "$BIN" "$PORT" > "$OUT/server.out" 2>&1 &
+	PATHP=/v1/refunds
+else
+	valgrind --tool=callgrind --callgrind-out-file="$cg" "$BIN" --port 0 \
+	    --fixtures "$HERE/fixtures/accelebit-bench.json" --quiet > "$OUT/server.out" 2>&1 &
+	PATHP=/accelebit/v1/refunds
+fi
+VPID=$!
+for _ in $(seq 1 300); do
+	if [ "${BASELINE:-0}" = 1 ]; then
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
+	else
+		PORT=$(sed -n 's|^paymock listening on http://[^:]*:\([0-9]*\)$|\1|p' "$OUT/server.out")
+		[ -n "$PORT" ] && break
+	fi
+	sleep 0.1
+done
+BODY='{"transactionId":"f47ac10b-58cc-4372-a567-0e02b2c3d479","amount":"55.00","currency":"EUR","reason":"Customer requested refund"}'
+REFUND_ID=""
+if [ "$MODE" != create ]; then
+	REFUND_ID=$(curl -s -X POST -H 'Content-Type: application/json' -H 'X-API-Key: sk_test_bench' \
+	    -H 'Idempotency-Key: bench-replayed-key' --data-binary "$BODY" "http://127.0.0.1:$PORT$PATHP" |
+	    sed 's/.*"id":"\([^"]*\)".*/\1/')
+fi
+run() { # seconds -> wrk output
+	if [ "${BASELINE:-0}" = 1 ]; then
+		REFUND_PATH=$PATHP IDEM_MODE=unique wrk -t1 -c8 -d"$1s" --timeout 5s -s "$HERE/../../shared/bench/refund.lua" \
+		    "http://127.0.0.1:$PORT$PATHP" 2>&1
+	else
+		MODE=$MODE REFUND_ID=$REFUND_ID IDEM_KEY=bench-replayed-key RUN_ID="$1.$RANDOM" wrk -t1 -c8 -d"$1s" --timeout 5s \
+		    -s "$HERE/load.lua" "http://127.0.0.1:$PORT/" 2>&1
+	fi
+}
+run 2 > /dev/null			# warm up: maps grown, caches filled
+callgrind_control -z "$VPID" > /dev/null	# counting starts here
+out=$(run "$SECONDS_LOAD")
+callgrind_control -d "$VPID" > /dev/null
+n=$(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' <<< "$out")
+[ -n "$n" ] || n=$(awk '/requests in/{print $1}' <<< "$out")
+kill -TERM "$VPID"; wait "$VPID" 2>/dev/null
+f=$(ls -t "$cg".* 2>/dev/null | head -n1)
+ir=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1; exit}')
+callgrind_annotate --inclusive=yes "$f" 2>/dev/null | head -n 60 > "$OUT/$name.$MODE.top.txt"
+awk -v n="$n" -v ir="$ir" -v b="$name" -v m="$MODE" 'BEGIN{printf "%s %s: %d requests, %.0f Ir/request\n", b, m, n, ir / n}'

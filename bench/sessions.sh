@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# sessions.sh - memory per session and per refund: NSESSIONS (1,000) sessions,
+# then NREFUNDS (1,000) Accelebit refunds in each, RSS (VmRSS) read before and
+# after each step.  Also the cost of a session created after glibc has raised
+# its mmap threshold (which happens once a big map has grown and freed its old
+# slots): such a session's eager allocations come from the heap, cleared.
+#
+# usage: bench/sessions.sh [PAYMOCK] [CLIENT]   env: NSESSIONS=1000 NREFUNDS=1000 WORKERS=4 OUT=bench/out
+set -u -o pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$HERE")"
+BIN="${1:-$ROOT/build-bench/paymock}"
+CLIENT="${2:-$ROOT/build-bench/bench-client}"
+NSESSIONS=${NSESSIONS:-1000}
+NREFUNDS=${NREFUNDS:-1000}
+WORKERS=${WORKERS:-4}
+OUT=${OUT:-$HERE/out}
+mkdir -p "$OUT"
+die() { echo "sessions: $*" >&2; exit 2; }
+[ -x "$BIN" ] || die "$BIN not built"
+[ -x "$CLIENT" ] || die "$CLIENT not built"
+SPID=""
+trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null' EXIT
+start() { # fixtures
+	"$BIN" --port 0 --fixtures "$1" --quiet > "$OUT/sessions-server.out" 2>&1 &
+	SPID=$!
+	PORT=""
+	for _ in $(seq 1 200); do
+		PORT=$(sed -n 's|^paymock listening on http://[^:]*:\([0-9]*\)$|\1|p' "$OUT/sessions-server.out")
+		[ -n "$PORT" ] && break; sleep 0.02
+	done
+	[ -n "$PORT" ] || die "paymock did not start"
+}
+stop() { kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=""; }
+kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$SPID/status"; }
+per() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN{printf "%.0f", (b - a) * 1024 / n}'; }
+{
+echo "sessions: $NSESSIONS sessions, then $NREFUNDS Accelebit refunds in each ($WORKERS client processes); RSS = VmRSS"
+# 1. empty sessions with the shipped fixtures (every provider's transactions)
+start "$ROOT/fixtures"
+r0=$(kb); "$CLIENT" touch "$PORT" "$NSESSIONS" e || die "touch failed"; r1=$(kb)
+echo "shipped fixtures: RSS $((r0 / 1024)) MiB at start; $NSESSIONS empty sessions: +$(( (r1 - r0) / 1024 )) MiB = $(per "$r0" "$r1" "$NSESSIONS") bytes per session"
+stop
+# 2. the bench fixture: empty sessions, then refunds in each
+start "$HERE/fixtures/accelebit-bench.json"
+r0=$(kb); "$CLIENT" touch "$PORT" "$NSESSIONS" s || die "touch failed"; r1=$(kb)
+"$CLIENT" sessions "$PORT" "$NSESSIONS" "$NREFUNDS" "$WORKERS" s || die "refunds failed"
+r2=$(kb)
+echo "bench fixture: $NSESSIONS empty sessions: $(per "$r0" "$r1" "$NSESSIONS") bytes per session; then $((NSESSIONS * NREFUNDS)) refunds: +$(( (r2 - r1) / 1024 )) MiB = $(per "$r1" "$r2" $((NSESSIONS * NREFUNDS))) bytes per refund (journal entry, idempotency record, ledger refund); RSS $((r2 / 1024)) MiB"
+# 3. sessions made after a big map grew (glibc's mmap threshold raised)
+"$CLIENT" sessions "$PORT" 1 100000 1 big > /dev/null || die "big session failed"
+r3=$(kb); "$CLIENT" touch "$PORT" "$NSESSIONS" late || die "touch failed"; r4=$(kb)
+echo "after a 100,000-refund session: $NSESSIONS more empty sessions: $(per "$r3" "$r4" "$NSESSIONS") bytes per session"
+stop
+} | tee "$OUT/sessions-result.txt"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# startup.sh - time from exec to the first 200 on /__admin/health, with the
+# shipped fixtures (bench-client startup: fork+exec, poll-connect every 100 us).
+# usage: bench/startup.sh [PAYMOCK] [CLIENT]   env: RUNS=50 OUT=bench/out
+set -u -o pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$HERE")"
+BIN="${1:-$ROOT/build-bench/paymock}"
+CLIENT="${2:-$ROOT/build-bench/bench-client}"
+RUNS=${RUNS:-50}
+OUT=${OUT:-$HERE/out}
+mkdir -p "$OUT"
+"$CLIENT" startup "$RUNS" "$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")" \
+    --fixtures "$ROOT/fixtures" --scenario-dir "$ROOT/scenarios" --quiet | tee "$OUT/startup-result.txt"
