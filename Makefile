@@ -30,9 +30,9 @@ TESTBIN    = $(BUILD)/paymock-tests
 .PHONY: all run test deps clean install
 all: $(BIN)
 
-# Installs what a fresh Debian machine lacks; sudo only when not root.
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# $(call install_pkgs,PKGS): installs whichever of the Debian packages PKGS
+# are missing; sudo only when not root.  Used by deps, fuzz-deps, bench-deps.
+install_pkgs = missing=""; for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -40,6 +40,9 @@ deps:
 	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+deps:
+	@$(call install_pkgs,$(DEB_PKGS))
 
 $(BUILD)/obj/%.o: src/%.c | deps
 	@mkdir -p $(@D)

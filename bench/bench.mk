@@ -29,14 +29,7 @@ BENCH_FIXTURE = bench/fixtures/accelebit-bench.json
 
 # wrk (and, for the profiles, perf or valgrind) from Debian when missing.
 bench-deps:
-	@need=""; for p in wrk curl $(BENCH_EXTRA_PKGS); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || need="$$need $$p"; \
-	done; \
-	if [ -n "$$need" ]; then \
-	    echo "installing:$$need"; \
-	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; \
-	fi
+	@$(call install_pkgs,wrk curl $(BENCH_EXTRA_PKGS))
 
 bench-build: deps
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT='$(BENCH_OPT)' $(BENCH_BIN)

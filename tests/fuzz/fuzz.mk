@@ -42,14 +42,7 @@ VALGRIND_LOGS   = $(BUILD)/valgrind
 fuzz-deps: TOOL_PKGS = clang libclang-rt-dev
 valgrind-deps: TOOL_PKGS = valgrind
 fuzz-deps valgrind-deps:
-	@missing=""; for p in $(TOOL_PKGS); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+	@$(call install_pkgs,$(TOOL_PKGS))
 
 # Criterion 2.4 ignores assertions in a suite's .fini, so the e2e teardown's
 # "exit 0" check cannot fail a test: what the server processes report is read
