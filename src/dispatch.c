@@ -15,7 +15,7 @@
 
 #define ADMIN_PREFIX	"/__admin"
 
-/* The session a request names, or NULL after writing the error it deserves. */
+/* The session a request names into 'buf'; '*bad' if the name is not valid. */
 static const char *
 dispatch_session_name(const struct request *req, char *buf, size_t len,
     int *bad)
