@@ -51,6 +51,13 @@ struct plan {
 /* Routes and answers 'req'; 'reply' and 'plan' are the caller's to release. */
 void	dispatch(struct app *, const struct request *, struct reply *,
 	    struct dispatch_info *, struct plan *);
+/*
+ * Refuses 'req' before routing (a transport's reason: ambiguous framing)
+ * with 'status' and 'message' in the shape of the provider its path names,
+ * or as an admin error; no journal entry, no state.
+ */
+void	dispatch_refuse(struct app *, const struct request *, int status,
+	    const char *message, struct reply *, struct dispatch_info *);
 /* The held reply was delivered (or abandoned): its idempotency key is free. */
 void	dispatch_release(struct app *, const char *session, const char *idem_key);
 

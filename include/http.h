@@ -5,6 +5,8 @@
 #ifndef PAYMOCK_HTTP_H
 #define PAYMOCK_HTTP_H
 
+#include <stddef.h>
+
 struct event_base;
 struct app;
 struct http;
@@ -16,14 +18,22 @@ enum http_log {
 };
 
 /*
- * 'app' is borrowed and must outlive the server.  A connection that stalls
- * for 'timeout_s' (a slow or silent client) is closed.
+ * 'app' is borrowed and must outlive the server.  'timeout_s' bounds every
+ * wait on a client: a connection silent or stalled that long is closed, a
+ * request (head and body) must be read within it of its first byte (or of
+ * the reply before it), and a fault holds a connection at most that long.
  */
 struct http	*http_new(struct event_base *, struct app *, enum http_log,
 		    int timeout_s);
 /* Serves only 'provider' (a static name), its paths without the prefix. */
 void		 http_set_provider(struct http *, const char *provider);
 void		 http_free(struct http *);
+/*
+ * At most 'n' connections held by faults at once, across servers; holding
+ * one more closes the oldest.  Default: half the descriptors left after a
+ * reserve (RLIMIT_NOFILE), so that held ones never starve new clients.
+ */
+void		 http_set_max_held(size_t n);
 /* Listens on addr:port (0 picks one); returns the port, or -1 with '*cause'. */
 int		 http_listen(struct http *, const char *addr, int port, char **cause);
 

@@ -25,7 +25,7 @@ struct route_match {
 	size_t			 nparams;
 };
 
-/* Fills 'm'; returns 0 when a route matched, -1 otherwise. */
+/* Fills 'm'; returns 0 when a route matched, -1 otherwise.  HEAD matches GET routes. */
 int	router_match(const struct route *, size_t nroutes, const char *method,
 	    const char *path, struct route_match *m);
 

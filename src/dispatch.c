@@ -329,6 +329,31 @@ dispatch_is_admin(const char *path)
 }
 
 void
+dispatch_refuse(struct app *app, const struct request *req, int status,
+    const char *message, struct reply *reply, struct dispatch_info *info)
+{
+	struct call	 c = { .app = app, .req = req, .reply = reply };
+	const char	*rest;
+	int		 bad;
+
+	memset(info, 0, sizeof *info);
+	dispatch_session_name(req, info->session, sizeof info->session, &bad);
+	if (req->provider != NULL)
+		c.provider = provider_find(req->provider);
+	else if (!dispatch_is_admin(req->path))
+		c.provider = dispatch_prefix(req->path, &rest);
+	if (c.provider == NULL) {
+		admin_error(&c, status, "bad_request", "%s", message);
+		return;
+	}
+	info->provider = c.provider->name;
+	/* The provider's error needs a session (its trace ids come from its rng). */
+	c.session = sessions_get(app->sessions, info->session);
+	call_error(&c, status, "BAD_REQUEST", NULL, "%s", message);
+	provider_decorate(&c);
+}
+
+void
 dispatch(struct app *app, const struct request *req, struct reply *reply,
     struct dispatch_info *info, struct plan *plan)
 {

@@ -1,6 +1,7 @@
 /* The transport: evhttp, the body limit, the access log, writing replies. */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -21,12 +22,17 @@
 #include "clock.h"
 #include "dispatch.h"
 #include "http.h"
+#include "map.h"
 #include "util.h"
 
 /* evhttp answers bodies past this itself; up to it we answer in the provider's shape. */
 #define HTTP_EVHTTP_BODY_MAX	(1024 * 1024)
 #define HTTP_HEADERS_MAX	(16 * 1024)
-#define HTTP_MAX_HEADERS	100
+/* Headers carried on the stack; more (up to HTTP_HEADERS_MAX bytes of them) go on the heap. */
+#define HTTP_HEADERS_STACK	64
+
+/* Descriptors kept for listeners, webhooks, files and new clients when held ones are capped. */
+#define HTTP_FD_RESERVE		64
 
 /* How long accepting pauses when accept() fails (out of descriptors). */
 #define HTTP_ACCEPT_PAUSE_MS	100
@@ -46,7 +52,24 @@ struct pending {
 	int			  started;	/* the plan is under way */
 	char			 *wire;		/* slow: the whole reply, as bytes */
 	size_t			  wire_len, sent;
-	LIST_ENTRY(pending)	  entry;
+	struct http_conn	 *hc;		/* NULL once the client left */
+	int64_t			  deadline_us;	/* the hold cap: closed by then */
+	int			  capped;	/* the timer runs to the cap */
+	TAILQ_ENTRY(pending)	  entry;
+};
+
+/*
+ * A connection that has sent bytes.  Its request (head and body) must be
+ * read within the idle timeout of its first byte, or of the reply before it
+ * on a kept-alive connection: evhttp's own timeout restarts at every read,
+ * which a client sending a byte a second never reaches.
+ */
+struct http_conn {
+	struct http			*h;
+	struct evhttp_connection	*evcon;
+	struct event			*deadline;	/* pending while a request is read */
+	struct pending			*held;		/* its request, held by a fault */
+	char				 key[32];	/* in h->conns */
 };
 
 struct http {
@@ -55,8 +78,21 @@ struct http {
 	struct app		*app;
 	enum http_log		 log;
 	const char		*provider;	/* a --provider-port, or NULL */
-	LIST_HEAD(, pending)	 pending;
+	int			 timeout_s;
+	struct map		*conns;		/* http_conn by connection address */
+	LIST_ENTRY(http)	 entry;
 };
+
+/* The servers, to find a new connection's (more than one with --provider-port). */
+static LIST_HEAD(, http) http_servers = LIST_HEAD_INITIALIZER(http_servers);
+
+/*
+ * Requests held by faults, oldest first, across servers.  Those still on a
+ * connection hold a descriptor each; past the cap the oldest is closed.
+ */
+static TAILQ_HEAD(, pending) http_held = TAILQ_HEAD_INITIALIZER(http_held);
+static size_t	http_nheld;
+static size_t	http_max_held;
 
 static const struct {
 	enum evhttp_cmd_type	 cmd;
@@ -115,23 +151,62 @@ http_mono_us(void)
 	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
+/* Printable ASCII but for what delimits a text log field. */
+static int
+http_log_plain(char c)
+{
+	return (c > ' ' && c < 0x7f && c != '\\' && c != '"');
+}
+
+/*
+ * Appends a field of the text log: anything else as \xHH, so that a field
+ * from the wire (a decoded path) is one token on one line and never a
+ * forged line, whatever its bytes.
+ */
+static void
+http_log_field(struct buf *b, const char *s)
+{
+	size_t	n;
+
+	while (*s != '\0') {
+		for (n = 0; http_log_plain(s[n]); n++)
+			;
+		buf_add(b, s, n);
+		s += n;
+		if (*s != '\0')
+			buf_addf(b, "\\x%02x", (unsigned char)*s++);
+	}
+}
+
 static void
 http_log_line(struct http *h, const struct request *r, const struct reply *rep,
     const struct dispatch_info *info, int64_t us)
 {
-	char	at[CLOCK_TEXT_MAX];
-	size_t	bytes;
+	char		at[CLOCK_TEXT_MAX];
+	size_t		bytes;
+	struct buf	b = { 0 };
 
 	if (h->log == HTTP_LOG_NONE)
 		return;
 	bytes = rep->body != NULL ? strlen(rep->body) : 0;
 	clock_format(clock_wall(), at);
 	if (h->log == HTTP_LOG_TEXT) {
-		fprintf(stderr, "%s %s %s %s %d %zuB %.3fms session=%s%s%s\n", at,
-		    r->method, r->path, info->operation != NULL ? info->operation : "-",
-		    rep->status, bytes, us / 1000.0, info->session,
-		    rep->refund_id != NULL ? " refund=" : "",
-		    rep->refund_id != NULL ? rep->refund_id : "");
+		buf_addf(&b, "%s ", at);
+		http_log_field(&b, r->method);
+		buf_adds(&b, " ");
+		http_log_field(&b, r->path);
+		buf_adds(&b, " ");
+		http_log_field(&b, info->operation != NULL ? info->operation : "-");
+		buf_addf(&b, " %d %zuB %.3fms session=", rep->status, bytes, us / 1000.0);
+		http_log_field(&b, info->session);
+		if (rep->refund_id != NULL) {
+			buf_adds(&b, " refund=");
+			http_log_field(&b, rep->refund_id);
+		}
+		buf_adds(&b, "\n");
+		/* One write: stderr is unbuffered, and lines must not interleave. */
+		fwrite(b.data, 1, b.len, stderr);
+		buf_release(&b);
 	} else if (h->log == HTTP_LOG_JSON) {
 		/* A path need not be UTF-8; json_pack would refuse the line. */
 		char	*path = utf8_scrub(xstrdup(r->path));
@@ -143,6 +218,7 @@ http_log_line(struct http *h, const struct request *r, const struct reply *rep,
 		    json_string(info->operation) : json_null(),
 		    "status", rep->status, "bytes", (json_int_t)bytes,
 		    "us", (json_int_t)us);
+		/* json_dumps escapes control characters: a line stays a line. */
 		char	*s = json_dumps(o, JSON_COMPACT);
 		fprintf(stderr, "%s\n", s);
 		free(s);
@@ -159,34 +235,50 @@ http_body_free(const void *data, size_t len, void *arg)
 	free((void *)(uintptr_t)data);
 }
 
-/* Sends the reply; its body goes to libevent, which frees it once written. */
+static int
+http_is_head(struct evhttp_request *req)
+{
+	return (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD);
+}
+
+/*
+ * Sends the reply; its body goes to libevent, which frees it once written.
+ * A HEAD gets the headers its GET would, Content-Length included, and no
+ * body: evhttp would write the body after headers without a length.
+ */
 static void
 http_send(struct evhttp_request *req, struct reply *rep)
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	size_t			 i, n;
+	char			 len[24];
+	size_t			 i, n = rep->body != NULL ? strlen(rep->body) : 0;
 
 	if (rep->content_type != NULL)
 		evhttp_add_header(out, "Content-Type", rep->content_type);
 	for (i = 0; i < rep->nheaders; i++)
 		evhttp_add_header(out, rep->headers[i].name, rep->headers[i].value);
-	/*
-	 * By reference, into the request's own buffer: no copy, and no 1 KiB
-	 * buffer chain to allocate (a large malloc makes glibc consolidate).
-	 */
-	if (rep->body != NULL && (n = strlen(rep->body)) > 0 &&
-	    evbuffer_add_reference(evhttp_request_get_output_buffer(req), rep->body,
-	    n, http_body_free, NULL) == 0)
+	if (http_is_head(req)) {
+		snprintf(len, sizeof len, "%zu", n);
+		evhttp_add_header(out, "Content-Length", len);
+	} else if (n > 0 && evbuffer_add_reference(evhttp_request_get_output_buffer(req),
+	    rep->body, n, http_body_free, NULL) == 0) {
+		/*
+		 * By reference, into the request's own buffer: no copy, and no
+		 * 1 KiB buffer chain to allocate (a large malloc makes glibc
+		 * consolidate).
+		 */
 		rep->body = NULL;
-	else if (rep->body != NULL)
-		evbuffer_add(evhttp_request_get_output_buffer(req), rep->body,
-		    strlen(rep->body));
+	} else if (n > 0)
+		evbuffer_add(evhttp_request_get_output_buffer(req), rep->body, n);
 	evhttp_send_reply(req, rep->status, http_reason(rep->status), NULL);
 }
 
-/* The reply as bytes on the wire, for the plans that write the socket themselves. */
+/*
+ * The reply as bytes on the wire, for the plans that write the socket
+ * themselves; '*head' is the length before the body (all of it for a HEAD).
+ */
 static char *
-http_wire(const struct reply *rep, size_t *len)
+http_wire(const struct reply *rep, int head_only, size_t *len, size_t *head)
 {
 	struct buf	b = { 0 };
 	size_t		i, n = rep->body != NULL ? strlen(rep->body) : 0;
@@ -197,7 +289,8 @@ http_wire(const struct reply *rep, size_t *len)
 	for (i = 0; i < rep->nheaders; i++)
 		buf_addf(&b, "%s: %s\r\n", rep->headers[i].name, rep->headers[i].value);
 	buf_addf(&b, "Content-Length: %zu\r\nConnection: close\r\n\r\n", n);
-	if (n > 0)
+	*head = b.len;
+	if (n > 0 && !head_only)
 		buf_add(&b, rep->body, n);
 	*len = b.len;
 	return (buf_steal(&b));
@@ -205,30 +298,39 @@ http_wire(const struct reply *rep, size_t *len)
 
 static void	http_pending_fire(evutil_socket_t, short, void *);
 
+/* The client left, or we closed: the request no longer holds a descriptor. */
+static void
+http_pending_detach(struct pending *p)
+{
+	if (p->conn != NULL)
+		http_nheld--;
+	p->conn = NULL;
+	if (p->hc != NULL)
+		p->hc->held = NULL;
+	p->hc = NULL;
+}
+
 static void
 http_pending_free(struct pending *p)
 {
-	if (p->conn != NULL)
-		evhttp_connection_set_closecb(p->conn, NULL, NULL);
+	http_pending_detach(p);
 	if (p->plan.idem_key != NULL)
 		dispatch_release(p->h->app, p->session, p->plan.idem_key);
 	free(p->plan.idem_key);
 	event_free(p->timer);
 	free(p->wire);
 	reply_release(&p->rep);
-	LIST_REMOVE(p, entry);
+	TAILQ_REMOVE(&http_held, p, entry);
 	free(p);
 }
 
 /* The client left: its request is detached; finish from the loop, not from here. */
 static void
-http_pending_closed(struct evhttp_connection *conn, void *arg)
+http_pending_closed(struct pending *p)
 {
-	struct pending		*p = arg;
 	struct timeval		 now = { 0, 0 };
 
-	(void)conn;
-	p->conn = NULL;
+	http_pending_detach(p);
 	evtimer_add(p->timer, &now);
 }
 
@@ -241,8 +343,7 @@ http_pending_close(struct pending *p, int reset)
 
 	if (conn == NULL)
 		return;
-	evhttp_connection_set_closecb(conn, NULL, NULL);
-	p->conn = NULL;
+	http_pending_detach(p);
 	/*
 	 * evhttp_connection_free shuts the socket down (a FIN) before closing
 	 * it, so a reset must close first; libevent then ignores the dead fd.
@@ -254,6 +355,37 @@ http_pending_close(struct pending *p, int reset)
 	}
 	/* Frees the request with it. */
 	evhttp_connection_free(conn);
+}
+
+/* Closes a held request's connection and frees it, whatever its plan had left. */
+static void
+http_pending_end(struct pending *p)
+{
+	http_pending_close(p, 0);
+	p->req = NULL;
+	http_pending_free(p);
+}
+
+/*
+ * Runs the plan's next step in 'ms' (-1: when the cap comes), but never past
+ * the hold cap: a fault (hang, slow, delay) holds a connection at most the
+ * idle timeout, then it is closed with whatever was left unsent.
+ */
+static void
+http_pending_arm(struct pending *p, int64_t ms)
+{
+	int64_t		left = (p->deadline_us - http_mono_us() + 999) / 1000;
+	struct timeval	tv;
+
+	if (left < 0)
+		left = 0;
+	if (ms < 0 || ms >= left) {
+		ms = left;
+		p->capped = 1;
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
 }
 
 static int
@@ -278,7 +410,6 @@ static void
 http_pending_fire(evutil_socket_t fd, short what, void *arg)
 {
 	struct pending	*p = arg;
-	struct timeval	 tv;
 	size_t		 head, step;
 
 	(void)fd;
@@ -291,21 +422,20 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 		http_pending_free(p);
 		return;
 	}
+	if (p->capped) {
+		http_pending_end(p);
+		return;
+	}
 	switch (p->plan.kind) {
 	case PLAN_REPLY:
 		http_send(p->req, &p->rep);
 		break;
 	case PLAN_HANG:
-		if (!p->started && p->plan.hang_ms > 0) {
-			p->started = 1;
-			tv.tv_sec = p->plan.hang_ms / 1000;
-			tv.tv_usec = (p->plan.hang_ms % 1000) * 1000;
-			evtimer_add(p->timer, &tv);
-			return;
-		}
 		if (!p->started) {
 			p->started = 1;
-			return;	/* until the client leaves */
+			/* hang_ms 0: until the client leaves, or the cap */
+			http_pending_arm(p, p->plan.hang_ms > 0 ? p->plan.hang_ms : -1);
+			return;
 		}
 		http_pending_close(p, 0);
 		break;
@@ -314,20 +444,17 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 		http_pending_close(p, p->plan.kind == PLAN_RESET);
 		break;
 	case PLAN_TRUNCATE:
-		p->wire = http_wire(&p->rep, &p->wire_len);
-		head = p->wire_len - (p->rep.body != NULL ? strlen(p->rep.body) : 0);
+		p->wire = http_wire(&p->rep, http_is_head(p->req), &p->wire_len, &head);
 		http_pending_write(p, head + (size_t)p->plan.bytes);
 		http_pending_close(p, 0);
 		break;
 	case PLAN_SLOW:
 		if (p->wire == NULL)
-			p->wire = http_wire(&p->rep, &p->wire_len);
+			p->wire = http_wire(&p->rep, http_is_head(p->req), &p->wire_len, &head);
 		step = (size_t)((p->plan.bytes_per_s * HTTP_DRIP_MS + 999) / 1000);
 		if (http_pending_write(p, step > 0 ? step : 1) == 0 &&
 		    p->sent < p->wire_len) {
-			tv.tv_sec = 0;
-			tv.tv_usec = HTTP_DRIP_MS * 1000;
-			evtimer_add(p->timer, &tv);
+			http_pending_arm(p, HTTP_DRIP_MS);
 			return;
 		}
 		http_pending_close(p, 0);
@@ -337,44 +464,213 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 	http_pending_free(p);
 }
 
-/* Holds the request: the plan runs from a timer, after its delay. */
-static void
-http_hold(struct http *h, struct evhttp_request *req, struct reply *rep,
-    struct plan *plan, const char *session)
+/* The oldest held request still on a connection, or NULL. */
+static struct pending *
+http_pending_oldest(void)
 {
-	struct pending	*p = xcalloc(1, sizeof *p);
-	struct timeval	 tv = { plan->delay_ms / 1000, (plan->delay_ms % 1000) * 1000 };
+	struct pending	*p;
 
+	TAILQ_FOREACH(p, &http_held, entry) {
+		if (p->conn != NULL)
+			return (p);
+	}
+	return (NULL);
+}
+
+/*
+ * Holds the request: the plan runs from a timer, after its delay.  At the
+ * cap on held connections the oldest is closed first: it is the likeliest
+ * to be abandoned, and the client holding it expected no timely answer,
+ * while refusing the new one would turn a test's fault into a surprise.
+ */
+static void
+http_hold(struct http *h, struct http_conn *hc, struct evhttp_request *req,
+    struct reply *rep, struct plan *plan, const char *session)
+{
+	struct pending	*p, *old;
+
+	while (http_nheld >= http_max_held && (old = http_pending_oldest()) != NULL)
+		http_pending_end(old);
+	p = xcalloc(1, sizeof *p);
 	p->h = h;
 	p->req = req;
 	p->conn = evhttp_request_get_connection(req);
+	p->hc = hc;
+	hc->held = p;
+	http_nheld++;
 	p->plan = *plan;
 	p->rep = *rep;
 	memset(rep, 0, sizeof *rep);
 	memset(plan, 0, sizeof *plan);
 	snprintf(p->session, sizeof p->session, "%s", session);
 	p->timer = evtimer_new(h->base, http_pending_fire, p);
-	LIST_INSERT_HEAD(&h->pending, p, entry);
-	evhttp_connection_set_closecb(p->conn, http_pending_closed, p);
-	evtimer_add(p->timer, &tv);
+	p->deadline_us = http_mono_us() + (int64_t)h->timeout_s * 1000000;
+	TAILQ_INSERT_TAIL(&http_held, p, entry);
+	http_pending_arm(p, p->plan.delay_ms);
+}
+
+/* Reading a request: it must be whole within the idle timeout from now. */
+static void
+http_conn_arm(struct http_conn *hc)
+{
+	struct timeval	tv = { hc->h->timeout_s, 0 };
+
+	evtimer_add(hc->deadline, &tv);
+}
+
+static void
+http_conn_expired(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn	*hc = arg;
+
+	(void)fd;
+	(void)what;
+	/* Frees 'hc' through http_conn_closed. */
+	evhttp_connection_free(hc->evcon);
+}
+
+static void
+http_conn_drop(void *arg)
+{
+	struct http_conn	*hc = arg;
+
+	event_free(hc->deadline);
+	free(hc);
+}
+
+/* The connection goes (the client left, a deadline, a fault): so does its state. */
+static void
+http_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_conn	*hc = arg;
+
+	(void)evcon;
+	if (hc->held != NULL)
+		http_pending_closed(hc->held);
+	map_del(hc->h->conns, hc->key);
+	http_conn_drop(hc);
+}
+
+/* The reply is written; on a kept-alive connection the next request's time starts. */
+static void
+http_conn_replied(struct evhttp_request *req, void *arg)
+{
+	(void)req;
+	http_conn_arm(arg);
+}
+
+/* The connection's state, made at its first byte (or now). */
+static struct http_conn *
+http_conn_get(struct http *h, struct evhttp_connection *evcon)
+{
+	struct http_conn	*hc;
+	char			 key[32];
+
+	snprintf(key, sizeof key, "%p", (void *)evcon);
+	if ((hc = map_get(h->conns, key)) != NULL)
+		return (hc);
+	hc = xcalloc(1, sizeof *hc);
+	hc->h = h;
+	hc->evcon = evcon;
+	memcpy(hc->key, key, sizeof hc->key);
+	hc->deadline = evtimer_new(h->base, http_conn_expired, hc);
+	map_put(h->conns, key, hc);
+	evhttp_connection_set_closecb(evcon, http_conn_closed, hc);
+	http_conn_arm(hc);
+	return (hc);
+}
+
+/*
+ * A new connection's first bytes.  Nothing is kept for a connection before
+ * them: evhttp's idle timeout closes a silent one, and libevent has no hook
+ * for a connection that leaves before saying anything.
+ */
+static void
+http_conn_first_bytes(struct evbuffer *in, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct bufferevent	*bev = arg;
+	struct http		*h;
+	void			*evcon = NULL;
+
+	if (info->n_added == 0)
+		return;
+	evbuffer_remove_cb(in, http_conn_first_bytes, arg);
+	/* evhttp hands its connection to the callbacks of its bufferevent. */
+	bufferevent_getcb(bev, NULL, NULL, NULL, &evcon);
+	LIST_FOREACH(h, &http_servers, entry) {
+		if (evcon != NULL && evhttp_connection_get_server(evcon) == h->evhttp) {
+			http_conn_get(h, evcon);
+			return;
+		}
+	}
+}
+
+/* evhttp's bufferevent for a new connection (as its own), watched for its first bytes. */
+static struct bufferevent *
+http_conn_bufferevent(struct event_base *base, void *arg)
+{
+	struct bufferevent	*bev = bufferevent_socket_new(base, -1, 0);
+
+	(void)arg;
+	if (bev != NULL)
+		evbuffer_add_cb(bufferevent_get_input(bev), http_conn_first_bytes, bev);
+	return (bev);
+}
+
+/*
+ * Why the request's framing is ambiguous, or NULL.  evhttp frames a body by
+ * the first Content-Length, read with strtoll ("+14" passes), or by a lone
+ * "chunked"; a proxy in front may frame it otherwise, and what it reads as
+ * the next request would be ours to misread.  RFC 9112 6.3: refuse, close.
+ */
+static const char *
+http_framing_error(struct evkeyvalq *headers)
+{
+	struct evkeyval	*kv;
+	const char	*length = NULL, *te = NULL;
+
+	TAILQ_FOREACH(kv, headers, next) {
+		if (str_casecmp(kv->key, "Transfer-Encoding") == 0) {
+			if (te != NULL)
+				return ("more than one Transfer-Encoding header");
+			te = kv->value;
+		} else if (str_casecmp(kv->key, "Content-Length") == 0) {
+			if (kv->value[0] == '\0' ||
+			    kv->value[strspn(kv->value, "0123456789")] != '\0')
+				return ("Content-Length must be a decimal number");
+			if (length != NULL && strcmp(length, kv->value) != 0)
+				return ("conflicting Content-Length headers");
+			length = kv->value;
+		}
+	}
+	if (te != NULL && length != NULL)
+		return ("Content-Length and Transfer-Encoding together");
+	if (te != NULL && str_casecmp(te, "chunked") != 0)
+		return ("Transfer-Encoding must be chunked");
+	return (NULL);
 }
 
 static void
 http_handle(struct evhttp_request *req, void *arg)
 {
 	struct http		*h = arg;
-	struct header		 headers[HTTP_MAX_HEADERS];
+	struct http_conn	*hc = http_conn_get(h, evhttp_request_get_connection(req));
+	struct header		 stack[HTTP_HEADERS_STACK], *headers = stack;
 	struct request		 r = { 0 };
 	struct reply		 rep = { 0 };
 	struct dispatch_info	 info;
 	struct plan		 plan;
 	struct evkeyval		*kv;
+	struct evkeyvalq	*in_headers = evhttp_request_get_input_headers(req);
 	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
-	const char		*uri = evhttp_request_get_uri(req), *q;
+	const char		*uri = evhttp_request_get_uri(req), *q, *refusal;
 	char			*raw, *path;
 	size_t			 n = 0, len;
 	int64_t			 start = http_mono_us();
 
+	evtimer_del(hc->deadline);
+	evhttp_request_set_on_complete_cb(req, http_conn_replied, hc);
 	q = strchr(uri, '?');
 	len = q != NULL ? (size_t)(q - uri) : strlen(uri);
 	if (memchr(uri, '%', len) == NULL)
@@ -384,14 +680,19 @@ http_handle(struct evhttp_request *req, void *arg)
 		path = evhttp_uridecode(raw, 0, &len);
 		free(raw);
 	}
+	refusal = http_framing_error(in_headers);
 	if (path == NULL || strlen(path) != len || *path != '/') {
-		evhttp_send_error(req, 400, "Bad request path");
 		free(path);
-		return;
+		path = xstrdup("/");	/* no provider: the refusal is paymock's */
+		refusal = "the request path is not valid";
 	}
-	TAILQ_FOREACH(kv, evhttp_request_get_input_headers(req), next) {
-		if (n == nitems(headers))
-			break;
+	/* Every header: one past a fixed count could be the one that matters. */
+	TAILQ_FOREACH(kv, in_headers, next)
+		n++;
+	if (n > nitems(stack))
+		headers = xcalloc(n, sizeof *headers);
+	n = 0;
+	TAILQ_FOREACH(kv, in_headers, next) {
 		headers[n].name = kv->key;
 		headers[n++].value = kv->value;
 	}
@@ -404,15 +705,43 @@ http_handle(struct evhttp_request *req, void *arg)
 	r.body = r.body_len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
 	r.provider = h->provider;
 
-	dispatch(h->app, &r, &rep, &info, &plan);
+	if (refusal != NULL) {
+		memset(&plan, 0, sizeof plan);
+		dispatch_refuse(h->app, &r, 400, refusal, &rep, &info);
+		/* What follows on the connection cannot be framed: it goes. */
+		reply_header(&rep, "Connection", "close");
+	} else
+		dispatch(h->app, &r, &rep, &info, &plan);
 	http_log_line(h, &r, &rep, &info, http_mono_us() - start);
 	if (plan.kind == PLAN_REPLY && plan.delay_ms == 0 && plan.idem_key == NULL)
 		http_send(req, &rep);
 	else
-		http_hold(h, req, &rep, &plan, info.session);
+		http_hold(h, hc, req, &rep, &plan, info.session);
 	reply_release(&rep);
 	free(plan.idem_key);
 	free(path);
+	if (headers != stack)
+		free(headers);
+}
+
+/* Half the descriptors: held requests can never starve new clients of them. */
+static size_t
+http_default_max_held(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > 1024 * 1024)
+		return (512 * 1024);
+	if (rl.rlim_cur <= 2 * HTTP_FD_RESERVE)
+		return (rl.rlim_cur / 4 > 0 ? rl.rlim_cur / 4 : 1);
+	return ((rl.rlim_cur - HTTP_FD_RESERVE) / 2);
+}
+
+void
+http_set_max_held(size_t n)
+{
+	http_max_held = n;
 }
 
 struct http *
@@ -426,13 +755,18 @@ http_new(struct event_base *base, struct app *app, enum http_log log,
 	h->base = base;
 	h->app = app;
 	h->log = log;
-	LIST_INIT(&h->pending);
+	h->timeout_s = timeout_s;
+	h->conns = map_new(http_conn_drop);
+	if (http_max_held == 0)
+		http_max_held = http_default_max_held();
+	LIST_INSERT_HEAD(&http_servers, h, entry);
 	evhttp_set_max_body_size(h->evhttp, HTTP_EVHTTP_BODY_MAX);
 	evhttp_set_max_headers_size(h->evhttp, HTTP_HEADERS_MAX);
 	evhttp_set_timeout(h->evhttp, timeout_s);
 	evhttp_set_allowed_methods(h->evhttp, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_bevcb(h->evhttp, http_conn_bufferevent, h);
 	evhttp_set_gencb(h->evhttp, http_handle, h);
 	return (h);
 }
@@ -446,16 +780,23 @@ http_set_provider(struct http *h, const char *provider)
 void
 http_free(struct http *h)
 {
+	struct pending	*p, *next;
+
 	if (h == NULL)
 		return;
 	/* Held requests on live connections go with evhttp; detached ones are ours. */
-	while (!LIST_EMPTY(&h->pending)) {
-		struct pending *p = LIST_FIRST(&h->pending);
+	for (p = TAILQ_FIRST(&http_held); p != NULL; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		if (p->h != h)
+			continue;
 		if (p->conn == NULL && p->req != NULL)
 			evhttp_request_free(p->req);
 		http_pending_free(p);
 	}
+	/* Closes every connection, and http_conn_closed frees each one's state. */
 	evhttp_free(h->evhttp);
+	map_free(h->conns);
+	LIST_REMOVE(h, entry);
 	free(h);
 }
 

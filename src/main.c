@@ -31,6 +31,7 @@ struct options {
 	int64_t		 clock_start_ms;
 	enum http_log	 log;
 	int		 idle_timeout_s;
+	long long	 max_held;		/* --max-held, or 0 for the default */
 	const char	*scenarios[32];
 	size_t		 nscenarios;
 	struct {
@@ -52,7 +53,7 @@ static const char usage_text[] =
 "               [--provider-port NAME=PORT]... [--webhook PROVIDER=URL[,SECRET]]...\n"
 "               [--webhook-allow HOST]...\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
-"               [--version] [--help]\n"
+"               [--max-held N] [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
 "\n"
 "A payment-provider refund simulator: SmartPay at /smartpay, admin API at /__admin.\n"
@@ -74,7 +75,11 @@ static const char usage_text[] =
 "                       check their signatures with --webhook-secret\n"
 "  --log-format FORMAT  access log on stderr: text (default) or json\n"
 "  --quiet              no access log\n"
-"  --idle-timeout S     close a connection idle or stalled this long (default 30)\n"
+"  --idle-timeout S     close a connection idle or stalled this long, or whose\n"
+"                       request takes longer to arrive; no fault holds one\n"
+"                       longer (default 30)\n"
+"  --max-held N         at most N connections held by faults; past it the\n"
+"                       oldest is closed (default: half the descriptor limit)\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n";
 
@@ -143,6 +148,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "log-format", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "idle-timeout", required_argument, NULL, 't' },
+		{ "max-held", required_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -228,6 +234,10 @@ parse_options(int argc, char **argv, struct options *o)
 				usage_error("--idle-timeout: '%s' is not 1-3600 seconds",
 				    optarg);
 			o->idle_timeout_s = (int)n;
+			break;
+		case 'H':
+			if (parse_number(optarg, 1, 1000000, &o->max_held) != 0)
+				usage_error("--max-held: '%s' is not 1-1000000", optarg);
 			break;
 		case 'V':
 			printf("paymock %s\n", PAYMOCK_VERSION);
@@ -335,6 +345,8 @@ main(int argc, char **argv)
 		if (add_webhook(&app, o.webhooks[i]) != 0)
 			return (2);
 	}
+	if (o.max_held > 0)
+		http_set_max_held((size_t)o.max_held);
 	http = http_new(base, &app, o.log, o.idle_timeout_s);
 	if ((port = http_listen(http, o.bind, o.port, &cause)) < 0) {
 		fprintf(stderr, "paymock: %s\n", cause);

@@ -35,6 +35,9 @@ router_match(const struct route *routes, size_t n, const char *method,
 	struct route_match	probe;
 	size_t			i;
 
+	/* A HEAD is the GET without its body (RFC 9110 9.3.2); the transport drops it. */
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
 	memset(m, 0, sizeof *m);
 	for (i = 0; i < n; i++) {
 		if (router_path(routes[i].pattern, path, &probe) != 0)

@@ -201,6 +201,41 @@ parse_match(const json_t *o, const char *where, struct rule *r, char **cause)
 	return (0);
 }
 
+/*
+ * Headers that frame the message or the connection: the transport writes
+ * them, and one from a scenario would make the reply lie about its length.
+ */
+static const char *const respond_transport_headers[] = {
+	"Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive",
+	"Upgrade", "Trailer",
+};
+
+/* A header a respond fault may set: a token for a name, no line breaks or controls. */
+static int
+parse_respond_header(const char *where, const char *name, const json_t *v,
+    char **cause)
+{
+	const unsigned char	*p;
+	size_t			 i;
+
+	if (*name == '\0' || name[strspn(name, "!#$%&'*+-.^_`|~0123456789"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")] != '\0')
+		return (fail(cause, "%s.headers: '%s' is not a header name", where, name));
+	for (i = 0; i < nitems(respond_transport_headers); i++) {
+		if (str_casecmp(name, respond_transport_headers[i]) == 0)
+			return (fail(cause, "%s.headers.%s: is the transport's to set, "
+			    "not a scenario's", where, name));
+	}
+	if (jsonx_string(v) == NULL)
+		return (fail(cause, "%s.headers.%s: must be a string", where, name));
+	for (p = (const unsigned char *)jsonx_string(v); *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return (fail(cause, "%s.headers.%s: must not contain control "
+			    "characters", where, name));
+	}
+	return (0);
+}
+
 static int
 parse_respond(const json_t *o, const char *where, struct action *a, char **cause)
 {
@@ -225,8 +260,12 @@ parse_respond(const json_t *o, const char *where, struct action *a, char **cause
 	} else
 		return (fail(cause, "%s: respond needs a body or an error", where));
 	if ((v = json_object_get(o, "status")) != NULL) {
-		if (jsonx_int64(v, &status) != 0 || status < 100 || status > 599)
-			return (fail(cause, "%s.status: must be 100–599", where));
+		/* 1xx is interim, the transport's; respond always sends a body. */
+		if (jsonx_int64(v, &status) != 0 || status < 200 || status > 599)
+			return (fail(cause, "%s.status: must be 200–599", where));
+		if (status == 204 || status == 304)
+			return (fail(cause, "%s.status: %d has no body, and respond always "
+			    "sends one", where, (int)status));
 		a->status = (int)status;
 	} else if (!a->has_error)
 		return (fail(cause, "%s.status: is required with a body", where));
@@ -234,9 +273,8 @@ parse_respond(const json_t *o, const char *where, struct action *a, char **cause
 		if (!json_is_object(v))
 			return (fail(cause, "%s.headers: must be an object", where));
 		json_object_foreach((json_t *)v, key, hv) {
-			if (jsonx_string(hv) == NULL)
-				return (fail(cause, "%s.headers.%s: must be a string",
-				    where, key));
+			if (parse_respond_header(where, key, hv, cause) != 0)
+				return (-1);
 		}
 		a->headers = json_incref((json_t *)v);
 	}

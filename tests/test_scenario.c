@@ -344,7 +344,7 @@ Test(scenario, invalid_scenarios_are_rejected_whole_with_the_json_path)
 		{ "{\"name\":\"x\",\"rules\":[{\"match\":{},\"action\":{\"type\":\"drop\"}},"
 		  "{\"match\":{},\"action\":{\"type\":\"drop\"}},{\"match\":{},\"action\":"
 		  "{\"type\":\"respond\",\"status\":700,\"body\":{}}}]}",
-		  "rules[2].action.status: must be 100–599" },
+		  "rules[2].action.status: must be 200–599" },
 		{ "{\"name\":\"x\",\"rules\":[{\"match\":{\"colour\":\"red\"},\"action\":{\"type\":\"drop\"}}]}",
 		  "rules[0].match.colour: unknown key" },
 		{ "{\"name\":\"x\",\"rules\":[{\"match\":{},\"action\":{\"type\":\"explode\"}}]}",
