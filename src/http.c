@@ -11,6 +11,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,6 +71,8 @@ struct http_conn {
 	struct event			*deadline;	/* pending while a request is read */
 	struct pending			*held;		/* its request, held by a fault */
 	char				 key[32];	/* in h->conns */
+	int				 waiting;	/* in http_waiting */
+	TAILQ_ENTRY(http_conn)		 wentry;
 };
 
 struct http {
@@ -93,6 +96,9 @@ static LIST_HEAD(, http) http_servers = LIST_HEAD_INITIALIZER(http_servers);
 static TAILQ_HEAD(, pending) http_held = TAILQ_HEAD_INITIALIZER(http_held);
 static size_t	http_nheld;
 static size_t	http_max_held;
+
+/* Connections reading a request (or idle between two), longest waiting first. */
+static TAILQ_HEAD(, http_conn) http_waiting = TAILQ_HEAD_INITIALIZER(http_waiting);
 
 static const struct {
 	enum evhttp_cmd_type	 cmd;
@@ -509,12 +515,24 @@ http_hold(struct http *h, struct http_conn *hc, struct evhttp_request *req,
 	http_pending_arm(p, p->plan.delay_ms);
 }
 
+static void
+http_conn_stop(struct http_conn *hc)
+{
+	evtimer_del(hc->deadline);
+	if (hc->waiting)
+		TAILQ_REMOVE(&http_waiting, hc, wentry);
+	hc->waiting = 0;
+}
+
 /* Reading a request: it must be whole within the idle timeout from now. */
 static void
 http_conn_arm(struct http_conn *hc)
 {
 	struct timeval	tv = { hc->h->timeout_s, 0 };
 
+	http_conn_stop(hc);
+	TAILQ_INSERT_TAIL(&http_waiting, hc, wentry);
+	hc->waiting = 1;
 	evtimer_add(hc->deadline, &tv);
 }
 
@@ -534,6 +552,7 @@ http_conn_drop(void *arg)
 {
 	struct http_conn	*hc = arg;
 
+	http_conn_stop(hc);
 	event_free(hc->deadline);
 	free(hc);
 }
@@ -669,7 +688,7 @@ http_handle(struct evhttp_request *req, void *arg)
 	size_t			 n = 0, len;
 	int64_t			 start = http_mono_us();
 
-	evtimer_del(hc->deadline);
+	http_conn_stop(hc);
 	evhttp_request_set_on_complete_cb(req, http_conn_replied, hc);
 	q = strchr(uri, '?');
 	len = q != NULL ? (size_t)(q - uri) : strlen(uri);
@@ -809,22 +828,31 @@ http_accept_resume(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * accept() failed, mostly for want of a descriptor (EMFILE): the connection
- * stays queued, so the listener would fire again at once, spinning and
- * logging.  Pause it briefly; clients wait in the backlog meanwhile.
+ * accept() failed, mostly for want of a descriptor (EMFILE).  The connection
+ * that has waited longest for its request to arrive (a slow client, or an
+ * idle kept-alive one) gives its descriptor to the new client: the listener
+ * fires again and accepts.  With none, the connection stays queued and the
+ * listener would fire again at once, spinning and logging: pause it
+ * briefly; clients wait in the backlog meanwhile.
  */
 static void
 http_accept_error(struct evconnlistener *lev, void *arg)
 {
-	static int64_t	 logged_ms;
-	struct timeval	 tv = { 0, HTTP_ACCEPT_PAUSE_MS * 1000 };
-	int		 err = EVUTIL_SOCKET_ERROR();
+	static int64_t		 logged_ms;
+	struct timeval		 tv = { 0, HTTP_ACCEPT_PAUSE_MS * 1000 };
+	struct http_conn	*oldest = TAILQ_FIRST(&http_waiting);
+	int			 err = EVUTIL_SOCKET_ERROR();
 
 	(void)arg;
 	if (clock_wall() - logged_ms >= 10000) {
 		logged_ms = clock_wall();
-		fprintf(stderr, "paymock: cannot accept a connection: %s (pausing, "
-		    "said at most every 10 s)\n", evutil_socket_error_to_string(err));
+		fprintf(stderr, "paymock: cannot accept a connection: %s (closing the "
+		    "longest-waiting one, or pausing; said at most every 10 s)\n",
+		    evutil_socket_error_to_string(err));
+	}
+	if ((err == EMFILE || err == ENFILE) && oldest != NULL) {
+		evhttp_connection_free(oldest->evcon);
+		return;
 	}
 	evconnlistener_disable(lev);
 	event_base_once(evconnlistener_get_base(lev), -1, EV_TIMEOUT, http_accept_resume,
