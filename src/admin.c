@@ -622,11 +622,19 @@ admin_webhook_deliveries(struct call *c)
 static void
 admin_webhook_replay(struct call *c)
 {
-	char		*end;
-	unsigned long long id = strtoull(c->params[0], &end, 10);
+	char			*end;
+	unsigned long long	 id = strtoull(c->params[0], &end, 10);
+	enum webhook_replay	 rc = WEBHOOK_REPLAY_UNKNOWN;
 
-	if (*end != '\0' || c->app->webhooks == NULL ||
-	    webhook_replay(c->app->webhooks, c->session, id) != 0) {
+	if (*end == '\0' && c->app->webhooks != NULL)
+		rc = webhook_replay(c->app->webhooks, c->session, id);
+	if (rc == WEBHOOK_REPLAY_FULL) {
+		admin_error(c, 429, "replay_queue_full", "%d replays already wait "
+		    "in this session; retry once some went out",
+		    WEBHOOK_REPLAY_QUEUE_MAX);
+		return;
+	}
+	if (rc != WEBHOOK_REPLAY_QUEUED) {
 		admin_error(c, 404, "not_found", "no delivery %s with an endpoint "
 		    "to send it to", c->params[0]);
 		return;
