@@ -613,3 +613,55 @@ Test(adv_webhook, an_attempt_has_a_total_deadline)
 	    r->body);
 	receiver_stop(drip);
 }
+
+/* An Accelebit refund with 'key' in 'session' on a connection of its own, unread. */
+static int
+held_refund(const char *session, const char *key)
+{
+	char	req[1024];
+	int	n;
+
+	n = snprintf(req, sizeof req, "POST /accelebit/v1/refunds HTTP/1.1\r\n"
+	    "Host: 127.0.0.1\r\nConnection: close\r\n" AB_HEADERS "%s"
+	    "Content-Length: 89\r\n\r\n{\"transactionId\":\"" AB_PAYMENT "\","
+	    "\"amount\":\"1.00\",\"currency\":\"EUR\"}", key, session);
+	return (e2e_send_raw(req, (size_t)n));
+}
+
+/* Waits (over HTTP, with a deadline) until the session journaled 'n' requests. */
+static void
+journal_wait(const char *session, size_t n)
+{
+	long	end = now_ms() + 3000;
+
+	while (e2e_len(e2e("GET", "/__admin/journal", session, NULL), "entries") < n)
+		cr_assert(now_ms() < end, "the held request never arrived");
+}
+
+/*
+ * A held reply of a dropped session frees its key in no other session: the
+ * re-created session's key stays in flight while its own reply is held.
+ */
+Test(adv_webhook, held_reply_of_a_dropped_session_frees_no_new_key)
+{
+	char	*old, *fresh, h[256];
+	int	 a, b;
+
+	arm(SESSION("held"), "{\"match\":{\"provider\":\"accelebit\"},\"action\":"
+	    "{\"type\":\"delay\",\"ms\":300}}");
+	a = held_refund(SESSION("held"), "k1");
+	journal_wait(SESSION("held"), 1);
+	cr_assert_eq(e2e("DELETE", "/__admin/sessions/held", NULL, NULL)->status, 200);
+	arm(SESSION("held"), "{\"match\":{\"provider\":\"accelebit\",\"nth\":1},"
+	    "\"action\":{\"type\":\"delay\",\"ms\":1500}}");
+	b = held_refund(SESSION("held"), "k1");
+	journal_wait(SESSION("held"), 1);
+	old = e2e_read_raw(a, 3000);
+	cr_expect(strncmp(old, "HTTP/1.1 201", 12) == 0, "%.40s", old);
+	/* The old release came; the new key must still be in flight. */
+	snprintf(h, sizeof h, AB_HEADERS SESSION("held"), "k1");
+	cr_expect_eq(e2e("POST", "/accelebit/v1/refunds", h, "{\"transactionId\":\""
+	    AB_PAYMENT "\",\"amount\":\"1.00\",\"currency\":\"EUR\"}")->status, 409);
+	fresh = e2e_read_raw(b, 3000);
+	cr_expect(strncmp(fresh, "HTTP/1.1 201", 12) == 0, "%.40s", fresh);
+}
