@@ -1026,11 +1026,18 @@ webhook_engine_allow(struct webhook_engine *e, const char *host, char **cause)
 
 	free(bare);
 	/* Only a name needs a resolver; evdns asks without blocking the loop. */
-	if (!literal && e->dns == NULL && (e->dns = evdns_base_new(e->base,
-	    EVDNS_BASE_INITIALIZE_NAMESERVERS | EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL) {
-		*cause = xasprintf("--webhook-allow %s: no DNS resolver could be set "
-		    "up; name the host by its IP address", host);
-		return (-1);
+	if (!literal && e->dns == NULL) {
+		e->dns = evdns_base_new(e->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+		    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		/* With no resolv.conf to read, names in /etc/hosts still resolve. */
+		if (e->dns == NULL && (e->dns = evdns_base_new(e->base,
+		    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) != NULL)
+			evdns_base_load_hosts(e->dns, NULL);
+		if (e->dns == NULL) {
+			*cause = xasprintf("--webhook-allow %s: no DNS resolver could "
+			    "be set up; name the host by its IP address", host);
+			return (-1);
+		}
 	}
 	e->allow = xrealloc(e->allow, (e->nallow + 1) * sizeof *e->allow);
 	e->allow[e->nallow++] = xstrdup(host);
