@@ -87,7 +87,7 @@ sessions_find(const struct sessions *r, const char *name)
 struct session *
 sessions_find_id(const struct sessions *r, const char *name, uint64_t id)
 {
-	struct session	*s = map_get(r->byname, name);
+	struct session	*s = sessions_find(r, name);
 
 	return (s != NULL && s->id == id ? s : NULL);
 }
