@@ -10,10 +10,7 @@
 /* One transaction's refunds in this session, made on its first refund. */
 struct account {
 	const struct txn	*txn;
-	int64_t			 held;		/* by refunds that never give back */
 	struct refund		*first, *last;
-	struct refund		**giving;	/* refunds that end declined/failed */
-	size_t			 ngiving;
 };
 
 struct ledger {
@@ -165,15 +162,6 @@ ledger_txn_free_cb(void *p)
 	txn_free(p);
 }
 
-static void
-ledger_account_free(void *p)
-{
-	struct account	*a = p;
-
-	free(a->giving);
-	free(a);
-}
-
 struct ledger *
 ledger_new(const struct fixtures *base)
 {
@@ -181,7 +169,7 @@ ledger_new(const struct fixtures *base)
 
 	l->base = base;
 	l->added = map_new(ledger_txn_free_cb);
-	l->accounts = map_new(ledger_account_free);
+	l->accounts = map_new(free);
 	l->refunds = map_new(NULL);
 	return (l);
 }
@@ -220,7 +208,7 @@ ledger_reset(struct ledger *l)
 	memset(l, 0, sizeof *l);
 	l->base = base;
 	l->added = map_new(ledger_txn_free_cb);
-	l->accounts = map_new(ledger_account_free);
+	l->accounts = map_new(free);
 	l->refunds = map_new(NULL);
 }
 
@@ -271,19 +259,24 @@ ledger_account(const struct ledger *l, const struct txn *t)
 	return (map_get(l->accounts, ledger_key(t->provider, t->id, key, sizeof key)));
 }
 
-/* What 'a' (NULL: no refund yet) holds of 't' at 'now'. */
+/*
+ * What 't' has refunded at 'now': before paymock, plus every refund of 'a'
+ * (NULL: none yet) made by 'now' and not given back by then.  The sum
+ * saturates at INT64_MAX rather than wrap, so an impossible total leaves
+ * nothing refundable instead of a fortune.
+ */
 static int64_t
 ledger_account_refunded(const struct account *a, const struct txn *t, int64_t now)
 {
+	const struct refund	*r;
 	int64_t			 sum = t->refunded;
-	size_t			 i;
 
-	if (a == NULL)
-		return (sum);
-	sum += a->held;
-	for (i = 0; i < a->ngiving; i++) {
-		if (!refund_state_returns(refund_state_at(a->giving[i], now)))
-			sum += a->giving[i]->amount;
+	for (r = a != NULL ? a->first : NULL; r != NULL; r = r->next) {
+		if (r->created_ms > now ||
+		    refund_state_returns(refund_state_at(r, now)))
+			continue;
+		if (__builtin_add_overflow(sum, r->amount, &sum))
+			return (INT64_MAX);
 	}
 	return (sum);
 }
@@ -294,12 +287,30 @@ ledger_refunded(const struct ledger *l, const struct txn *t, int64_t now)
 	return (ledger_account_refunded(ledger_account(l, t), t, now));
 }
 
+static int64_t
+ledger_account_refundable(const struct account *a, const struct txn *t, int64_t now)
+{
+	int64_t	left;
+
+	if (__builtin_sub_overflow(t->amount, ledger_account_refunded(a, t, now), &left))
+		return (0);
+	return (left > 0 ? left : 0);
+}
+
 int64_t
 ledger_refundable(const struct ledger *l, const struct txn *t, int64_t now)
 {
-	int64_t	left = t->amount - ledger_refunded(l, t, now);
+	return (ledger_account_refundable(ledger_account(l, t), t, now));
+}
 
-	return (left > 0 ? left : 0);
+/* The step at 'now' plus 'after', or -1 if that time does not fit in an int64. */
+static int
+ledger_step(struct refund *r, enum refund_state state, int64_t now, int64_t after)
+{
+	struct refund_step	*s = &r->steps[r->nsteps++];
+
+	s->state = state;
+	return (__builtin_add_overflow(now, after, &s->at_ms) ? -1 : 0);
 }
 
 static int
@@ -310,25 +321,29 @@ ledger_plan(struct refund *r, const struct lifecycle *lc, int64_t now)
 		[OUTCOME_DECLINED] = REFUND_DECLINED,
 		[OUTCOME_FAILED] = REFUND_FAILED,
 	};
-	int64_t	settle = now + lc->settle_after_ms;
+	int64_t	settle;
 	int	i;
 
 	r->nsteps = 0;
 	if (lc->synchronous) {
 		if (lc->outcome == OUTCOME_STUCK)
 			return (-1);
-		r->steps[r->nsteps++] = (struct refund_step){ finals[lc->outcome], now };
-		return (0);
+		return (ledger_step(r, finals[lc->outcome], now, 0));
 	}
+	if (__builtin_add_overflow(now, lc->settle_after_ms, &settle))
+		return (-1);
 	if (lc->show_created) {
-		int64_t pending = now + lc->pending_after_ms;
-		r->steps[r->nsteps++] = (struct refund_step){ REFUND_CREATED, now };
-		r->steps[r->nsteps++] = (struct refund_step){ REFUND_PENDING,
-		    lc->outcome == OUTCOME_STUCK || pending < settle ? pending : settle };
-	} else
-		r->steps[r->nsteps++] = (struct refund_step){ REFUND_PENDING, now };
-	if (lc->outcome != OUTCOME_STUCK)
-		r->steps[r->nsteps++] = (struct refund_step){ finals[lc->outcome], settle };
+		if (ledger_step(r, REFUND_CREATED, now, 0) != 0 ||
+		    ledger_step(r, REFUND_PENDING, now, lc->pending_after_ms) != 0)
+			return (-1);
+		/* Pending no later than settled, unless nothing settles. */
+		if (lc->outcome != OUTCOME_STUCK && r->steps[1].at_ms > settle)
+			r->steps[1].at_ms = settle;
+	} else if (ledger_step(r, REFUND_PENDING, now, 0) != 0)
+		return (-1);
+	if (lc->outcome != OUTCOME_STUCK &&
+	    ledger_step(r, finals[lc->outcome], now, lc->settle_after_ms) != 0)
+		return (-1);
 	for (i = 1; i < r->nsteps; i++) {
 		if (!refund_transitions[r->steps[i - 1].state][r->steps[i].state] ||
 		    r->steps[i].at_ms < r->steps[i - 1].at_ms)
@@ -345,8 +360,13 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	struct account	*a = ledger_account(l, t);
 	char		 key[512];
 
-	/* ledger_refundable, with the account looked up once. */
-	if (amount <= 0 || amount > t->amount - ledger_account_refunded(a, t, now) ||
+	/*
+	 * Refunds are made in time order, each within what is left at its
+	 * creation; a refund counts from its creation until it gives back, so
+	 * the total stays within the amount at every instant.
+	 */
+	if (amount <= 0 || amount > ledger_account_refundable(a, t, now) ||
+	    (a != NULL && now < a->last->created_ms) ||
 	    ledger_refund(l, t->provider, id) != NULL)
 		return (NULL);
 	/* One allocation for the refund and its id, which follows it. */
@@ -366,11 +386,6 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 		a->txn = t;
 		map_put(l->accounts, ledger_key(t->provider, t->id, key, sizeof key), a);
 	}
-	if (refund_state_returns(r->steps[r->nsteps - 1].state)) {
-		a->giving = xrealloc(a->giving, (a->ngiving + 1) * sizeof *a->giving);
-		a->giving[a->ngiving++] = r;
-	} else
-		a->held += amount;
 	if (a->last != NULL)
 		a->last->next = r;
 	else
