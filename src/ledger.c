@@ -7,10 +7,17 @@
 #include "map.h"
 #include "util.h"
 
-/* One transaction's refunds in this session, made on its first refund. */
+/*
+ * One transaction's refunds in this session, made on its first refund.
+ * From the latest refund's creation on, what is refunded is 'held' plus
+ * the 'giving' refunds not given back yet: O(1) for the usual refund.
+ */
 struct account {
 	const struct txn	*txn;
+	int64_t			 held;		/* by refunds that never give back */
 	struct refund		*first, *last;
+	struct refund		**giving;	/* end declined/failed, not yet by 'last' */
+	size_t			 ngiving;
 };
 
 struct ledger {
@@ -162,6 +169,15 @@ ledger_txn_free_cb(void *p)
 	txn_free(p);
 }
 
+static void
+ledger_account_free(void *p)
+{
+	struct account	*a = p;
+
+	free(a->giving);
+	free(a);
+}
+
 struct ledger *
 ledger_new(const struct fixtures *base)
 {
@@ -169,7 +185,7 @@ ledger_new(const struct fixtures *base)
 
 	l->base = base;
 	l->added = map_new(ledger_txn_free_cb);
-	l->accounts = map_new(free);
+	l->accounts = map_new(ledger_account_free);
 	l->refunds = map_new(NULL);
 	return (l);
 }
@@ -208,7 +224,7 @@ ledger_reset(struct ledger *l)
 	memset(l, 0, sizeof *l);
 	l->base = base;
 	l->added = map_new(ledger_txn_free_cb);
-	l->accounts = map_new(free);
+	l->accounts = map_new(ledger_account_free);
 	l->refunds = map_new(NULL);
 }
 
@@ -259,6 +275,16 @@ ledger_account(const struct ledger *l, const struct txn *t)
 	return (map_get(l->accounts, ledger_key(t->provider, t->id, key, sizeof key)));
 }
 
+/* Adds 'amount' to '*sum'; on overflow '*sum' saturates and -1 returns. */
+static int
+ledger_sum(int64_t *sum, int64_t amount)
+{
+	if (!__builtin_add_overflow(*sum, amount, sum))
+		return (0);
+	*sum = INT64_MAX;
+	return (-1);
+}
+
 /*
  * What 't' has refunded at 'now': before paymock, plus every refund of 'a'
  * (NULL: none yet) made by 'now' and not given back by then.  The sum
@@ -270,15 +296,40 @@ ledger_account_refunded(const struct account *a, const struct txn *t, int64_t no
 {
 	const struct refund	*r;
 	int64_t			 sum = t->refunded;
+	size_t			 i;
 
-	for (r = a != NULL ? a->first : NULL; r != NULL; r = r->next) {
-		if (r->created_ms > now ||
-		    refund_state_returns(refund_state_at(r, now)))
-			continue;
-		if (__builtin_add_overflow(sum, r->amount, &sum))
-			return (INT64_MAX);
+	if (a == NULL)
+		return (sum);
+	if (now >= a->last->created_ms) {
+		if (ledger_sum(&sum, a->held) != 0)
+			return (sum);
+		for (i = 0; i < a->ngiving; i++) {
+			if (!refund_state_returns(refund_state_at(a->giving[i], now)) &&
+			    ledger_sum(&sum, a->giving[i]->amount) != 0)
+				return (sum);
+		}
+		return (sum);
+	}
+	/* An instant before the latest refund: only the server's past, so walk. */
+	for (r = a->first; r != NULL && r->created_ms <= now; r = r->next) {
+		if (!refund_state_returns(refund_state_at(r, now)) &&
+		    ledger_sum(&sum, r->amount) != 0)
+			return (sum);
 	}
 	return (sum);
+}
+
+/* Drops from 'giving' what has given back by 'now', the latest refund's time. */
+static void
+ledger_account_prune(struct account *a, int64_t now)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < a->ngiving; i++) {
+		if (!refund_state_returns(refund_state_at(a->giving[i], now)))
+			a->giving[n++] = a->giving[i];
+	}
+	a->ngiving = n;
 }
 
 int64_t
@@ -359,19 +410,22 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	struct refund	*r;
 	struct account	*a = ledger_account(l, t);
 	char		 key[512];
+	int64_t		 held = a != NULL ? a->held : 0;
 
 	/*
 	 * Refunds are made in time order, each within what is left at its
 	 * creation; a refund counts from its creation until it gives back, so
 	 * the total stays within the amount at every instant.
 	 */
-	if (amount <= 0 || amount > ledger_account_refundable(a, t, now) ||
-	    (a != NULL && now < a->last->created_ms) ||
+	if (amount <= 0 || (a != NULL && now < a->last->created_ms) ||
+	    amount > ledger_account_refundable(a, t, now) ||
 	    ledger_refund(l, t->provider, id) != NULL)
 		return (NULL);
 	/* One allocation for the refund and its id, which follows it. */
 	r = xcalloc(1, sizeof *r + strlen(id) + 1);
-	if (ledger_plan(r, lc, now) != 0) {
+	if (ledger_plan(r, lc, now) != 0 ||
+	    (!refund_state_returns(r->steps[r->nsteps - 1].state) &&
+	    __builtin_add_overflow(held, amount, &held))) {
 		free(r);
 		return (NULL);
 	}
@@ -386,6 +440,12 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 		a->txn = t;
 		map_put(l->accounts, ledger_key(t->provider, t->id, key, sizeof key), a);
 	}
+	ledger_account_prune(a, now);
+	if (refund_state_returns(r->steps[r->nsteps - 1].state)) {
+		a->giving = xrealloc(a->giving, (a->ngiving + 1) * sizeof *a->giving);
+		a->giving[a->ngiving++] = r;
+	}
+	a->held = held;
 	if (a->last != NULL)
 		a->last->next = r;
 	else

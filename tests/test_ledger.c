@@ -396,6 +396,56 @@ Test(ledger, declined_then_succeeded_at_every_instant)
 	expect_bounded(t, T0 - SETTLE, T0 + 20000);
 }
 
+/* What 't' holds at 'now', counted the slow, obvious way. */
+static int64_t
+brute_refunded(const struct txn *t, int64_t now)
+{
+	const struct refund	*r;
+	int64_t			 sum = t->refunded;
+
+	for (r = ledger_refunds_of(lg, t); r != NULL; r = r->next) {
+		if (r->created_ms <= now && !refund_state_returns(refund_state_at(r, now)))
+			sum += r->amount;
+	}
+	return (sum);
+}
+
+/* Random refunds in time order: the balance is exact and bounded at every instant. */
+Test(ledger, random_sequences_stay_bounded)
+{
+	static const enum refund_outcome outcomes[] = { OUTCOME_SUCCEEDED,
+	    OUTCOME_DECLINED, OUTCOME_FAILED, OUTCOME_STUCK };
+	const struct txn	*t = txn("part");
+	uint64_t		 x = 42;
+	int64_t			 now = T0, at, left;
+	char			 id[16];
+	int			 i, made = 0;
+
+	for (i = 0; i < 400; i++) {
+		struct lifecycle lc;
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		lc = (struct lifecycle){ .settle_after_ms = (int64_t)(x >> 33) % 5000,
+		    .outcome = outcomes[(x >> 20) % 4], .show_created = (x >> 10) & 1,
+		    .pending_after_ms = (int64_t)(x >> 40) % 3000 };
+		now += (int64_t)(x >> 45) % 700;
+		left = ledger_refundable(lg, t, now);
+		snprintf(id, sizeof id, "r%d", i);
+		/* Small amounts; all that is left now and then, if it comes back. */
+		if (left > 0 && ledger_refund_add(lg, t, id, (x >> 8) % 4 == 0 &&
+		    (lc.outcome == OUTCOME_DECLINED || lc.outcome == OUTCOME_FAILED) ?
+		    left : 1 + (int64_t)(x >> 24) % 15, now, &lc, NULL) != NULL)
+			made++;
+		cr_expect_null(ledger_refund_add(lg, t, "x", left + 1, now, &lc, NULL));
+	}
+	cr_expect_gt(made, 100, "only %d refunds made", made);
+	for (at = T0 - 1; at <= now + 10000; at += 37) {
+		cr_assert_eq(ledger_refunded(lg, t, at), brute_refunded(t, at), "+%lld",
+		    (long long)(at - T0));
+		cr_assert_leq(ledger_refunded(lg, t, at), t->amount, "+%lld",
+		    (long long)(at - T0));
+	}
+}
+
 /* The settle_after_s of 99999999999999.999 planned a date past int64. */
 Test(ledger, plan_past_int64_refused)
 {
