@@ -9,15 +9,18 @@
 
 /*
  * One transaction's refunds in this session, made on its first refund.
- * From the latest refund's creation on, what is refunded is 'held' plus
- * the 'giving' refunds not given back yet: O(1) for the usual refund.
+ * 'counted' sums them all but those that left the 'giving' heap, given back
+ * by 'pruned_ms'.  At an instant at or after both 'pruned_ms' and the latest
+ * refund, the balance is 'counted' once the heap is pruned to it: O(log n)
+ * per refund, however many are pending.
  */
 struct account {
 	const struct txn	*txn;
-	int64_t			 held;		/* by refunds that never give back */
+	int64_t			 counted;
+	int64_t			 pruned_ms;
 	struct refund		*first, *last;
-	struct refund		**giving;	/* end declined/failed, not yet by 'last' */
-	size_t			 ngiving;
+	struct refund		**giving;	/* min-heap on ledger_gives_back_at */
+	size_t			 ngiving, cap;
 };
 
 struct ledger {
@@ -275,61 +278,89 @@ ledger_account(const struct ledger *l, const struct txn *t)
 	return (map_get(l->accounts, ledger_key(t->provider, t->id, key, sizeof key)));
 }
 
-/* Adds 'amount' to '*sum'; on overflow '*sum' saturates and -1 returns. */
-static int
-ledger_sum(int64_t *sum, int64_t amount)
+/* When a refund that ends declined or failed gives its amount back. */
+static int64_t
+ledger_gives_back_at(const struct refund *r)
 {
-	if (!__builtin_add_overflow(*sum, amount, sum))
-		return (0);
-	*sum = INT64_MAX;
-	return (-1);
+	return (r->steps[r->nsteps - 1].at_ms);
+}
+
+static void
+ledger_heap_push(struct account *a, struct refund *r)
+{
+	size_t	i = a->ngiving++, up;
+
+	if (a->ngiving > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 8;
+		a->giving = xrealloc(a->giving, a->cap * sizeof *a->giving);
+	}
+	for (; i > 0; i = up) {
+		up = (i - 1) / 2;
+		if (ledger_gives_back_at(a->giving[up]) <= ledger_gives_back_at(r))
+			break;
+		a->giving[i] = a->giving[up];
+	}
+	a->giving[i] = r;
+}
+
+static void
+ledger_heap_pop(struct account *a)
+{
+	struct refund	*last = a->giving[--a->ngiving];
+	size_t		 i = 0, kid;
+
+	while ((kid = 2 * i + 1) < a->ngiving) {
+		if (kid + 1 < a->ngiving && ledger_gives_back_at(a->giving[kid + 1]) <
+		    ledger_gives_back_at(a->giving[kid]))
+			kid++;
+		if (ledger_gives_back_at(last) <= ledger_gives_back_at(a->giving[kid]))
+			break;
+		a->giving[i] = a->giving[kid];
+		i = kid;
+	}
+	if (a->ngiving > 0)
+		a->giving[i] = last;
+}
+
+/* Moves 'pruned_ms' forward to 'now', giving back what settled by then. */
+static void
+ledger_account_prune(struct account *a, int64_t now)
+{
+	while (a->ngiving > 0 && ledger_gives_back_at(a->giving[0]) <= now) {
+		a->counted -= a->giving[0]->amount;
+		ledger_heap_pop(a);
+	}
+	if (now > a->pruned_ms)
+		a->pruned_ms = now;
 }
 
 /*
  * What 't' has refunded at 'now': before paymock, plus every refund of 'a'
  * (NULL: none yet) made by 'now' and not given back by then.  The sum
  * saturates at INT64_MAX rather than wrap, so an impossible total leaves
- * nothing refundable instead of a fortune.
+ * nothing refundable instead of a fortune.  Asking about an instant at or
+ * after the latest ones asked and refunded only moves the cache forward.
  */
 static int64_t
-ledger_account_refunded(const struct account *a, const struct txn *t, int64_t now)
+ledger_account_refunded(struct account *a, const struct txn *t, int64_t now)
 {
 	const struct refund	*r;
 	int64_t			 sum = t->refunded;
-	size_t			 i;
 
 	if (a == NULL)
 		return (sum);
-	if (now >= a->last->created_ms) {
-		if (ledger_sum(&sum, a->held) != 0)
-			return (sum);
-		for (i = 0; i < a->ngiving; i++) {
-			if (!refund_state_returns(refund_state_at(a->giving[i], now)) &&
-			    ledger_sum(&sum, a->giving[i]->amount) != 0)
-				return (sum);
-		}
-		return (sum);
+	if (now >= a->last->created_ms && now >= a->pruned_ms) {
+		ledger_account_prune(a, now);
+		return (__builtin_add_overflow(sum, a->counted, &sum) ? INT64_MAX : sum);
 	}
-	/* An instant before the latest refund: only the server's past, so walk. */
+	/* An instant in the session's past: walk. */
 	for (r = a->first; r != NULL && r->created_ms <= now; r = r->next) {
-		if (!refund_state_returns(refund_state_at(r, now)) &&
-		    ledger_sum(&sum, r->amount) != 0)
-			return (sum);
+		if (refund_state_returns(refund_state_at(r, now)))
+			continue;
+		if (__builtin_add_overflow(sum, r->amount, &sum))
+			return (INT64_MAX);
 	}
 	return (sum);
-}
-
-/* Drops from 'giving' what has given back by 'now', the latest refund's time. */
-static void
-ledger_account_prune(struct account *a, int64_t now)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < a->ngiving; i++) {
-		if (!refund_state_returns(refund_state_at(a->giving[i], now)))
-			a->giving[n++] = a->giving[i];
-	}
-	a->ngiving = n;
 }
 
 int64_t
@@ -339,7 +370,7 @@ ledger_refunded(const struct ledger *l, const struct txn *t, int64_t now)
 }
 
 static int64_t
-ledger_account_refundable(const struct account *a, const struct txn *t, int64_t now)
+ledger_account_refundable(struct account *a, const struct txn *t, int64_t now)
 {
 	int64_t	left;
 
@@ -410,7 +441,7 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	struct refund	*r;
 	struct account	*a = ledger_account(l, t);
 	char		 key[512];
-	int64_t		 held = a != NULL ? a->held : 0;
+	int64_t		 counted;
 
 	/*
 	 * Refunds are made in time order, each within what is left at its
@@ -423,9 +454,13 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 		return (NULL);
 	/* One allocation for the refund and its id, which follows it. */
 	r = xcalloc(1, sizeof *r + strlen(id) + 1);
-	if (ledger_plan(r, lc, now) != 0 ||
-	    (!refund_state_returns(r->steps[r->nsteps - 1].state) &&
-	    __builtin_add_overflow(held, amount, &held))) {
+	if (ledger_plan(r, lc, now) != 0) {
+		free(r);
+		return (NULL);
+	}
+	/* As the check above left it; what gives back leaves at a prune. */
+	counted = a != NULL ? a->counted : 0;
+	if (__builtin_add_overflow(counted, amount, &counted)) {
 		free(r);
 		return (NULL);
 	}
@@ -438,14 +473,12 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	if (a == NULL) {
 		a = xcalloc(1, sizeof *a);
 		a->txn = t;
+		a->pruned_ms = INT64_MIN;
 		map_put(l->accounts, ledger_key(t->provider, t->id, key, sizeof key), a);
 	}
-	ledger_account_prune(a, now);
-	if (refund_state_returns(r->steps[r->nsteps - 1].state)) {
-		a->giving = xrealloc(a->giving, (a->ngiving + 1) * sizeof *a->giving);
-		a->giving[a->ngiving++] = r;
-	}
-	a->held = held;
+	a->counted = counted;
+	if (refund_state_returns(r->steps[r->nsteps - 1].state))
+		ledger_heap_push(a, r);
 	if (a->last != NULL)
 		a->last->next = r;
 	else

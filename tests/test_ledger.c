@@ -416,28 +416,39 @@ Test(ledger, random_sequences_stay_bounded)
 	static const enum refund_outcome outcomes[] = { OUTCOME_SUCCEEDED,
 	    OUTCOME_DECLINED, OUTCOME_FAILED, OUTCOME_STUCK };
 	const struct txn	*t = txn("part");
-	uint64_t		 x = 42;
+	uint64_t		 seed = 42, x;
 	int64_t			 now = T0, at, left;
 	char			 id[16];
 	int			 i, made = 0;
 
-	for (i = 0; i < 400; i++) {
+	for (i = 0; i < 2000; i++) {
 		struct lifecycle lc;
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		/* splitmix64: every bit of 'x' random, unlike a bare LCG's low bits */
+		x = seed += 0x9e3779b97f4a7c15ULL;
+		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+		x ^= x >> 31;
 		lc = (struct lifecycle){ .settle_after_ms = (int64_t)(x >> 33) % 5000,
 		    .outcome = outcomes[(x >> 20) % 4], .show_created = (x >> 10) & 1,
 		    .pending_after_ms = (int64_t)(x >> 40) % 3000 };
 		now += (int64_t)(x >> 45) % 700;
-		left = ledger_refundable(lg, t, now);
+		/* Asking about the future must not change what the present says. */
+		if ((x >> 5) & 1) {
+			at = now + (int64_t)(x >> 36) % 6000;
+			cr_assert_eq(ledger_refunded(lg, t, at), brute_refunded(t, at));
+		}
+		left = (x >> 6) & 1 ? ledger_refundable(lg, t, now) : 3000;
 		snprintf(id, sizeof id, "r%d", i);
 		/* Small amounts; all that is left now and then, if it comes back. */
 		if (left > 0 && ledger_refund_add(lg, t, id, (x >> 8) % 4 == 0 &&
 		    (lc.outcome == OUTCOME_DECLINED || lc.outcome == OUTCOME_FAILED) ?
 		    left : 1 + (int64_t)(x >> 24) % 15, now, &lc, NULL) != NULL)
 			made++;
+		left = ledger_refundable(lg, t, now);
+		cr_assert_eq(left, t->amount - brute_refunded(t, now), "#%d", i);
 		cr_expect_null(ledger_refund_add(lg, t, "x", left + 1, now, &lc, NULL));
 	}
-	cr_expect_gt(made, 100, "only %d refunds made", made);
+	cr_expect_gt(made, 500, "only %d refunds made", made);
 	for (at = T0 - 1; at <= now + 10000; at += 37) {
 		cr_assert_eq(ledger_refunded(lg, t, at), brute_refunded(t, at), "+%lld",
 		    (long long)(at - T0));
