@@ -1,6 +1,7 @@
 /* Adversarial time end to end: clock ranges, a clock that only moves forward, ledgers that never wrap. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "e2e.h"
@@ -175,4 +176,48 @@ Test(adv_time, huge_declined_refunds_never_wrap)
 	cr_expect_str_eq(txn_field(BIG, "refunded"), HUGE_AMOUNT);
 	cr_expect_eq(refund(BIG, "d96", HUGE_AMOUNT)->status, 422);
 	cr_expect_str_eq(txn_field(BIG, "amount"), HUGE_AMOUNT);
+}
+
+/* '[' * depth, then ']' * depth: deeper than jsonx writes itself, within jansson. */
+static char *
+nested(size_t depth)
+{
+	char	*s = malloc(2 * depth + 1);
+
+	cr_assert_not_null(s);
+	memset(s, '[', depth);
+	memset(s + depth, ']', depth);
+	s[2 * depth] = '\0';
+	return (s);
+}
+
+/*
+ * jsonx_dumps hands what it does not write itself (deep values, wide
+ * objects, reals) to json_dumps, and fatal()s if that fails: it must not
+ * fail on anything a request can hold.
+ */
+Test(adv_time, odd_json_reaches_no_fatal)
+{
+	char		*deep = nested(2000), wide[1024];
+	size_t		 i, n = 0;
+	struct e2e_resp	*r;
+
+	n += (size_t)snprintf(wide + n, sizeof wide - n, "{");
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(wide + n, sizeof wide - n, "%s\"k%zu\":1.5e300",
+		    i > 0 ? "," : "", i);
+	snprintf(wide + n, sizeof wide - n, "}");
+	r = e2ef("POST", "/smartretry/v1/payments/refund/ABC123", "x-api-key: "
+	    "YOUR_API_KEY\r\nIdempotency-Key: deep-1\r\n" JSON_CT,
+	    "{\"transaction_reference_id\":\"TX8A3F2C\",\"order_reference_id\":"
+	    "\"OR7B9E1D\",\"amount\":1.00,\"deep\":%s,\"wide\":%s}", deep, wide);
+	cr_expect(r->status > 0 && r->status < 500, "%d %s", r->status, r->body);
+	r = e2ef("POST", "/__admin/faults", NULL, "{\"match\":{\"body\":{\"deep\":%s,"
+	    "\"wide\":%s}},\"action\":{\"type\":\"decline\"}}", deep, wide);
+	cr_expect(r->status > 0 && r->status < 500, "%d %s", r->status, r->body);
+	r = refund(TXN, "odd", "1.00");
+	cr_expect_eq(r->status, 200, "%s", r->body);
+	cr_expect_eq(e2e("GET", "/__admin/journal", NULL, NULL)->status, 200);
+	cr_expect_eq(e2e("GET", "/__admin/scenarios", NULL, NULL)->status, 200);
+	free(deep);
 }
