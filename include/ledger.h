@@ -97,7 +97,11 @@ int		 ledger_add_txn(struct ledger *, struct txn *);
 void		 ledger_txn_each(const struct ledger *, const char *provider,
 		     void (*fn)(const struct txn *, void *), void *arg);
 
-/* What is still refundable, and what is refunded or held by pending refunds, at 'now'. */
+/*
+ * What is still refundable, and what is refunded or held by pending refunds,
+ * at 'now'.  O(log n) from the latest refund and question on; an earlier
+ * instant walks the transaction's refunds.  Asking changes no later answer.
+ */
 int64_t		 ledger_refundable(const struct ledger *, const struct txn *, int64_t now);
 int64_t		 ledger_refunded(const struct ledger *, const struct txn *, int64_t now);
 

@@ -74,7 +74,7 @@ clock_now(struct clock *c)
 {
 	int64_t	now = c->at_ms;
 
-	/* A wall stepped back (NTP, a VM resumed) holds the clock, never turns it back. */
+	/* A wall clock stepped back (NTP) holds this one, never turns it back. */
 	if (!c->frozen && __builtin_add_overflow(clock_wall(), c->at_ms, &now))
 		now = CLOCK_MAX_MS;
 	if (now < c->seen_ms)
