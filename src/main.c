@@ -216,11 +216,12 @@ parse_options(int argc, char **argv, struct options *o)
 			else if (strcmp(optarg, "frozen") == 0)
 				o->clock_frozen = 1;
 			else if (strncmp(optarg, "frozen:", 7) == 0 &&
-			    clock_parse(optarg + 7, &o->clock_start_ms) == 0)
+			    clock_parse(optarg + 7, &o->clock_start_ms) == 0 &&
+			    clock_in_range(o->clock_start_ms))
 				o->clock_frozen = 2;
 			else
 				usage_error("--clock: '%s' is not live, frozen or "
-				    "frozen:YYYY-MM-DDTHH:MM:SS.mmmZ", optarg);
+				    "frozen:YYYY-MM-DDTHH:MM:SS.mmmZ (1970 to 9999)", optarg);
 			break;
 		case 'l':
 			if (strcmp(optarg, "text") == 0)
