@@ -177,7 +177,8 @@ admin_clock_advance(struct call *c)
 {
 	static const char *const keys[] = { "seconds", "ms" };
 	json_t		*body = admin_body(c), *secs, *ms;
-	const char	*text, *why;
+	const char	*text, *why, *field;
+	char		 at[CLOCK_TEXT_MAX];
 	int64_t		 delta;
 	int		 exp;
 
@@ -191,14 +192,21 @@ admin_clock_advance(struct call *c)
 	}
 	/* Seconds may carry milliseconds ("1.5"); read exactly, as money is. */
 	exp = secs != NULL ? 3 : 0;
+	field = secs != NULL ? "seconds" : "ms";
 	text = jsonx_number_text(secs != NULL ? secs : ms);
-	if (text == NULL || money_parse(text, strlen(text), exp, &delta, &why) != 0) {
-		admin_error(c, 400, "invalid_body", "%s: must be a number of at least 0%s",
-		    secs != NULL ? "seconds" : "ms", secs != NULL ?
-		    " with at most 3 decimals" : " without decimals");
+	if (text == NULL || money_parse(text, strlen(text), exp, &delta, &why) != 0 ||
+	    !clock_duration_ok(delta)) {
+		admin_error(c, 400, "invalid_body", "%s: must be a number from 0 to %lld%s",
+		    field, secs != NULL ? CLOCK_DURATION_MAX_S : CLOCK_DURATION_MAX_MS,
+		    secs != NULL ? " (100 years) with at most 3 decimals" :
+		    " (100 years) without decimals");
 		goto out;
 	}
-	clock_advance(c->session->clock, delta);
+	if (clock_advance(c->session->clock, delta) != 0) {
+		admin_error(c, 400, "invalid_body", "%s: would take the clock past %s",
+		    field, clock_format(CLOCK_MAX_MS, at));
+		goto out;
+	}
 	admin_clock_reply(c);
 out:
 	json_decref(body);
@@ -210,6 +218,7 @@ admin_clock_set(struct call *c)
 	static const char *const keys[] = { "now" };
 	json_t		*body = admin_body(c);
 	const char	*now;
+	char		 lo[CLOCK_TEXT_MAX], hi[CLOCK_TEXT_MAX];
 	int64_t		 ms;
 
 	if (body == NULL || admin_known_keys(c, body, keys, nitems(keys), "") != 0)
@@ -220,7 +229,20 @@ admin_clock_set(struct call *c)
 		    "time like 2026-04-09T14:00:00.000Z");
 		goto out;
 	}
-	clock_set(c->session->clock, ms);
+	switch (clock_set(c->session->clock, ms)) {
+	case CLOCK_OUT_OF_RANGE:
+		admin_error(c, 400, "invalid_body", "now: must be from %s to %s",
+		    clock_format(CLOCK_MIN_MS, lo), clock_format(CLOCK_MAX_MS, hi));
+		goto out;
+	case CLOCK_BACKWARD:
+		/* Refunds already made would show a past they never had. */
+		admin_error(c, 409, "clock_backward", "now: %s is before the "
+		    "session's clock (%s); it only moves forward (reset starts over)",
+		    now, clock_format(clock_now(c->session->clock), hi));
+		goto out;
+	case CLOCK_MOVED:
+		break;
+	}
 	admin_clock_reply(c);
 out:
 	json_decref(body);
@@ -622,11 +644,19 @@ admin_webhook_deliveries(struct call *c)
 static void
 admin_webhook_replay(struct call *c)
 {
-	char		*end;
-	unsigned long long id = strtoull(c->params[0], &end, 10);
+	char			*end;
+	unsigned long long	 id = strtoull(c->params[0], &end, 10);
+	enum webhook_replay	 rc = WEBHOOK_REPLAY_UNKNOWN;
 
-	if (*end != '\0' || c->app->webhooks == NULL ||
-	    webhook_replay(c->app->webhooks, c->session, id) != 0) {
+	if (*end == '\0' && c->app->webhooks != NULL)
+		rc = webhook_replay(c->app->webhooks, c->session, id);
+	if (rc == WEBHOOK_REPLAY_FULL) {
+		admin_error(c, 429, "replay_queue_full", "%d replays already wait "
+		    "in this session; retry once some went out",
+		    WEBHOOK_REPLAY_QUEUE_MAX);
+		return;
+	}
+	if (rc != WEBHOOK_REPLAY_QUEUED) {
 		admin_error(c, 404, "not_found", "no delivery %s with an endpoint "
 		    "to send it to", c->params[0]);
 		return;

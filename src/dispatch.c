@@ -292,14 +292,16 @@ dispatch_provider(struct call *c, const char *rest, struct plan *plan)
 	}
 	dispatch_journal(c, rule, process || plan->kind == PLAN_REPLY);
 	plan->idem_key = c->idem_key;
+	plan->session_id = c->session->id;
 	c->idem_key = NULL;
 	c->body = (json_decref(c->body), NULL);
 }
 
 void
-dispatch_release(struct app *app, const char *session, const char *idem_key)
+dispatch_release(struct app *app, const char *session, uint64_t session_id,
+    const char *idem_key)
 {
-	struct session		*s = sessions_find(app->sessions, session);
+	struct session		*s = sessions_find_id(app->sessions, session, session_id);
 	struct idem_record	*rec;
 
 	if (s != NULL && (rec = idem_get(s->idem, idem_key, clock_now(s->clock))) != NULL)

@@ -321,7 +321,8 @@ http_pending_free(struct pending *p)
 {
 	http_pending_detach(p);
 	if (p->plan.idem_key != NULL)
-		dispatch_release(p->h->app, p->session, p->plan.idem_key);
+		dispatch_release(p->h->app, p->session, p->plan.session_id,
+		    p->plan.idem_key);
 	free(p->plan.idem_key);
 	event_free(p->timer);
 	free(p->wire);

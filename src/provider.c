@@ -197,6 +197,20 @@ call_lifecycle(const struct call *c, const struct txn *t, struct lifecycle *lc)
 		lc->outcome = c->outcome;
 }
 
+struct refund *
+call_refund_add(struct call *c, const struct txn *t, const char *id,
+    int64_t amount, const struct lifecycle *lc, json_t *data)
+{
+	struct refund	*r;
+
+	r = ledger_refund_add(c->session->ledger, t, id, amount, c->now, lc, data);
+	if (r == NULL) {
+		json_decref(data);
+		provider_fail_neutral(c, PERR_INTERNAL, 500);
+	}
+	return (r);
+}
+
 static int
 provider_is_json(const char *ct)
 {

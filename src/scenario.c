@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "jsonx.h"
 #include "money.h"
 #include "scenario.h"
@@ -347,7 +348,7 @@ parse_action(const json_t *o, const char *where, const struct rule *r,
 			return (fail(cause, "%s: outcome needs settle_after_s or outcome",
 			    where));
 		if (json_object_get(o, "settle_after_s") != NULL) {
-			if (get_seconds(o, "settle_after_s", where, INT64_MAX / 2,
+			if (get_seconds(o, "settle_after_s", where, CLOCK_DURATION_MAX_MS,
 			    &a->settle_after_ms, cause) != 0)
 				return (-1);
 			a->has_settle = 1;
@@ -361,8 +362,8 @@ parse_action(const json_t *o, const char *where, const struct rule *r,
 		}
 		return (0);
 	case ACTION_WEBHOOK_DELAY:
-		return (get_seconds(o, "s", where, INT64_MAX / 2, &a->webhook_delay_ms,
-		    cause));
+		return (get_seconds(o, "s", where, CLOCK_DURATION_MAX_MS,
+		    &a->webhook_delay_ms, cause));
 	default:
 		return (0);
 	}
@@ -478,7 +479,7 @@ parse_lifecycle(const json_t *o, struct scenario *s, char **cause)
 		l = &s->lifecycle[i];
 		s->has_lifecycle[i] = 1;
 		if (json_object_get(pv, "settle_after_s") != NULL) {
-			if (get_seconds(pv, "settle_after_s", where, INT64_MAX / 2,
+			if (get_seconds(pv, "settle_after_s", where, CLOCK_DURATION_MAX_MS,
 			    &l->settle_after_ms, cause) != 0)
 				return (-1);
 			l->has_settle = 1;

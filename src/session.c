@@ -20,6 +20,9 @@ struct sessions {
 	size_t			 journal_cap;
 };
 
+/* Session ids: one counter for the process, so no registry ever repeats one. */
+static uint64_t	session_last_id;
+
 /* Each session keeps its registry's seed to reseed itself on reset. */
 struct session_full {
 	struct session	 s;
@@ -82,6 +85,14 @@ sessions_find(const struct sessions *r, const char *name)
 }
 
 struct session *
+sessions_find_id(const struct sessions *r, const char *name, uint64_t id)
+{
+	struct session	*s = sessions_find(r, name);
+
+	return (s != NULL && s->id == id ? s : NULL);
+}
+
+struct session *
 sessions_get(struct sessions *r, const char *name)
 {
 	struct session_full	*f;
@@ -90,6 +101,7 @@ sessions_get(struct sessions *r, const char *name)
 		return (&f->s);
 	f = xcalloc(1, sizeof *f);
 	memcpy(f->s.name, name, strlen(name) + 1);
+	f->s.id = ++session_last_id;
 	f->seed = r->seed;
 	f->s.ledger = ledger_new(r->base);
 	f->s.idem = idem_new();
@@ -158,4 +170,5 @@ session_reset(struct session *s)
 	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
+	s->id = ++session_last_id;
 }

@@ -306,7 +306,7 @@ Test(adv_transport, held_connections_never_starve_new_clients)
 	}
 	cr_log_info("%d hang-held connections under RLIMIT_NOFILE %d: %d closed by the "
 	    "server, health at worst %ld ms", HELD, NOFILE, closed, worst);
-	/* All but the newest went to make room: (128 - 64) / 2 = 32 may be held. */
+	/* All but the newest went to make room: a quarter of 128 descriptors, 32, may be held. */
 	cr_expect_geq(closed, HELD - 40, "only %d closed", closed);
 }
 
