@@ -10,8 +10,8 @@
 # {"match":{"operation":"refund.status"},"action":{"type":"hang"}}, opens HOLD
 # connections that each GET a refund's status there (bench-client hang),
 # reads RSS, then runs the load.  The load: wrk refund creates in session
-# "load" (bench/load.lua), -t2 -c64 then -t1 -c1.  --idle-timeout 600 keeps
-# the held connections from being closed for idleness meanwhile.
+# "load" (bench/load.lua), -t2 -c64 then -t1 -c1.  --idle-timeout 600 and
+# --max-held HOLD keep the held connections from being closed meanwhile.
 set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -45,7 +45,7 @@ cleanup() {
 trap cleanup EXIT
 start() {
 	"${SP[@]+"${SP[@]}"}" "$BIN" --port 0 --fixtures "$HERE/fixtures/accelebit-bench.json" --quiet \
-	    --idle-timeout 600 > "$OUT/hang-server.out" 2> "$OUT/hang-server.err" &
+	    --idle-timeout 600 --max-held "$HOLD" > "$OUT/hang-server.out" 2> "$OUT/hang-server.err" &
 	SPID=$!
 	PORT=""
 	for _ in $(seq 1 200); do
