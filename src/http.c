@@ -302,8 +302,6 @@ http_wire(const struct reply *rep, int head_only, size_t *len, size_t *head)
 	return (buf_steal(&b));
 }
 
-static void	http_pending_fire(evutil_socket_t, short, void *);
-
 /* The client left, or we closed: the request no longer holds a descriptor. */
 static void
 http_pending_detach(struct pending *p)
