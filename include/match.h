@@ -9,11 +9,19 @@
 
 struct journal_entry;
 
+/*
+ * The longest path glob a rule or a journal count may give.  With the rule
+ * cap per session and the server's URL limit it bounds what one request
+ * costs: matching is linear in the path plus the pattern.
+ */
+#define MATCH_PATTERN_MAX	1024
+
 struct match {
 	char	*provider;
 	char	*operation;
 	char	*method;
 	char	*path;		/* exact, or a glob over '*' */
+	size_t	*path_next;	/* the glob's literal runs' KMP tables, or NULL */
 	json_t	*headers;	/* name -> exact value */
 	json_t	*body;		/* a subset of the request body */
 	int	 status;	/* journal counts only; 0: any */

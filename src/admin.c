@@ -490,9 +490,26 @@ admin_journal_clear(struct call *c)
 	call_json(c, 200, json_pack("{sb}", "cleared", 1));
 }
 
+/* 0 if 'n' more rules fit in the session, or -1 and the 400 is sent. */
+static int
+admin_rules_room(struct call *c, const char *code, size_t n)
+{
+	size_t	held = rules_count(c->session->rules);
+
+	if (n <= RULES_MAX - held)
+		return (0);
+	admin_error(c, 400, code, "rules: the session holds %zu rules (scenarios and "
+	    "faults) and may hold at most %d", held, RULES_MAX);
+	return (-1);
+}
+
 static void
 admin_scenario_install(struct call *c, struct scenario *s)
 {
+	if (admin_rules_room(c, "invalid_scenario", scenario_nrules(s)) != 0) {
+		scenario_free(s);
+		return;
+	}
 	call_json(c, 201, json_pack("{ss sI}", "name", scenario_name(s),
 	    "rules", (json_int_t)scenario_nrules(s)));
 	scenario_install(s, c->session);
@@ -529,10 +546,11 @@ admin_scenarios_load(struct call *c)
 		return;
 	}
 	path = xasprintf("%s/%s.json", c->app->scenario_dir, name);
+	/* Messages name the scenario, never where the server keeps it. */
 	if (access(path, R_OK) != 0)
-		admin_error(c, 404, "not_found", "no scenario '%s' in %s", name,
-		    c->app->scenario_dir);
-	else if ((s = scenario_load(path, &cause)) == NULL) {
+		admin_error(c, 404, "not_found", "no scenario '%s' in the scenario "
+		    "directory", name);
+	else if ((s = scenario_load(path, name, &cause)) == NULL) {
 		admin_error(c, 400, "invalid_scenario", "%s", cause);
 		free(cause);
 	} else
@@ -567,7 +585,9 @@ admin_faults_add(struct call *c)
 	if (r == NULL) {
 		admin_error(c, 400, "invalid_fault", "%s", cause);
 		free(cause);
-	} else {
+	} else if (admin_rules_room(c, "invalid_fault", 1) != 0)
+		rule_free(r);
+	else {
 		call_json(c, 201, json_pack("{ss}", "name", r->name));
 		rules_add_fault(c->session->rules, r);
 	}

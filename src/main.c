@@ -315,7 +315,8 @@ main(int argc, char **argv)
 	    o.clock_start_ms, JOURNAL_DEFAULT_CAP);
 
 	for (i = 0; i < o.nscenarios; i++) {
-		struct scenario *s = scenario_load(o.scenarios[i], &cause);
+		struct scenario *s = scenario_load(o.scenarios[i], o.scenarios[i],
+		    &cause);
 		if (s == NULL) {
 			fprintf(stderr, "paymock: %s\n", cause);
 			free(cause);

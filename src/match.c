@@ -23,6 +23,87 @@ match_key_known(const char *key, int with_status)
 	    (with_status && (strcmp(key, "status") == 0 || strcmp(key, "rule") == 0)));
 }
 
+/*
+ * A path glob is literal runs between '*'s.  The first run must start the
+ * path and the last end it; each run between is found leftmost after the
+ * one before (leftmost never loses a match when '*' is the only wildcard).
+ * Finding a run is Knuth-Morris-Pratt over 'next', the pattern's prefix
+ * table kept per run, so a match costs O(path + pattern): a pattern built to
+ * make backtracking quadratic gains nothing.
+ */
+static size_t *
+match_glob_compile(const char *p)
+{
+	size_t	n = strlen(p), *next = xcalloc(n + 1, sizeof *next);
+	size_t	start = 0, i, k;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '*') {
+			start = i + 1;
+			continue;
+		}
+		/* next[i]: the longest proper border of p[start..i]. */
+		for (k = i > start ? next[i - 1] : 0; k > 0 && p[start + k] != p[i];)
+			k = next[start + k - 1];
+		next[i] = i > start && p[start + k] == p[i] ? k + 1 : 0;
+	}
+	return (next);
+}
+
+/* Where the run p[0..m) (its table 'next') first occurs in s[0..n), or n + 1. */
+static size_t
+match_glob_find(const char *p, const size_t *next, size_t m, const char *s,
+    size_t n)
+{
+	const char	*hit;
+	size_t		 i = 0, k = 0;
+
+	while (i < n) {
+		if (k == 0) {
+			/* memchr to the next possible start: most paths skip fast. */
+			if ((hit = memchr(s + i, p[0], n - i)) == NULL)
+				return (n + 1);
+			i = (size_t)(hit - s);
+		}
+		if (s[i] == p[k]) {
+			i++;
+			if (++k == m)
+				return (i - m);
+		} else if (k > 0)
+			k = next[k - 1];
+		else
+			i++;
+	}
+	return (n + 1);
+}
+
+static int
+match_glob(const char *pattern, const size_t *next, const char *s)
+{
+	const char	*first = strchr(pattern, '*'), *last, *run;
+	size_t		 n = strlen(s), head, tail, at, m, found;
+
+	if (first == NULL)
+		return (strcmp(pattern, s) == 0);
+	head = (size_t)(first - pattern);
+	last = strrchr(pattern, '*') + 1;
+	tail = strlen(last);
+	if (head + tail > n || memcmp(pattern, s, head) != 0 ||
+	    memcmp(last, s + n - tail, tail) != 0)
+		return (0);
+	n -= tail;
+	at = head;
+	for (run = first + 1; run < last; run += m + 1) {
+		if ((m = strcspn(run, "*")) == 0)
+			continue;
+		found = match_glob_find(run, next + (run - pattern), m, s + at, n - at);
+		if (found > n - at)
+			return (0);
+		at += found + m;
+	}
+	return (1);
+}
+
 static char **
 match_slot(struct match *m, size_t i)
 {
@@ -57,6 +138,13 @@ match_parse(const json_t *o, const char *where, int with_status, struct match *m
 		}
 		*match_slot(m, i) = xstrdup(s);
 	}
+	if (m->path != NULL && strlen(m->path) > MATCH_PATTERN_MAX) {
+		*cause = xasprintf("%s.path: must be at most %d bytes", where,
+		    MATCH_PATTERN_MAX);
+		goto out_fail;
+	}
+	if (m->path != NULL)
+		m->path_next = match_glob_compile(m->path);
 	if (m->provider != NULL && provider_find(m->provider) == NULL) {
 		*cause = xasprintf("%s.provider: unknown provider '%s'", where, m->provider);
 		goto out_fail;
@@ -109,6 +197,7 @@ match_release(struct match *m)
 
 	for (i = 0; i < nitems(match_string_keys); i++)
 		free(*match_slot(m, i));
+	free(m->path_next);
 	json_decref(m->headers);
 	json_decref(m->body);
 	free(m->rule);
@@ -131,7 +220,8 @@ match_test(const struct match *m, const struct match_subject *s)
 	    !match_str(m->operation, s->operation) ||
 	    (m->method != NULL && (s->method == NULL ||
 	    str_casecmp(m->method, s->method) != 0)) ||
-	    (m->path != NULL && (s->path == NULL || !glob_match(m->path, s->path))) ||
+	    (m->path != NULL && (s->path == NULL ||
+	    !match_glob(m->path, m->path_next, s->path))) ||
 	    (m->status != 0 && m->status != s->status))
 		return (0);
 	if (m->headers != NULL) {
