@@ -108,6 +108,14 @@ journal_each(const struct journal *j, int (*fn)(const struct journal_entry *, vo
 	}
 }
 
+char *
+journal_capture(const char *body, size_t len)
+{
+	if (body == NULL)
+		return (NULL);
+	return (xstrndup(body, len < JOURNAL_BODY_CAPTURE ? len : JOURNAL_BODY_CAPTURE));
+}
+
 static json_t *
 journal_body_json(const char *body)
 {
@@ -133,22 +141,34 @@ journal_str(const char *s)
 	return (s != NULL ? json_string(s) : json_null());
 }
 
+/* {"status"?, "headers"?, "body", and "truncated"/"body_length" when cut}. */
+static json_t *
+journal_message_json(json_t *o, const char *body, size_t len)
+{
+	json_object_set_new(o, "body", journal_body_json(body));
+	if (len > JOURNAL_BODY_CAPTURE) {
+		json_object_set_new(o, "truncated", json_true());
+		json_object_set_new(o, "body_length", json_integer((json_int_t)len));
+	}
+	return (o);
+}
+
 json_t *
 journal_entry_json(const struct journal_entry *e)
 {
 	char	at[CLOCK_TEXT_MAX];
 
-	return (json_pack("{sI ss ss ss ss ss s{sO so} s{si so} so so so so}",
+	return (json_pack("{sI ss ss ss ss ss so so so so so so}",
 	    "seq", (json_int_t)e->seq,
 	    "at", clock_format(e->at_ms, at),
 	    "provider", e->provider,
 	    "operation", e->operation,
 	    "method", e->method,
 	    "path", e->path,
-	    "request", "headers", e->req_headers,
-	    "body", journal_body_json(e->req_body),
-	    "response", "status", e->status,
-	    "body", journal_body_json(e->resp_body),
+	    "request", journal_message_json(json_pack("{sO}", "headers",
+	    e->req_headers), e->req_body, e->req_body_len),
+	    "response", journal_message_json(json_pack("{si}", "status", e->status),
+	    e->resp_body, e->resp_body_len),
 	    "rule", journal_str(e->rule),
 	    "action", journal_str(e->action),
 	    "refund_id", journal_str(e->refund_id),
