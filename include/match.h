@@ -21,7 +21,6 @@ struct match {
 	char	*operation;
 	char	*method;
 	char	*path;		/* exact, or a glob over '*' */
-	size_t	*path_next;	/* the glob's literal runs' KMP tables, or NULL */
 	json_t	*headers;	/* name -> exact value */
 	json_t	*body;		/* a subset of the request body */
 	int	 status;	/* journal counts only; 0: any */
