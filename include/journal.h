@@ -12,6 +12,14 @@
  * scenario reply) costs a session 8 KiB, not the whole body, per entry.
  */
 #define JOURNAL_BODY_CAPTURE	(8 * 1024)
+/*
+ * The bytes one session's journal may hold (paths, headers, bodies): past
+ * it the oldest entries go, as past the entry cap.  Entries of long paths
+ * and full captures cannot pile up, and a count over the journal (globs,
+ * body subsets) reads at most this much.  Usual entries (1-2 KiB) reach the
+ * entry cap first.
+ */
+#define JOURNAL_BYTES_MAX	(32 * 1024 * 1024)
 
 struct journal_entry {
 	uint64_t	 seq;
@@ -30,6 +38,7 @@ struct journal_entry {
 	char		*action;	/* what the transport did, or NULL */
 	char		*refund_id;	/* the refund touched, or NULL */
 	char		*note;		/* e.g. a reused key, or NULL */
+	size_t		 bytes;		/* journal's own: what it holds */
 };
 
 struct journal;
@@ -39,10 +48,12 @@ void		 journal_free(struct journal *);
 void		 journal_clear(struct journal *);
 /*
  * Appends a copy of 'e' (taking ownership of its strings and reference) and
- * gives it the next sequence number; the oldest entry goes when full.
+ * gives it the next sequence number; the oldest entries go when it holds
+ * more than its cap of entries or JOURNAL_BYTES_MAX bytes.
  */
 struct journal_entry *journal_add(struct journal *, const struct journal_entry *e);
 size_t		 journal_count(const struct journal *);
+size_t		 journal_bytes(const struct journal *);
 /*
  * What an entry keeps of a body of 'len' bytes: a heap copy of at most
  * JOURNAL_BODY_CAPTURE of them, or NULL for NULL.
