@@ -19,7 +19,7 @@
  * body subsets) reads at most this much.  Usual entries (1-2 KiB) reach the
  * entry cap first.
  */
-#define JOURNAL_BYTES_MAX	(32 * 1024 * 1024)
+#define JOURNAL_BYTES_MAX	(16 * 1024 * 1024)
 
 struct journal_entry {
 	uint64_t	 seq;
