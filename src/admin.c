@@ -496,7 +496,7 @@ admin_rules_room(struct call *c, const char *code, size_t n)
 {
 	size_t	held = rules_count(c->session->rules);
 
-	if (n <= RULES_MAX - held)
+	if (held <= RULES_MAX && n <= RULES_MAX - held)
 		return (0);
 	admin_error(c, 400, code, "rules: the session holds %zu rules (scenarios and "
 	    "faults) and may hold at most %d", held, RULES_MAX);
