@@ -391,6 +391,7 @@ struct admin_journal {
 	const struct match *match;
 	json_t		*items;
 	size_t		 count;
+	size_t		 skip;		/* matches to count but not render */
 };
 
 static int
@@ -402,8 +403,7 @@ admin_journal_cb(const struct journal_entry *e, void *arg)
 	    (j->operation != NULL && strcmp(j->operation, e->operation) != 0) ||
 	    (j->match != NULL && !match_entry(j->match, e)))
 		return (0);
-	j->count++;
-	if (j->items != NULL)
+	if (j->count++ >= j->skip && j->items != NULL)
 		json_array_append_new(j->items, journal_entry_json(e));
 	return (0);
 }
@@ -415,7 +415,6 @@ admin_journal(struct call *c)
 	char			*provider = NULL, *operation, *limit;
 	char			*end;
 	long long		 n = -1;
-	size_t			 drop;
 
 	if (admin_provider_filter(c, &provider) != 0)
 		return;
@@ -430,13 +429,14 @@ admin_journal(struct call *c)
 	}
 	j.provider = provider;
 	j.operation = operation;
+	/* The limit keeps the newest entries, still oldest first: count, then render those. */
+	if (n >= 0) {
+		journal_each(c->session->journal, admin_journal_cb, &j);
+		j.skip = (size_t)n < j.count ? j.count - (size_t)n : 0;
+		j.count = 0;
+	}
 	j.items = json_array();
 	journal_each(c->session->journal, admin_journal_cb, &j);
-	/* The limit keeps the newest entries, still oldest first. */
-	if (n >= 0 && (size_t)n < json_array_size(j.items)) {
-		for (drop = json_array_size(j.items) - (size_t)n; drop > 0; drop--)
-			json_array_remove(j.items, 0);
-	}
 	call_json(c, 200, json_pack("{so}", "entries", j.items));
 out:
 	free(provider);
