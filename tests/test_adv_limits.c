@@ -28,6 +28,16 @@
 #define PATIENCE_MS	1000
 #endif
 
+/*
+ * RSS says something only of a plain build: ASan's quarantine and
+ * valgrind's allocator keep freed memory resident.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_MEANINGFUL()	0
+#else
+#define RSS_MEANINGFUL()	(getenv("PAYMOCK_REAL_BIN") == NULL)
+#endif
+
 TestSuite(adv_limits, .init = e2e_setup, .fini = e2e_teardown, .timeout = 60);
 
 /* A glob of 'len' bytes no path of a's matches: '*', a's, 'b'. */
@@ -169,7 +179,9 @@ Test(adv_limits, rejected_uploads_are_journaled_as_a_capture)
 	for (i = 0; i < 40; i++)
 		cr_assert_eq(e2e("POST", AB_REFUNDS, JSON_CT SESSION("up"), body)->status, 413);
 	grew = server_rss_kb() - before;
-	cr_expect_lt(grew, 16 * 1024, "40 rejected 1 MB bodies grew RSS by %ld KiB", grew);
+	if (RSS_MEANINGFUL())
+		cr_expect_lt(grew, 16 * 1024, "40 rejected 1 MB bodies grew RSS by %ld KiB",
+		    grew);
 	r = e2e("GET", "/__admin/journal?limit=1", SESSION("up"), NULL);
 	cr_assert_not_null(req = e2e_node(r, "entries[0].request"), "%s", r->body);
 	cr_expect(json_is_true(json_object_get(req, "truncated")));
