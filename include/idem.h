@@ -34,7 +34,7 @@ struct idem_record {
 
 	/* idem's own */
 	char		*key;
-	size_t		 heap_at;	/* in the expiry heap; IDEM_NOWHERE if not */
+	size_t		 heap_at;	/* in the expiry heap, or SIZE_MAX */
 	int		 rejection;
 	TAILQ_ENTRY(idem_record) rejections;
 };

@@ -32,7 +32,7 @@ struct journal_entry {
 	char		*req_body;	/* the first JOURNAL_BODY_CAPTURE bytes */
 	size_t		 req_body_len;	/* the whole body's length */
 	int		 status;	/* 0: no reply was sent */
-	char		*resp_body;	/* the first JOURNAL_BODY_CAPTURE bytes */
+	char		*resp_body;	/* as req_body */
 	size_t		 resp_body_len;
 	char		*rule;		/* the scenario rule that fired, or NULL */
 	char		*action;	/* what the transport did, or NULL */

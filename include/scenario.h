@@ -80,7 +80,8 @@ struct scenario	*scenario_parse(const json_t *, char **cause);
  * with 'label' (its path for the operator, its name for a client).
  */
 #define SCENARIO_FILE_MAX	REQUEST_BODY_MAX	/* as a scenario POSTed */
-struct scenario	*scenario_load(const char *path, const char *label, char **cause);
+struct scenario	*scenario_load(const char *path, const char *label,
+		     char **cause);
 void		 scenario_free(struct scenario *);
 const char	*scenario_name(const struct scenario *);
 size_t		 scenario_nrules(const struct scenario *);

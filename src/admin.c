@@ -429,7 +429,7 @@ admin_journal(struct call *c)
 	}
 	j.provider = provider;
 	j.operation = operation;
-	/* The limit keeps the newest entries, still oldest first: count, then render those. */
+	/* The limit keeps the newest entries, oldest first: count, render those. */
 	if (n >= 0) {
 		journal_each(c->session->journal, admin_journal_cb, &j);
 		j.skip = (size_t)n < j.count ? j.count - (size_t)n : 0;

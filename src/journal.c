@@ -125,7 +125,8 @@ journal_add(struct journal *j, const struct journal_entry *e)
 	struct journal_entry	*slot;
 	size_t			 bytes = journal_entry_bytes(e);
 
-	while (j->count > 0 && (j->count == j->cap || j->bytes + bytes > JOURNAL_BYTES_MAX))
+	while (j->count > 0 &&
+	    (j->count == j->cap || j->bytes + bytes > JOURNAL_BYTES_MAX))
 		journal_drop_oldest(j);
 	if (j->count == j->slots)
 		journal_grow(j);
@@ -167,7 +168,8 @@ journal_capture(const char *body, size_t len)
 {
 	if (body == NULL)
 		return (NULL);
-	return (xstrndup(body, len < JOURNAL_BODY_CAPTURE ? len : JOURNAL_BODY_CAPTURE));
+	return (xstrndup(body, len < JOURNAL_BODY_CAPTURE ? len :
+	    JOURNAL_BODY_CAPTURE));
 }
 
 static json_t *

@@ -317,8 +317,8 @@ main(int argc, char **argv)
 	for (i = 0; i < o.nscenarios; i++) {
 		struct scenario *s = scenario_load(o.scenarios[i], o.scenarios[i],
 		    &cause);
-		if (s != NULL && rules_count(sessions_get(app.sessions, "default")->rules) +
-		    scenario_nrules(s) > RULES_MAX) {
+		if (s != NULL && scenario_nrules(s) > RULES_MAX -
+		    rules_count(sessions_get(app.sessions, "default")->rules)) {
 			cause = xasprintf("%s: rules: the default session may hold at "
 			    "most %d rules", o.scenarios[i], RULES_MAX);
 			scenario_free(s);

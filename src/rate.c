@@ -8,7 +8,7 @@
 
 struct rates {
 	struct map	*counts;	/* key -> int, this second */
-	char		*order[RATE_KEYS_MAX];	/* keys in the order first counted */
+	char		*order[RATE_KEYS_MAX];	/* keys, first counted first */
 	size_t		 head, n;
 	int64_t		 second;
 };

@@ -543,7 +543,8 @@ scenario_load(const char *path, const char *label, char **cause)
 		*cause = xasprintf("%s: cannot open", label);
 		return (NULL);
 	}
-	while (text.len <= SCENARIO_FILE_MAX && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+	while (text.len <= SCENARIO_FILE_MAX &&
+	    (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
 		buf_add(&text, chunk, n);
 	fclose(fp);
 	if (text.len > SCENARIO_FILE_MAX)
