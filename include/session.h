@@ -36,7 +36,7 @@ struct session {
 	struct clock		*clock;
 	struct journal		*journal;
 	struct rng		 rng;
-	struct map		*counters;	/* per-key request counts (rate headers) */
+	struct rates		*counters;	/* per-key counts (rate headers) */
 	struct rules		*rules;		/* scenarios and armed faults */
 	struct webhooks		*webhooks;	/* endpoints, queued events, deliveries */
 	struct session_lifecycle lifecycle[SESSION_PROVIDERS_MAX];

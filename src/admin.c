@@ -413,6 +413,7 @@ struct admin_journal {
 	const struct match *match;
 	json_t		*items;
 	size_t		 count;
+	size_t		 skip;		/* matches to count but not render */
 };
 
 static int
@@ -424,8 +425,7 @@ admin_journal_cb(const struct journal_entry *e, void *arg)
 	    (j->operation != NULL && strcmp(j->operation, e->operation) != 0) ||
 	    (j->match != NULL && !match_entry(j->match, e)))
 		return (0);
-	j->count++;
-	if (j->items != NULL)
+	if (j->count++ >= j->skip && j->items != NULL)
 		json_array_append_new(j->items, journal_entry_json(e));
 	return (0);
 }
@@ -437,7 +437,6 @@ admin_journal(struct call *c)
 	char			*provider = NULL, *operation, *limit;
 	char			*end;
 	long long		 n = -1;
-	size_t			 drop;
 
 	if (admin_provider_filter(c, &provider) != 0)
 		return;
@@ -452,13 +451,14 @@ admin_journal(struct call *c)
 	}
 	j.provider = provider;
 	j.operation = operation;
+	/* The limit keeps the newest entries, oldest first: count, render those. */
+	if (n >= 0) {
+		journal_each(c->session->journal, admin_journal_cb, &j);
+		j.skip = (size_t)n < j.count ? j.count - (size_t)n : 0;
+		j.count = 0;
+	}
 	j.items = json_array();
 	journal_each(c->session->journal, admin_journal_cb, &j);
-	/* The limit keeps the newest entries, still oldest first. */
-	if (n >= 0 && (size_t)n < json_array_size(j.items)) {
-		for (drop = json_array_size(j.items) - (size_t)n; drop > 0; drop--)
-			json_array_remove(j.items, 0);
-	}
 	call_json(c, 200, json_pack("{so}", "entries", j.items));
 out:
 	free(provider);
@@ -512,9 +512,26 @@ admin_journal_clear(struct call *c)
 	call_json(c, 200, json_pack("{sb}", "cleared", 1));
 }
 
+/* 0 if 'n' more rules fit in the session, or -1 and the 400 is sent. */
+static int
+admin_rules_room(struct call *c, const char *code, size_t n)
+{
+	size_t	held = rules_count(c->session->rules);
+
+	if (held <= RULES_MAX && n <= RULES_MAX - held)
+		return (0);
+	admin_error(c, 400, code, "rules: the session holds %zu rules (scenarios and "
+	    "faults) and may hold at most %d", held, RULES_MAX);
+	return (-1);
+}
+
 static void
 admin_scenario_install(struct call *c, struct scenario *s)
 {
+	if (admin_rules_room(c, "invalid_scenario", scenario_nrules(s)) != 0) {
+		scenario_free(s);
+		return;
+	}
 	call_json(c, 201, json_pack("{ss sI}", "name", scenario_name(s),
 	    "rules", (json_int_t)scenario_nrules(s)));
 	scenario_install(s, c->session);
@@ -551,10 +568,11 @@ admin_scenarios_load(struct call *c)
 		return;
 	}
 	path = xasprintf("%s/%s.json", c->app->scenario_dir, name);
+	/* Messages name the scenario, never where the server keeps it. */
 	if (access(path, R_OK) != 0)
-		admin_error(c, 404, "not_found", "no scenario '%s' in %s", name,
-		    c->app->scenario_dir);
-	else if ((s = scenario_load(path, &cause)) == NULL) {
+		admin_error(c, 404, "not_found", "no scenario '%s' in the scenario "
+		    "directory", name);
+	else if ((s = scenario_load(path, name, &cause)) == NULL) {
 		admin_error(c, 400, "invalid_scenario", "%s", cause);
 		free(cause);
 	} else
@@ -589,7 +607,9 @@ admin_faults_add(struct call *c)
 	if (r == NULL) {
 		admin_error(c, 400, "invalid_fault", "%s", cause);
 		free(cause);
-	} else {
+	} else if (admin_rules_room(c, "invalid_fault", 1) != 0)
+		rule_free(r);
+	else {
 		call_json(c, 201, json_pack("{ss}", "name", r->name));
 		rules_add_fault(c->session->rules, r);
 	}

@@ -106,10 +106,12 @@ dispatch_journal(struct call *c, const struct rule *rule, int replied)
 	e.method = xstrdup(c->req->method);
 	e.path = utf8_scrub(xstrdup(c->req->path));	/* or the entry cannot be listed */
 	e.req_headers = dispatch_headers_json(c->req);
-	e.req_body = c->req->body_len > 0 ?
-	    xstrndup(c->req->body, c->req->body_len) : NULL;
+	e.req_body = journal_capture(c->req->body_len > 0 ? c->req->body : NULL,
+	    c->req->body_len);
+	e.req_body_len = c->req->body_len;
 	e.status = replied ? r->status : 0;
-	e.resp_body = replied && r->body != NULL ? xstrdup(r->body) : NULL;
+	e.resp_body_len = replied && r->body != NULL ? strlen(r->body) : 0;
+	e.resp_body = journal_capture(r->body, e.resp_body_len);
 	e.refund_id = r->refund_id != NULL ? xstrdup(r->refund_id) : NULL;
 	e.note = r->note != NULL ? xstrdup(r->note) : NULL;
 	if (rule != NULL) {

@@ -337,7 +337,15 @@ main(int argc, char **argv)
 	    o.clock_start_ms, JOURNAL_DEFAULT_CAP);
 
 	for (i = 0; i < o.nscenarios; i++) {
-		struct scenario *s = scenario_load(o.scenarios[i], &cause);
+		struct scenario *s = scenario_load(o.scenarios[i], o.scenarios[i],
+		    &cause);
+		if (s != NULL && scenario_nrules(s) > RULES_MAX -
+		    rules_count(sessions_get(app.sessions, "default")->rules)) {
+			cause = xasprintf("%s: rules: the default session may hold at "
+			    "most %d rules", o.scenarios[i], RULES_MAX);
+			scenario_free(s);
+			s = NULL;
+		}
 		if (s == NULL) {
 			fprintf(stderr, "paymock: %s\n", cause);
 			free(cause);

@@ -8,8 +8,8 @@
 #include "clock.h"
 #include "idem.h"
 #include "jsonx.h"
-#include "map.h"
 #include "provider.h"
+#include "rate.h"
 #include "session.h"
 #include "util.h"
 
@@ -304,6 +304,8 @@ call_idem_end(struct call *c)
 		rec->headers = call_headers_text(c->reply);
 		if (c->reply->refund_id != NULL)
 			rec->refund_id = xstrdup(c->reply->refund_id);
+		if (st == 422)
+			idem_rejection(c->session->idem, rec);
 		if (c->hold_idem)
 			return;
 	} else
@@ -312,32 +314,17 @@ call_idem_end(struct call *c)
 	c->idem_key = NULL;
 }
 
-struct call_rate {
-	int64_t	second;
-	int	count;
-};
-
 void
 call_rate_headers(struct call *c, const char *key, int limit)
 {
-	struct map	*counters = c->session->counters;
-	struct call_rate *r;
-	char		*scope = call_idem_scope(c, key), text[32];
-	int64_t		 second = c->now / 1000;
+	char	*scope = call_idem_scope(c, key), text[32];
+	int64_t	 second = c->now / 1000;
+	int	 count = rates_hit(c->session->counters, scope, second);
 
-	if ((r = map_get(counters, scope)) == NULL) {
-		r = xcalloc(1, sizeof *r);
-		map_put(counters, scope, r);
-	}
 	free(scope);
-	if (r->second != second) {
-		r->second = second;
-		r->count = 0;
-	}
-	r->count++;
 	snprintf(text, sizeof text, "%d", limit);
 	reply_header(c->reply, "X-RateLimit-Limit", text);
-	snprintf(text, sizeof text, "%d", r->count < limit ? limit - r->count : 0);
+	snprintf(text, sizeof text, "%d", count < limit ? limit - count : 0);
 	reply_header(c->reply, "X-RateLimit-Remaining", text);
 	snprintf(text, sizeof text, "%lld", (long long)second + 1);
 	reply_header(c->reply, "X-RateLimit-Reset", text);

@@ -6,6 +6,7 @@
 #include "idem.h"
 #include "journal.h"
 #include "map.h"
+#include "rate.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -38,7 +39,7 @@ session_free(void *p)
 	idem_free(s->idem);
 	clock_free(s->clock);
 	journal_free(s->journal);
-	map_free(s->counters);
+	rates_free(s->counters);
 	rules_free(s->rules);
 	webhooks_free(s->webhooks);
 	free(s);
@@ -107,7 +108,7 @@ sessions_get(struct sessions *r, const char *name)
 	f->s.idem = idem_new();
 	f->s.clock = clock_new(r->clock_frozen, r->clock_start_ms);
 	f->s.journal = journal_new(r->journal_cap);
-	f->s.counters = map_new(free);
+	f->s.counters = rates_new();
 	f->s.rules = rules_new();
 	f->s.webhooks = webhooks_new();
 	rng_seed(&f->s.rng, f->seed, name);
@@ -164,8 +165,8 @@ session_reset(struct session *s)
 	idem_reset(s->idem);
 	clock_reset(s->clock);
 	journal_clear(s->journal);
-	map_free(s->counters);
-	s->counters = map_new(free);
+	rates_free(s->counters);
+	s->counters = rates_new();
 	rules_clear(s->rules);
 	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);
