@@ -53,6 +53,8 @@ int		 clock_duration_ok(int64_t ms);
 /* Wall time in ms since the epoch; tests replace it through clock_wall_hook. */
 int64_t		 clock_wall(void);
 extern int64_t	 (*clock_wall_hook)(void);
+/* Monotonic microseconds: for budgets and deadlines in wall time, never for logic. */
+int64_t		 clock_mono_us(void);
 
 /* ISO 8601 UTC with milliseconds. */
 char		*clock_format(int64_t ms, char out[CLOCK_TEXT_MAX]);

@@ -54,6 +54,8 @@ void		 journal_clear(struct journal *);
 struct journal_entry *journal_add(struct journal *, const struct journal_entry *e);
 size_t		 journal_count(const struct journal *);
 size_t		 journal_bytes(const struct journal *);
+/* The number the next entry will get: entries from it on came later. */
+uint64_t	 journal_next_seq(const struct journal *);
 /*
  * What an entry keeps of a body of 'len' bytes: a heap copy of at most
  * JOURNAL_BODY_CAPTURE of them, or NULL for NULL.
@@ -61,6 +63,13 @@ size_t		 journal_bytes(const struct journal *);
 char		*journal_capture(const char *body, size_t len);
 /* Oldest first; 'fn' returns non-zero to stop. */
 void		 journal_each(const struct journal *,
+		     int (*fn)(const struct journal_entry *, void *), void *arg);
+/*
+ * The same from the entry numbered 'seq' on (the oldest held, if that one
+ * is gone), so a walk can be taken up again later; returns what 'fn'
+ * stopped with, or 0 at the end.
+ */
+int		 journal_each_from(const struct journal *, uint64_t seq,
 		     int (*fn)(const struct journal_entry *, void *), void *arg);
 /*
  * The entry as the admin API lists it; a body cut to its capture adds

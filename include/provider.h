@@ -13,6 +13,7 @@
 
 #include "ledger.h"
 #include "router.h"
+#include "work.h"
 
 #define REQUEST_BODY_MAX	(64 * 1024)
 
@@ -108,6 +109,7 @@ struct call {
 	int64_t			 now;		/* the session's virtual time */
 	char			*idem_key;	/* set by call_idem_begin; owned */
 	int			 hold_idem;	/* the reply is held: key stays in flight */
+	struct work		 work;		/* the reply is made in slices (admin) */
 	/* A scenario's say over a refund created by this call (decline, outcome). */
 	int			 force_settle;
 	int64_t			 settle_after_ms;

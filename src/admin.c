@@ -407,70 +407,167 @@ admin_refunds(struct call *c)
 	call_json(c, 200, json_pack("{so}", "refunds", l.items));
 }
 
+/*
+ * A walk over the journal, listing or counting, done in slices of at most
+ * WORK_SLICE_US: a full journal takes hundreds of milliseconds to render,
+ * which would stall every other client.  It covers the entries that were
+ * there when the request came; the session going (or being reset) ends it
+ * with what it has.
+ */
 struct admin_journal {
-	const char	*provider;
-	const char	*operation;
-	const struct match *match;
-	json_t		*items;
+	char		 session[SESSION_NAME_MAX + 1];
+	uint64_t	 session_id;
+	char		*provider;
+	char		*operation;
+	struct match	 match;
+	int		 has_match;
+	int		 listing;	/* render the entries, not only count them */
 	size_t		 count;
 	size_t		 skip;		/* matches to count but not render */
+	uint64_t	 next_seq;	/* where the walk takes up again */
+	uint64_t	 end_seq;	/* entries from here on came later */
+	int64_t		 slice_end_us;
+	struct buf	 out;		/* listing: the entries rendered so far */
 };
+
+enum { ADMIN_WALK_MORE = 1, ADMIN_WALK_END };
 
 static int
 admin_journal_cb(const struct journal_entry *e, void *arg)
 {
 	struct admin_journal	*j = arg;
+	json_t			*o;
+	char			*text;
 
+	if (e->seq >= j->end_seq)
+		return (ADMIN_WALK_END);
+	if (clock_mono_us() >= j->slice_end_us)
+		return (ADMIN_WALK_MORE);
+	j->next_seq = e->seq + 1;
 	if ((j->provider != NULL && strcmp(j->provider, e->provider) != 0) ||
 	    (j->operation != NULL && strcmp(j->operation, e->operation) != 0) ||
-	    (j->match != NULL && !match_entry(j->match, e)))
+	    (j->has_match && !match_entry(&j->match, e)))
 		return (0);
-	if (j->count++ >= j->skip && j->items != NULL)
-		json_array_append_new(j->items, journal_entry_json(e));
+	if (j->count++ >= j->skip && j->listing) {
+		o = journal_entry_json(e);
+		text = jsonx_dumps(o, 0);
+		json_decref(o);
+		buf_adds(&j->out, j->count > j->skip + 1 ? "," : "");
+		buf_adds(&j->out, text);
+		free(text);
+	}
+	return (0);
+}
+
+static void
+admin_journal_release(void *arg)
+{
+	struct admin_journal	*j = arg;
+
+	free(j->provider);
+	free(j->operation);
+	if (j->has_match)
+		match_release(&j->match);
+	buf_release(&j->out);
+	free(j);
+}
+
+/* The work's step: a slice of the walk, then the reply once it has ended. */
+static int
+admin_journal_step(struct app *app, void *arg, struct reply *r)
+{
+	struct admin_journal	*j = arg;
+	struct session		*s = sessions_find_id(app->sessions, j->session,
+				    j->session_id);
+
+	j->slice_end_us = clock_mono_us() + WORK_SLICE_US;
+	if (s != NULL && j->next_seq < j->end_seq &&
+	    journal_each_from(s->journal, j->next_seq, admin_journal_cb, j) ==
+	    ADMIN_WALK_MORE)
+		return (0);
+	free(r->body);
+	r->status = 200;
+	r->content_type = "application/json";
+	/* As jsonx_dumps would write {"entries":[...]} or {"count":N}. */
+	if (j->listing) {
+		buf_adds(&j->out, "]}");
+		r->body = buf_steal(&j->out);
+	} else
+		r->body = xasprintf("{\"count\":%zu}", j->count);
+	return (1);
+}
+
+/* Starts the walk; its first slice runs now, the rest on later turns. */
+static void
+admin_journal_walk(struct call *c, struct admin_journal *j)
+{
+	snprintf(j->session, sizeof j->session, "%s", c->session->name);
+	j->session_id = c->session->id;
+	j->end_seq = journal_next_seq(c->session->journal);
+	if (j->listing)
+		buf_adds(&j->out, "{\"entries\":[");
+	if (admin_journal_step(c->app, j, c->reply) == 1) {
+		admin_journal_release(j);
+		return;
+	}
+	c->reply->status = 200;	/* for the access log: the walk cannot fail */
+	c->work.step = admin_journal_step;
+	c->work.release = admin_journal_release;
+	c->work.state = j;
+}
+
+static int
+admin_journal_skip_cb(const struct journal_entry *e, void *arg)
+{
+	struct admin_journal	*j = arg;
+
+	if ((j->provider == NULL || strcmp(j->provider, e->provider) == 0) &&
+	    (j->operation == NULL || strcmp(j->operation, e->operation) == 0))
+		j->count++;
 	return (0);
 }
 
 static void
 admin_journal(struct call *c)
 {
-	struct admin_journal	 j = { 0 };
-	char			*provider = NULL, *operation, *limit;
-	char			*end;
+	struct admin_journal	*j;
+	char			*provider, *limit, *end;
 	long long		 n = -1;
 
 	if (admin_provider_filter(c, &provider) != 0)
 		return;
-	operation = request_query(c->req, "operation");
 	if ((limit = request_query(c->req, "limit")) != NULL) {
 		n = strtoll(limit, &end, 10);
 		if (*limit == '\0' || *end != '\0' || n < 0) {
 			admin_error(c, 400, "invalid_query", "limit: must be a whole "
 			    "number of at least 0");
-			goto out;
+			free(provider);
+			free(limit);
+			return;
 		}
+		free(limit);
 	}
-	j.provider = provider;
-	j.operation = operation;
-	/* The limit keeps the newest entries, oldest first: count, render those. */
+	j = xcalloc(1, sizeof *j);
+	j->provider = provider;
+	j->operation = request_query(c->req, "operation");
+	j->listing = 1;
+	/*
+	 * The limit keeps the newest entries, oldest first: count them (names
+	 * only, quick even over a full journal), then render those.
+	 */
 	if (n >= 0) {
-		journal_each(c->session->journal, admin_journal_cb, &j);
-		j.skip = (size_t)n < j.count ? j.count - (size_t)n : 0;
-		j.count = 0;
+		journal_each(c->session->journal, admin_journal_skip_cb, j);
+		j->skip = (size_t)n < j->count ? j->count - (size_t)n : 0;
+		j->count = 0;
 	}
-	j.items = json_array();
-	journal_each(c->session->journal, admin_journal_cb, &j);
-	call_json(c, 200, json_pack("{so}", "entries", j.items));
-out:
-	free(provider);
-	free(operation);
-	free(limit);
+	admin_journal_walk(c, j);
 }
 
 static void
 admin_journal_count(struct call *c)
 {
 	static const char *const keys[] = { "match" };
-	struct admin_journal	 j = { 0 };
+	struct admin_journal	*j;
 	struct match		 m;
 	json_t			*body = admin_body(c), *mo;
 	const char		*key;
@@ -497,10 +594,10 @@ admin_journal_count(struct call *c)
 		free(cause);
 		goto out;
 	}
-	j.match = &m;
-	journal_each(c->session->journal, admin_journal_cb, &j);
-	match_release(&m);
-	call_json(c, 200, json_pack("{sI}", "count", (json_int_t)j.count));
+	j = xcalloc(1, sizeof *j);
+	j->match = m;
+	j->has_match = 1;
+	admin_journal_walk(c, j);
 out:
 	json_decref(body);
 }

@@ -32,6 +32,15 @@ clock_wall(void)
 	return (clock_wall_hook());
 }
 
+int64_t
+clock_mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 int
 clock_in_range(int64_t ms)
 {

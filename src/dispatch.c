@@ -380,6 +380,7 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		c.session = sessions_get(app->sessions, info->session);
 		c.now = clock_now(c.session->clock);
 		admin_handle(&c, req->path + strlen(ADMIN_PREFIX));
+		plan->work = c.work;
 		info->operation = c.route != NULL ? c.route->operation : NULL;
 		/* Moving a clock may make webhook events due. */
 		webhook_engine_kick(app->webhooks);

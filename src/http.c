@@ -148,15 +148,6 @@ http_reason(int status)
 	return (status < 300 ? "OK" : status < 500 ? "Client Error" : "Server Error");
 }
 
-static int64_t
-http_mono_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
-}
-
 /* Printable ASCII but for what delimits a text log field. */
 static int
 http_log_plain(char c)
@@ -322,6 +313,7 @@ http_pending_free(struct pending *p)
 		dispatch_release(p->h->app, p->session, p->plan.session_id,
 		    p->plan.idem_key);
 	free(p->plan.idem_key);
+	work_release(&p->plan.work);
 	event_free(p->timer);
 	free(p->wire);
 	reply_release(&p->rep);
@@ -379,7 +371,7 @@ http_pending_end(struct pending *p)
 static void
 http_pending_arm(struct pending *p, int64_t ms)
 {
-	int64_t		left = (p->deadline_us - http_mono_us() + 999) / 1000;
+	int64_t		left = (p->deadline_us - clock_mono_us() + 999) / 1000;
 	struct timeval	tv;
 
 	if (left < 0)
@@ -433,6 +425,12 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 	}
 	switch (p->plan.kind) {
 	case PLAN_REPLY:
+		if (p->plan.work.step != NULL &&
+		    p->plan.work.step(p->h->app, p->plan.work.state, &p->rep) == 0) {
+			/* Other clients' events run before the next slice. */
+			http_pending_arm(p, 0);
+			return;
+		}
 		http_send(p->req, &p->rep);
 		break;
 	case PLAN_HANG:
@@ -509,7 +507,7 @@ http_hold(struct http *h, struct http_conn *hc, struct evhttp_request *req,
 	memset(plan, 0, sizeof *plan);
 	snprintf(p->session, sizeof p->session, "%s", session);
 	p->timer = evtimer_new(h->base, http_pending_fire, p);
-	p->deadline_us = http_mono_us() + (int64_t)h->timeout_s * 1000000;
+	p->deadline_us = clock_mono_us() + (int64_t)h->timeout_s * 1000000;
 	TAILQ_INSERT_TAIL(&http_held, p, entry);
 	http_pending_arm(p, p->plan.delay_ms);
 }
@@ -685,7 +683,7 @@ http_handle(struct evhttp_request *req, void *arg)
 	const char		*uri = evhttp_request_get_uri(req), *q, *refusal;
 	char			*raw, *path;
 	size_t			 n = 0, len;
-	int64_t			 start = http_mono_us();
+	int64_t			 start = clock_mono_us();
 
 	http_conn_stop(hc);
 	evhttp_request_set_on_complete_cb(req, http_conn_replied, hc);
@@ -730,8 +728,9 @@ http_handle(struct evhttp_request *req, void *arg)
 		reply_header(&rep, "Connection", "close");
 	} else
 		dispatch(h->app, &r, &rep, &info, &plan);
-	http_log_line(h, &r, &rep, &info, http_mono_us() - start);
-	if (plan.kind == PLAN_REPLY && plan.delay_ms == 0 && plan.idem_key == NULL)
+	http_log_line(h, &r, &rep, &info, clock_mono_us() - start);
+	if (plan.kind == PLAN_REPLY && plan.delay_ms == 0 && plan.idem_key == NULL &&
+	    plan.work.step == NULL)
 		http_send(req, &rep);
 	else
 		http_hold(h, hc, req, &rep, &plan, info.session);

@@ -151,16 +151,35 @@ journal_bytes(const struct journal *j)
 	return (j->bytes);
 }
 
+uint64_t
+journal_next_seq(const struct journal *j)
+{
+	return (j->next_seq);
+}
+
 void
 journal_each(const struct journal *j, int (*fn)(const struct journal_entry *, void *),
     void *arg)
 {
-	size_t	i;
+	journal_each_from(j, 0, fn, arg);
+}
 
-	for (i = 0; i < j->count; i++) {
-		if (fn(&j->ring[(j->head + i) % j->slots], arg) != 0)
-			return;
+int
+journal_each_from(const struct journal *j, uint64_t seq,
+    int (*fn)(const struct journal_entry *, void *), void *arg)
+{
+	size_t	i = 0;
+	int	rc;
+
+	/* Sequence numbers run on without gaps from the oldest entry held. */
+	if (j->count > 0 && seq > j->ring[j->head].seq)
+		i = seq - j->ring[j->head].seq < j->count ?
+		    (size_t)(seq - j->ring[j->head].seq) : j->count;
+	for (; i < j->count; i++) {
+		if ((rc = fn(&j->ring[(j->head + i) % j->slots], arg)) != 0)
+			return (rc);
 	}
+	return (0);
 }
 
 char *

@@ -97,3 +97,37 @@ Test(journal, a_body_past_the_capture_is_cut_and_flagged)
 	json_decref(o);
 	journal_free(j);
 }
+
+static int
+stop_at_seven(const struct journal_entry *e, void *arg)
+{
+	struct order	*o = arg;
+
+	o->last = e->seq;
+	o->n++;
+	return (e->seq == 7 ? 42 : 0);
+}
+
+Test(journal, a_walk_takes_up_again_where_it_stopped)
+{
+	struct journal	*j = journal_new(10);
+	struct order	 o = { 0, 0 };
+	size_t		 i;
+
+	for (i = 0; i < 15; i++)	/* entries 6 to 15 are held, in a wrapped ring */
+		add(j, 10, 10);
+	cr_expect_eq(journal_next_seq(j), 16);
+	cr_expect_eq(journal_each_from(j, 0, stop_at_seven, &o), 42, "what fn stopped with");
+	cr_expect_eq(o.n, 2, "6 then 7");
+	o.n = 0;
+	cr_expect_eq(journal_each_from(j, 8, stop_at_seven, &o), 0, "0 at the end");
+	cr_expect_eq(o.n, 8);
+	cr_expect_eq(o.last, 15);
+	o.n = 0;
+	cr_expect_eq(journal_each_from(j, 16, stop_at_seven, &o), 0);
+	cr_expect_eq(o.n, 0, "nothing past the newest");
+	journal_clear(j);
+	cr_expect_eq(journal_each_from(j, 3, stop_at_seven, &o), 0);
+	cr_expect_eq(journal_next_seq(j), 16, "numbers run on after a clear");
+	journal_free(j);
+}

@@ -63,6 +63,7 @@ regress_call(const char *method, const char *path, const char *query,
 	char			*cause = NULL;
 
 	dispatch(&regress_app, &r, &rep, &info, &plan);
+	work_finish(&plan.work, &regress_app, &rep);
 	*status = rep.status;
 	if (rep.body != NULL && (v = jsonx_loads(rep.body, strlen(rep.body), &cause)) == NULL)
 		free(cause);

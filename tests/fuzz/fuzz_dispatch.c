@@ -257,6 +257,7 @@ fuzz_record(struct app *app, const struct provider *p, const uint8_t *data,
 		r.provider = p->name;
 
 	dispatch(app, &r, &rep, &info, &plan);
+	work_finish(&plan.work, app, &rep);
 	if (getenv("FUZZ_VERBOSE") != NULL)
 		fprintf(stderr, "%s %s%s%s [%s] -> %d plan %d %s\n", r.method, r.path,
 		    r.query != NULL ? "?" : "", r.query != NULL ? r.query : "",
