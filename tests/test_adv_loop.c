@@ -117,3 +117,24 @@ Test(adv_loop, a_session_dropped_mid_listing_ends_it_cleanly)
 	cr_expect_lt(json_array_size(json_object_get(v, "entries")), ENTRIES);
 	json_decref(v);
 }
+
+/*
+ * Globs are matched against the path, so its length bounds their worst
+ * case: past 4 KiB a request target is refused in the provider's shape.
+ */
+Test(adv_loop, a_request_target_past_4_kib_is_refused)
+{
+	char		*path = xmalloc(5001);
+	struct e2e_resp	*r;
+
+	memcpy(path, "/accelebit/", 11);
+	memset(path + 11, 'a', 4989);
+	path[5000] = '\0';
+	r = e2e("GET", path, NULL, NULL);
+	cr_expect_eq(r->status, 414);
+	cr_expect_str_eq(e2e_get(r, "error.message"),
+	    "the request target is longer than 4096 bytes", "%s", r->body);
+	path[4000] = '\0';
+	cr_expect_eq(e2e("GET", path, NULL, NULL)->status, 404, "4000 bytes are served");
+	free(path);
+}
