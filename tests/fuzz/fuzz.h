@@ -13,6 +13,7 @@
 #define FUZZ_EPOCH_MS	1775743200000LL
 
 struct fixtures;
+struct session;
 
 /* Loaded by fuzz_init from PAYMOCK_FIXTURES (default FUZZ_FIXTURES). */
 extern struct fixtures	*fuzz_fixtures;
@@ -26,5 +27,13 @@ int	fuzz_dispatch_input(const char *target, const uint8_t *, size_t);
 int	fuzz_scenario_input(const uint8_t *, size_t);
 int	fuzz_fixtures_input(const uint8_t *, size_t);
 int	fuzz_money_input(const uint8_t *, size_t);
+/* Operations on several sessions, with webhooks on the wire (fuzz_sequence.c). */
+int	fuzz_sequence_input(const uint8_t *, size_t);
+
+/*
+ * Aborts unless every transaction of the session is refunded within its
+ * amount and every journal entry can be listed; for sessions_each.
+ */
+void	fuzz_check_session(struct session *, void *);
 
 #endif

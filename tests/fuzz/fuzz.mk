@@ -22,7 +22,7 @@ FUZZ_CFLAGS     = $(STD) $(filter-out -Werror,$(WARN)) -Wno-format-nonliteral \
                   -DFUZZ_FIXTURES='"$(abspath fixtures)"' \
                   -DFUZZ_SCENARIOS='"$(abspath scenarios)"'
 FUZZ_PROVIDERS  = smartretry smartpay utgl accelebit payengine admin
-FUZZ_HARNESSES  = $(FUZZ_PROVIDERS) scenario fixtures money
+FUZZ_HARNESSES  = $(FUZZ_PROVIDERS) scenario fixtures money sequence
 FUZZ_LIB_OBJS   = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 FUZZ_PATH_OBJS  = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/obj/%.o,\
                   $(filter-out tests/fuzz/fuzz_main.c,$(wildcard tests/fuzz/fuzz_*.c)))
@@ -32,6 +32,7 @@ FUZZ_BINS       = $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_HARNESSES))
 FUZZ_DEF_scenario = -DFUZZ_SCENARIO
 FUZZ_DEF_fixtures = -DFUZZ_FIXTURE
 FUZZ_DEF_money    = -DFUZZ_MONEY
+FUZZ_DEF_sequence = -DFUZZ_SEQUENCE
 $(foreach p,$(FUZZ_PROVIDERS),$(eval FUZZ_DEF_$(p) = -DFUZZ_PROVIDER='"$(p)"'))
 
 VALGRIND_LOGS   = $(BUILD)/valgrind

@@ -187,7 +187,7 @@ fuzz_check_entry(const struct journal_entry *e, void *arg)
 	return (0);
 }
 
-static void
+void
 fuzz_check_session(struct session *s, void *arg)
 {
 	(void)arg;
