@@ -786,7 +786,7 @@ seq_check(struct seq *q)
 	struct session		*s;
 	char			 life[16];
 
-	sessions_each(q->app.sessions, fuzz_check_session, NULL);
+	sessions_each(q->app.sessions, fuzz_check_ledger, NULL);
 	for (k.slot = 0; k.slot < SEQ_SLOTS; k.slot++) {
 		if ((s = seq_session(q, k.slot)) == NULL)
 			continue;
@@ -894,6 +894,7 @@ fuzz_sequence_input(const uint8_t *data, size_t size)
 	seq_release(&q, 200);
 	seq_pump(&q);
 	seq_check(&q);
+	sessions_each(q.app.sessions, fuzz_check_session, NULL);
 	seq_check_listings(&q);
 
 	webhook_engine_free(q.app.webhooks);
