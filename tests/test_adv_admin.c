@@ -132,15 +132,11 @@ Test(adv_admin, the_token_is_not_journaled_or_logged)
 	char			 path[] = "/tmp/paymock-adv-admin-XXXXXX", buf[65536];
 	struct e2e_resp		*r;
 	ssize_t			 n;
-	int			 fd, saved;
+	int			 fd;
 
 	cr_assert((fd = mkstemp(path)) >= 0);
 	e2e_teardown();
-	saved = dup(STDERR_FILENO);
-	dup2(fd, STDERR_FILENO);
-	e2e_start(args);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
+	e2e_start_stderr(args, fd);
 	r = e2e("POST", AB_REFUND, AB_HEADERS BEARER "X-Echo: token=" TOKEN ";\r\n",
 	    AB_REFUND_BODY);
 	cr_expect_eq(r->status, 201, "%s", r->body);

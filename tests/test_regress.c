@@ -329,17 +329,12 @@ Test(regress_e2e, non_utf8_path_with_the_json_log)
 {
 	const char *const	 args[] = { "--log-format", "json", NULL };
 	char			 path[] = "/tmp/paymock-log-XXXXXX", line[1024];
-	int			 fd, saved, lines = 0;
+	int			 fd, lines = 0;
 	FILE			*fp;
 
 	cr_assert((fd = mkstemp(path)) >= 0);
 	e2e_teardown();
-	/* The server's stderr (its access log) into the file. */
-	saved = dup(STDERR_FILENO);
-	dup2(fd, STDERR_FILENO);
-	e2e_start(args);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
+	e2e_start_stderr(args, fd);
 	close(fd);
 	regress_e2e_non_utf8();
 	e2e_teardown();

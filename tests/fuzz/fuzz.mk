@@ -124,4 +124,8 @@ check-adversarial: $(BIN) $(TESTBIN) $(FUZZ_DIR)/fuzz-sequence
 	tests/fuzz/run.sh $(FUZZ_DIR) $(ADV_SECONDS) sequence || status=1; \
 	exit $$status
 
+# The compiler writes the .d files; without this rule make would try to remake
+# an old one through main-%.o (fuzz_main.c with no harness defined) and fail.
+$(FUZZ_DIR)/obj/%.d: ;
+
 -include $(wildcard $(FUZZ_DIR)/obj/*.d)

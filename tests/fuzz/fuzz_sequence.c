@@ -33,7 +33,6 @@
 
 #include <event2/event.h>
 #include <event2/http.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,21 +81,6 @@ struct seq {
 	const uint8_t		*p, *end;
 	uint8_t			 a, b, c, d;	/* the operation's operands */
 };
-
-static void	seq_die(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-seq_die(const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	fputs("fuzz-sequence: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\n", stderr);
-	abort();
-}
 
 static int
 seq_slot(const struct seq *q)
@@ -178,7 +162,7 @@ seq_call(struct seq *q, int slot, const char *method, const char *path,
 		    name, life, body != NULL ? body : "", rep.status,
 		    rep.body != NULL ? rep.body : "");
 	if (plan.kind == PLAN_REPLY && (rep.status < 100 || rep.status > 599))
-		seq_die("%s %s: status %d", method, path, rep.status);
+		fatal("%s %s: status %d", method, path, rep.status);
 	/* The transport frees a held key once the reply is out: here at once. */
 	if (plan.idem_key != NULL)
 		dispatch_release(&q->app, info.session, plan.idem_key);
@@ -375,7 +359,7 @@ seq_op_refund(struct seq *q)
 		int64_t *at = &q->key_at[slot][pi][kslot - 1];
 		if (*at != INT64_MIN && (sp->keyed == SEQ_KEY_MODIFICATION ||
 		    (now >= *at && now - *at < SEQ_KEY_TTL_MS)))
-			seq_die("%s: key %s made a second refund in fz%d (first at %lld, "
+			fatal("%s: key %s made a second refund in fz%d (first at %lld, "
 			    "now %lld)", sp->name, key, slot, (long long)*at,
 			    (long long)now);
 		*at = now;
@@ -750,7 +734,7 @@ seq_check_entry(const struct journal_entry *e, void *arg)
 	    "X-Fuzz-Life"));
 
 	if (life == NULL || strcmp(life, k->life) != 0)
-		seq_die("fz%d (life %s) journals %s %s of life %s", k->slot, k->life,
+		fatal("fz%d (life %s) journals %s %s of life %s", k->slot, k->life,
 		    e->method, e->path, life != NULL ? life : "none");
 	return (0);
 }
@@ -772,11 +756,11 @@ seq_check_deliveries(const struct seq *q, int slot, struct session *s)
 		provider = jsonx_string(json_object_get(d, "provider"));
 		refund = jsonx_string(json_object_get(d, "refund_id"));
 		if (url == NULL || strstr(url, tag) == NULL)
-			seq_die("fz%d lists a delivery to %s, not of its life %s", slot,
+			fatal("fz%d lists a delivery to %s, not of its life %s", slot,
 			    url != NULL ? url : "(none)", tag);
 		if (provider == NULL || refund == NULL ||
 		    ledger_refund(s->ledger, provider, refund) == NULL)
-			seq_die("fz%d lists a delivery for %s refund %s it does not have",
+			fatal("fz%d lists a delivery for %s refund %s it does not have",
 			    slot, provider != NULL ? provider : "?",
 			    refund != NULL ? refund : "?");
 	}
@@ -820,7 +804,7 @@ seq_check_listings(struct seq *q)
 			status = seq_call(q, slot, "GET", paths[i], "", NULL, &body);
 			if (status != 200 || (v = jsonx_loads(body, strlen(body),
 			    &cause)) == NULL)
-				seq_die("fz%d: GET %s: %d %s", slot, paths[i], status, body);
+				fatal("fz%d: GET %s: %d %s", slot, paths[i], status, body);
 			json_decref(v);
 			free(body);
 		}
@@ -870,7 +854,7 @@ fuzz_sequence_input(const uint8_t *data, size_t size)
 
 		if (bs == NULL || getsockname(evhttp_bound_socket_get_fd(bs),
 		    (struct sockaddr *)&ss, &sl) != 0)
-			seq_die("cannot listen on loopback");
+			fatal("cannot listen on loopback");
 		q.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	}
 	evhttp_set_gencb(q.receiver, seq_receive, &q);
