@@ -47,12 +47,17 @@ struct plan {
 	int64_t		 bytes;
 	int64_t		 bytes_per_s;
 	char		*idem_key;	/* in flight until dispatch_release; owned */
+	uint64_t	 session_id;	/* the idem_key's session (struct session's id) */
 };
 
 /* Routes and answers 'req'; 'reply' and 'plan' are the caller's to release. */
 void	dispatch(struct app *, const struct request *, struct reply *,
 	    struct dispatch_info *, struct plan *);
-/* The held reply was delivered (or abandoned): its idempotency key is free. */
-void	dispatch_release(struct app *, const char *session, const char *idem_key);
+/*
+ * The held reply was delivered (or abandoned): its idempotency key is free,
+ * unless its session was dropped or reset meanwhile (then nothing happens).
+ */
+void	dispatch_release(struct app *, const char *session, uint64_t session_id,
+	    const char *idem_key);
 
 #endif

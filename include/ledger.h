@@ -97,14 +97,20 @@ int		 ledger_add_txn(struct ledger *, struct txn *);
 void		 ledger_txn_each(const struct ledger *, const char *provider,
 		     void (*fn)(const struct txn *, void *), void *arg);
 
-/* What is still refundable, and what is refunded or held by pending refunds, at 'now'. */
+/*
+ * What is still refundable, and what is refunded or held by pending refunds,
+ * at 'now'.  O(log n) from the latest refund and question on; an earlier
+ * instant walks the transaction's refunds.  Asking changes no later answer.
+ */
 int64_t		 ledger_refundable(const struct ledger *, const struct txn *, int64_t now);
 int64_t		 ledger_refunded(const struct ledger *, const struct txn *, int64_t now);
 
 /*
  * Records a refund of 'amount' created at 'now'.  'id' is copied, 'data' is
  * taken.  Returns NULL (taking nothing) if 'amount' is above what is
- * refundable, or the plan breaks the state machine.
+ * refundable, 'now' is before the transaction's latest refund, 'id' is
+ * taken, or the plan breaks the state machine or its dates overflow.  So
+ * refunded <= amount holds at every instant (sums are checked, never wrap).
  */
 struct refund	*ledger_refund_add(struct ledger *, const struct txn *, const char *id,
 		     int64_t amount, int64_t now, const struct lifecycle *, json_t *data);

@@ -9,6 +9,13 @@
 
 struct journal_entry;
 
+/*
+ * The longest path glob a rule or a journal count may give.  With the rule
+ * cap per session and the server's URL limit it bounds what one request
+ * costs: matching is linear in the path plus the pattern.
+ */
+#define MATCH_PATTERN_MAX	1024
+
 struct match {
 	char	*provider;
 	char	*operation;

@@ -152,6 +152,13 @@ void		 call_error(struct call *, int status, const char *code,
 void		 call_json(struct call *, int status, json_t *body);
 /* The refund's life here: the provider's default, the session's, the transaction's. */
 void		 call_lifecycle(const struct call *, const struct txn *, struct lifecycle *);
+/*
+ * Records the call's refund of 'amount' of 't' as 'id' (copied) living 'lc',
+ * taking 'data'.  The adapter checked the amount; should the ledger refuse
+ * anyway, the reply is the provider's 500, nothing is kept and NULL returns.
+ */
+struct refund	*call_refund_add(struct call *, const struct txn *, const char *id,
+		     int64_t amount, const struct lifecycle *, json_t *data);
 
 /*
  * Header-keyed idempotency (SmartRetry, Accelebit): scope (session, provider,

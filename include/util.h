@@ -25,8 +25,6 @@ int	 str_casecmp(const char *, const char *);
  * go into JSON, which jansson refuses otherwise; returns 's'.
  */
 char	*utf8_scrub(char *s);
-/* 1 if 's' ends in a glob over '*' that matches it whole. */
-int	 glob_match(const char *pattern, const char *s);
 
 /* FNV-1a, 64 bits: map keys, fingerprints, seeds. */
 uint64_t hash_fnv1a(const void *, size_t);

@@ -15,6 +15,13 @@
 
 #define WEBHOOK_DEFAULT_SECRET	"whsec_paymock_test"
 #define WEBHOOK_MAX_RETRIES	8
+/* An attempt's whole life on the wire (connect, send, reply), in seconds. */
+#define WEBHOOK_DEADLINE_S	10
+#define WEBHOOK_DEADLINE_MAX_S	3600
+/* A receiver's reply body is read up to this; past it the attempt fails. */
+#define WEBHOOK_REPLY_MAX	65536
+/* Replays one session may have waiting for a slot. */
+#define WEBHOOK_REPLAY_QUEUE_MAX 256
 
 /* How a provider signs: "t=<unix s>,v1=<hex>" or "sha256=<hex>" plus a timestamp header. */
 enum webhook_signature {
@@ -45,7 +52,9 @@ void		 webhooks_free(struct webhooks *);
 void		 webhooks_reset(struct webhooks *);
 /*
  * Sets the endpoint of 'provider' (a provider with a spec).  Returns 0, or
- * -1 with '*cause' (heap) for a bad URL or a host not allowed.
+ * -1 with '*cause' (heap) for a bad URL or a host not allowed.  Allowed:
+ * http:// to a loopback literal (127.0.0.0/8, [::1]), localhost (taken as
+ * 127.0.0.1, never looked up), or a host given to webhook_engine_allow.
  */
 int		 webhooks_set_endpoint(struct webhooks *, const struct webhook_engine *,
 		     const char *provider, const char *url, const char *secret,
@@ -63,12 +72,26 @@ void		 webhooks_schedule(struct session *, const char *provider,
 /* 'sessions' is borrowed and must outlive the engine. */
 struct webhook_engine *webhook_engine_new(struct event_base *, struct sessions *);
 void		 webhook_engine_free(struct webhook_engine *);
-/* Hosts other than loopback that endpoints may name. */
-void		 webhook_engine_allow(struct webhook_engine *, const char *host);
+/*
+ * A host other than loopback that endpoints may name (matched exactly, case
+ * aside).  A name is resolved with evdns, off the loop's critical path; -1
+ * with '*cause' (heap) if no resolver can be set up.
+ */
+int		 webhook_engine_allow(struct webhook_engine *, const char *host,
+		     char **cause);
+/* Every attempt's deadline (default WEBHOOK_DEADLINE_S). */
+void		 webhook_engine_set_deadline(struct webhook_engine *, int seconds);
 /* Looks for due events soon (after the clock moved or refunds were made). */
 void		 webhook_engine_kick(struct webhook_engine *);
-/* Sends one logged delivery again (logged anew); -1 if there is no such delivery. */
-int		 webhook_replay(struct webhook_engine *, struct session *, uint64_t id);
+enum webhook_replay {
+	WEBHOOK_REPLAY_QUEUED,
+	WEBHOOK_REPLAY_UNKNOWN,		/* no such delivery, or no endpoint for it */
+	WEBHOOK_REPLAY_FULL,		/* WEBHOOK_REPLAY_QUEUE_MAX already wait */
+};
+
+/* Queues one logged delivery to be sent again (and logged anew). */
+enum webhook_replay webhook_replay(struct webhook_engine *, struct session *,
+		     uint64_t id);
 
 /* Hex HMAC-SHA256 of "<t>.<body>" with 'secret'; 'hex' holds 65 bytes. */
 void		 webhook_sign(const char *secret, long long t, const char *body,

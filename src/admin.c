@@ -218,7 +218,8 @@ admin_clock_advance(struct call *c)
 {
 	static const char *const keys[] = { "seconds", "ms" };
 	json_t		*body = admin_body(c), *secs, *ms;
-	const char	*text, *why;
+	const char	*text, *why, *field;
+	char		 at[CLOCK_TEXT_MAX];
 	int64_t		 delta;
 	int		 exp;
 
@@ -232,14 +233,21 @@ admin_clock_advance(struct call *c)
 	}
 	/* Seconds may carry milliseconds ("1.5"); read exactly, as money is. */
 	exp = secs != NULL ? 3 : 0;
+	field = secs != NULL ? "seconds" : "ms";
 	text = jsonx_number_text(secs != NULL ? secs : ms);
-	if (text == NULL || money_parse(text, strlen(text), exp, &delta, &why) != 0) {
-		admin_error(c, 400, "invalid_body", "%s: must be a number of at least 0%s",
-		    secs != NULL ? "seconds" : "ms", secs != NULL ?
-		    " with at most 3 decimals" : " without decimals");
+	if (text == NULL || money_parse(text, strlen(text), exp, &delta, &why) != 0 ||
+	    !clock_duration_ok(delta)) {
+		admin_error(c, 400, "invalid_body", "%s: must be a number from 0 to %lld%s",
+		    field, secs != NULL ? CLOCK_DURATION_MAX_S : CLOCK_DURATION_MAX_MS,
+		    secs != NULL ? " (100 years) with at most 3 decimals" :
+		    " (100 years) without decimals");
 		goto out;
 	}
-	clock_advance(c->session->clock, delta);
+	if (clock_advance(c->session->clock, delta) != 0) {
+		admin_error(c, 400, "invalid_body", "%s: would take the clock past %s",
+		    field, clock_format(CLOCK_MAX_MS, at));
+		goto out;
+	}
 	admin_clock_reply(c);
 out:
 	json_decref(body);
@@ -251,6 +259,7 @@ admin_clock_set(struct call *c)
 	static const char *const keys[] = { "now" };
 	json_t		*body = admin_body(c);
 	const char	*now;
+	char		 lo[CLOCK_TEXT_MAX], hi[CLOCK_TEXT_MAX];
 	int64_t		 ms;
 
 	if (body == NULL || admin_known_keys(c, body, keys, nitems(keys), "") != 0)
@@ -261,7 +270,20 @@ admin_clock_set(struct call *c)
 		    "time like 2026-04-09T14:00:00.000Z");
 		goto out;
 	}
-	clock_set(c->session->clock, ms);
+	switch (clock_set(c->session->clock, ms)) {
+	case CLOCK_OUT_OF_RANGE:
+		admin_error(c, 400, "invalid_body", "now: must be from %s to %s",
+		    clock_format(CLOCK_MIN_MS, lo), clock_format(CLOCK_MAX_MS, hi));
+		goto out;
+	case CLOCK_BACKWARD:
+		/* Refunds already made would show a past they never had. */
+		admin_error(c, 409, "clock_backward", "now: %s is before the "
+		    "session's clock (%s); it only moves forward (reset starts over)",
+		    now, clock_format(clock_now(c->session->clock), hi));
+		goto out;
+	case CLOCK_MOVED:
+		break;
+	}
 	admin_clock_reply(c);
 out:
 	json_decref(body);
@@ -432,6 +454,7 @@ struct admin_journal {
 	const struct match *match;
 	json_t		*items;
 	size_t		 count;
+	size_t		 skip;		/* matches to count but not render */
 };
 
 static int
@@ -443,8 +466,7 @@ admin_journal_cb(const struct journal_entry *e, void *arg)
 	    (j->operation != NULL && strcmp(j->operation, e->operation) != 0) ||
 	    (j->match != NULL && !match_entry(j->match, e)))
 		return (0);
-	j->count++;
-	if (j->items != NULL)
+	if (j->count++ >= j->skip && j->items != NULL)
 		json_array_append_new(j->items, journal_entry_json(e));
 	return (0);
 }
@@ -456,7 +478,6 @@ admin_journal(struct call *c)
 	char			*provider = NULL, *operation, *limit;
 	char			*end;
 	long long		 n = -1;
-	size_t			 drop;
 
 	if (admin_provider_filter(c, &provider) != 0)
 		return;
@@ -471,13 +492,14 @@ admin_journal(struct call *c)
 	}
 	j.provider = provider;
 	j.operation = operation;
+	/* The limit keeps the newest entries, oldest first: count, render those. */
+	if (n >= 0) {
+		journal_each(c->session->journal, admin_journal_cb, &j);
+		j.skip = (size_t)n < j.count ? j.count - (size_t)n : 0;
+		j.count = 0;
+	}
 	j.items = json_array();
 	journal_each(c->session->journal, admin_journal_cb, &j);
-	/* The limit keeps the newest entries, still oldest first. */
-	if (n >= 0 && (size_t)n < json_array_size(j.items)) {
-		for (drop = json_array_size(j.items) - (size_t)n; drop > 0; drop--)
-			json_array_remove(j.items, 0);
-	}
 	call_json(c, 200, json_pack("{so}", "entries", j.items));
 out:
 	free(provider);
@@ -531,9 +553,26 @@ admin_journal_clear(struct call *c)
 	call_json(c, 200, json_pack("{sb}", "cleared", 1));
 }
 
+/* 0 if 'n' more rules fit in the session, or -1 and the 400 is sent. */
+static int
+admin_rules_room(struct call *c, const char *code, size_t n)
+{
+	size_t	held = rules_count(c->session->rules);
+
+	if (held <= RULES_MAX && n <= RULES_MAX - held)
+		return (0);
+	admin_error(c, 400, code, "rules: the session holds %zu rules (scenarios and "
+	    "faults) and may hold at most %d", held, RULES_MAX);
+	return (-1);
+}
+
 static void
 admin_scenario_install(struct call *c, struct scenario *s)
 {
+	if (admin_rules_room(c, "invalid_scenario", scenario_nrules(s)) != 0) {
+		scenario_free(s);
+		return;
+	}
 	call_json(c, 201, json_pack("{ss sI}", "name", scenario_name(s),
 	    "rules", (json_int_t)scenario_nrules(s)));
 	scenario_install(s, c->session);
@@ -570,10 +609,11 @@ admin_scenarios_load(struct call *c)
 		return;
 	}
 	path = xasprintf("%s/%s.json", c->app->scenario_dir, name);
+	/* Messages name the scenario, never where the server keeps it. */
 	if (access(path, R_OK) != 0)
-		admin_error(c, 404, "not_found", "no scenario '%s' in %s", name,
-		    c->app->scenario_dir);
-	else if ((s = scenario_load(path, &cause)) == NULL) {
+		admin_error(c, 404, "not_found", "no scenario '%s' in the scenario "
+		    "directory", name);
+	else if ((s = scenario_load(path, name, &cause)) == NULL) {
 		admin_error(c, 400, "invalid_scenario", "%s", cause);
 		free(cause);
 	} else
@@ -608,7 +648,9 @@ admin_faults_add(struct call *c)
 	if (r == NULL) {
 		admin_error(c, 400, "invalid_fault", "%s", cause);
 		free(cause);
-	} else {
+	} else if (admin_rules_room(c, "invalid_fault", 1) != 0)
+		rule_free(r);
+	else {
 		call_json(c, 201, json_pack("{ss}", "name", r->name));
 		rules_add_fault(c->session->rules, r);
 	}
@@ -663,11 +705,19 @@ admin_webhook_deliveries(struct call *c)
 static void
 admin_webhook_replay(struct call *c)
 {
-	char		*end;
-	unsigned long long id = strtoull(c->params[0], &end, 10);
+	char			*end;
+	unsigned long long	 id = strtoull(c->params[0], &end, 10);
+	enum webhook_replay	 rc = WEBHOOK_REPLAY_UNKNOWN;
 
-	if (*end != '\0' || c->app->webhooks == NULL ||
-	    webhook_replay(c->app->webhooks, c->session, id) != 0) {
+	if (*end == '\0' && c->app->webhooks != NULL)
+		rc = webhook_replay(c->app->webhooks, c->session, id);
+	if (rc == WEBHOOK_REPLAY_FULL) {
+		admin_error(c, 429, "replay_queue_full", "%d replays already wait "
+		    "in this session; retry once some went out",
+		    WEBHOOK_REPLAY_QUEUE_MAX);
+		return;
+	}
+	if (rc != WEBHOOK_REPLAY_QUEUED) {
 		admin_error(c, 404, "not_found", "no delivery %s with an endpoint "
 		    "to send it to", c->params[0]);
 		return;

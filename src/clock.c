@@ -12,6 +12,7 @@ struct clock {
 	int64_t	start_ms;
 	int	frozen;
 	int64_t	at_ms;		/* frozen: now; live: offset from wall time */
+	int64_t	seen_ms;	/* the latest reading; none may be earlier */
 };
 
 static int64_t
@@ -29,6 +30,18 @@ int64_t
 clock_wall(void)
 {
 	return (clock_wall_hook());
+}
+
+int
+clock_in_range(int64_t ms)
+{
+	return (ms >= CLOCK_MIN_MS && ms <= CLOCK_MAX_MS);
+}
+
+int
+clock_duration_ok(int64_t ms)
+{
+	return (ms >= 0 && ms <= CLOCK_DURATION_MAX_MS);
 }
 
 struct clock *
@@ -53,12 +66,23 @@ clock_reset(struct clock *c)
 {
 	c->frozen = c->start_frozen;
 	c->at_ms = c->frozen ? c->start_ms : 0;
+	c->seen_ms = CLOCK_MIN_MS;
 }
 
 int64_t
-clock_now(const struct clock *c)
+clock_now(struct clock *c)
 {
-	return (c->frozen ? c->at_ms : clock_wall() + c->at_ms);
+	int64_t	now = c->at_ms;
+
+	/* A wall clock stepped back (NTP) holds this one, never turns it back. */
+	if (!c->frozen && __builtin_add_overflow(clock_wall(), c->at_ms, &now))
+		now = CLOCK_MAX_MS;
+	if (now < c->seen_ms)
+		now = c->seen_ms;
+	if (now > CLOCK_MAX_MS)
+		now = CLOCK_MAX_MS;
+	c->seen_ms = now;
+	return (now);
 }
 
 int
@@ -67,16 +91,35 @@ clock_frozen(const struct clock *c)
 	return (c->frozen);
 }
 
-void
-clock_advance(struct clock *c, int64_t ms)
-{
-	c->at_ms += ms;
-}
-
-void
-clock_set(struct clock *c, int64_t ms)
+/* Makes the clock read 'ms' from now on; 'ms' is in range and not before now. */
+static void
+clock_put(struct clock *c, int64_t ms)
 {
 	c->at_ms = c->frozen ? ms : ms - clock_wall();
+	c->seen_ms = ms;
+}
+
+int
+clock_advance(struct clock *c, int64_t ms)
+{
+	int64_t	to;
+
+	if (!clock_duration_ok(ms) ||
+	    __builtin_add_overflow(clock_now(c), ms, &to) || !clock_in_range(to))
+		return (-1);
+	clock_put(c, to);
+	return (0);
+}
+
+enum clock_move
+clock_set(struct clock *c, int64_t ms)
+{
+	if (!clock_in_range(ms))
+		return (CLOCK_OUT_OF_RANGE);
+	if (ms < clock_now(c))
+		return (CLOCK_BACKWARD);
+	clock_put(c, ms);
+	return (CLOCK_MOVED);
 }
 
 void
@@ -92,8 +135,8 @@ void
 clock_unfreeze(struct clock *c)
 {
 	if (c->frozen) {
-		c->at_ms -= clock_wall();
 		c->frozen = 0;
+		clock_put(c, c->at_ms);
 	}
 }
 

@@ -112,10 +112,12 @@ dispatch_journal(struct call *c, const struct rule *rule, int replied)
 	e.method = xstrdup(c->req->method);
 	e.path = utf8_scrub(xstrdup(c->req->path));	/* or the entry cannot be listed */
 	e.req_headers = dispatch_headers_json(c->req, c->app->admin_token);
-	e.req_body = c->req->body_len > 0 ?
-	    xstrndup(c->req->body, c->req->body_len) : NULL;
+	e.req_body = journal_capture(c->req->body_len > 0 ? c->req->body : NULL,
+	    c->req->body_len);
+	e.req_body_len = c->req->body_len;
 	e.status = replied ? r->status : 0;
-	e.resp_body = replied && r->body != NULL ? xstrdup(r->body) : NULL;
+	e.resp_body_len = replied && r->body != NULL ? strlen(r->body) : 0;
+	e.resp_body = journal_capture(r->body, e.resp_body_len);
 	e.refund_id = r->refund_id != NULL ? xstrdup(r->refund_id) : NULL;
 	e.note = r->note != NULL ? xstrdup(r->note) : NULL;
 	if (rule != NULL) {
@@ -298,14 +300,16 @@ dispatch_provider(struct call *c, const char *rest, struct plan *plan)
 	}
 	dispatch_journal(c, rule, process || plan->kind == PLAN_REPLY);
 	plan->idem_key = c->idem_key;
+	plan->session_id = c->session->id;
 	c->idem_key = NULL;
 	c->body = (json_decref(c->body), NULL);
 }
 
 void
-dispatch_release(struct app *app, const char *session, const char *idem_key)
+dispatch_release(struct app *app, const char *session, uint64_t session_id,
+    const char *idem_key)
 {
-	struct session		*s = sessions_find(app->sessions, session);
+	struct session		*s = sessions_find_id(app->sessions, session, session_id);
 	struct idem_record	*rec;
 
 	if (s != NULL && (rec = idem_get(s->idem, idem_key, clock_now(s->clock))) != NULL)

@@ -211,7 +211,8 @@ http_pending_free(struct pending *p)
 	if (p->conn != NULL)
 		evhttp_connection_set_closecb(p->conn, NULL, NULL);
 	if (p->plan.idem_key != NULL)
-		dispatch_release(p->h->app, p->session, p->plan.idem_key);
+		dispatch_release(p->h->app, p->session, p->plan.session_id,
+		    p->plan.idem_key);
 	free(p->plan.idem_key);
 	event_free(p->timer);
 	free(p->wire);

@@ -10,7 +10,8 @@
 /*
  * The ring grows as entries come, up to 'cap': a session that makes few
  * requests does not hold 10,000 empty slots (a megabyte, which glibc may
- * have to clear).  Until it is full 'head' stays 0, so growing is a realloc.
+ * have to clear).  The byte budget may move 'head' before the ring is
+ * full, so growing puts the entries back in order from slot 0.
  */
 #define JOURNAL_FIRST_SLOTS	16
 
@@ -18,6 +19,7 @@ struct journal {
 	struct journal_entry	*ring;
 	size_t			 cap, head, count;
 	size_t			 slots;		/* allocated, <= cap */
+	size_t			 bytes;		/* held by the entries */
 	uint64_t		 next_seq;
 };
 
@@ -51,8 +53,8 @@ journal_clear(struct journal *j)
 	size_t	i;
 
 	for (i = 0; i < j->count; i++)
-		journal_entry_release(&j->ring[(j->head + i) % j->cap]);
-	j->head = j->count = 0;
+		journal_entry_release(&j->ring[(j->head + i) % j->slots]);
+	j->head = j->count = j->bytes = 0;
 	free(j->ring);
 	j->ring = NULL;
 	j->slots = 0;
@@ -67,25 +69,72 @@ journal_free(struct journal *j)
 	free(j);
 }
 
+static size_t
+journal_strlen(const char *s)
+{
+	return (s != NULL ? strlen(s) : 0);
+}
+
+/* About what an entry holds: its strings, headers and slot. */
+static size_t
+journal_entry_bytes(const struct journal_entry *e)
+{
+	const char	*name;
+	json_t		*v;
+	size_t		 n = sizeof *e + journal_strlen(e->method) +
+	    journal_strlen(e->path) + journal_strlen(e->req_body) +
+	    journal_strlen(e->resp_body) + journal_strlen(e->rule) +
+	    journal_strlen(e->action) + journal_strlen(e->refund_id) +
+	    journal_strlen(e->note);
+
+	json_object_foreach(e->req_headers, name, v)
+		n += strlen(name) + json_string_length(v);
+	return (n);
+}
+
+static void
+journal_drop_oldest(struct journal *j)
+{
+	j->bytes -= j->ring[j->head].bytes;
+	journal_entry_release(&j->ring[j->head]);
+	j->head = (j->head + 1) % j->slots;
+	j->count--;
+}
+
+static void
+journal_grow(struct journal *j)
+{
+	struct journal_entry	*ring;
+	size_t			 slots, i;
+
+	slots = j->slots == 0 ? JOURNAL_FIRST_SLOTS : j->slots * 2;
+	if (slots > j->cap)
+		slots = j->cap;
+	ring = xmalloc(slots * sizeof *ring);
+	for (i = 0; i < j->count; i++)
+		ring[i] = j->ring[(j->head + i) % j->slots];
+	free(j->ring);
+	j->ring = ring;
+	j->slots = slots;
+	j->head = 0;
+}
+
 struct journal_entry *
 journal_add(struct journal *j, const struct journal_entry *e)
 {
 	struct journal_entry	*slot;
+	size_t			 bytes = journal_entry_bytes(e);
 
-	if (j->count == j->slots && j->slots < j->cap) {
-		j->slots = j->slots == 0 ? JOURNAL_FIRST_SLOTS : j->slots * 2;
-		if (j->slots > j->cap)
-			j->slots = j->cap;
-		j->ring = xrealloc(j->ring, j->slots * sizeof *j->ring);
-	}
-	if (j->count == j->cap) {
-		journal_entry_release(&j->ring[j->head]);
-		j->head = (j->head + 1) % j->cap;
-		j->count--;
-	}
-	slot = &j->ring[(j->head + j->count) % j->cap];
+	while (j->count > 0 &&
+	    (j->count == j->cap || j->bytes + bytes > JOURNAL_BYTES_MAX))
+		journal_drop_oldest(j);
+	if (j->count == j->slots)
+		journal_grow(j);
+	slot = &j->ring[(j->head + j->count) % j->slots];
 	*slot = *e;
 	slot->seq = j->next_seq++;
+	slot->bytes = bytes;
+	j->bytes += bytes;
 	j->count++;
 	return (slot);
 }
@@ -96,6 +145,12 @@ journal_count(const struct journal *j)
 	return (j->count);
 }
 
+size_t
+journal_bytes(const struct journal *j)
+{
+	return (j->bytes);
+}
+
 void
 journal_each(const struct journal *j, int (*fn)(const struct journal_entry *, void *),
     void *arg)
@@ -103,9 +158,18 @@ journal_each(const struct journal *j, int (*fn)(const struct journal_entry *, vo
 	size_t	i;
 
 	for (i = 0; i < j->count; i++) {
-		if (fn(&j->ring[(j->head + i) % j->cap], arg) != 0)
+		if (fn(&j->ring[(j->head + i) % j->slots], arg) != 0)
 			return;
 	}
+}
+
+char *
+journal_capture(const char *body, size_t len)
+{
+	if (body == NULL)
+		return (NULL);
+	return (xstrndup(body, len < JOURNAL_BODY_CAPTURE ? len :
+	    JOURNAL_BODY_CAPTURE));
 }
 
 static json_t *
@@ -133,22 +197,34 @@ journal_str(const char *s)
 	return (s != NULL ? json_string(s) : json_null());
 }
 
+/* {"status"?, "headers"?, "body", and "truncated"/"body_length" when cut}. */
+static json_t *
+journal_message_json(json_t *o, const char *body, size_t len)
+{
+	json_object_set_new(o, "body", journal_body_json(body));
+	if (len > JOURNAL_BODY_CAPTURE) {
+		json_object_set_new(o, "truncated", json_true());
+		json_object_set_new(o, "body_length", json_integer((json_int_t)len));
+	}
+	return (o);
+}
+
 json_t *
 journal_entry_json(const struct journal_entry *e)
 {
 	char	at[CLOCK_TEXT_MAX];
 
-	return (json_pack("{sI ss ss ss ss ss s{sO so} s{si so} so so so so}",
+	return (json_pack("{sI ss ss ss ss ss so so so so so so}",
 	    "seq", (json_int_t)e->seq,
 	    "at", clock_format(e->at_ms, at),
 	    "provider", e->provider,
 	    "operation", e->operation,
 	    "method", e->method,
 	    "path", e->path,
-	    "request", "headers", e->req_headers,
-	    "body", journal_body_json(e->req_body),
-	    "response", "status", e->status,
-	    "body", journal_body_json(e->resp_body),
+	    "request", journal_message_json(json_pack("{sO}", "headers",
+	    e->req_headers), e->req_body, e->req_body_len),
+	    "response", journal_message_json(json_pack("{si}", "status", e->status),
+	    e->resp_body, e->resp_body_len),
 	    "rule", journal_str(e->rule),
 	    "action", journal_str(e->action),
 	    "refund_id", journal_str(e->refund_id),

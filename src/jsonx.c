@@ -271,6 +271,32 @@ jsonx_fast_loads(const char *text, size_t len)
 	return (v);
 }
 
+/*
+ * jansson's message, about the client's own text: the token it quotes
+ * ("near '...'") may be a marker, so the place is told as a byte offset in
+ * the original instead, the marked bytes before it taken away.
+ */
+static char *
+jsonx_error(const json_error_t *err, const struct buf *marked)
+{
+	size_t	pos = err->position > 0 ? (size_t)err->position : 0;
+	size_t	at = pos, i, marklen = strlen(JSONX_DUMPMARK), cut;
+
+	for (i = 0; marked->data != NULL && i < pos && i < marked->len; i++) {
+		if (marked->len - i < marklen ||
+		    memcmp(marked->data + i, JSONX_DUMPMARK, marklen) != 0)
+			continue;
+		at -= pos - i < marklen ? pos - i : marklen;
+		for (i += marklen; i < marked->len && marked->data[i] != '"'; i++)
+			;
+		if (i < pos)
+			at--;	/* the marker's closing quote */
+	}
+	cut = strstr(err->text, " near ") != NULL ?
+	    (size_t)(strstr(err->text, " near ") - err->text) : strlen(err->text);
+	return (xasprintf("%.*s at byte %zu", (int)cut, err->text, at));
+}
+
 json_t *
 jsonx_loads(const char *text, size_t len, char **cause)
 {
@@ -293,9 +319,9 @@ jsonx_loads(const char *text, size_t len, char **cause)
 	v = json_loadb(marked.data != NULL ? marked.data : text,
 	    marked.data != NULL ? marked.len : len,
 	    JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_ANY, &err);
-	buf_release(&marked);
 	if (v == NULL)
-		*cause = xasprintf("%s", err.text);
+		*cause = jsonx_error(&err, &marked);
+	buf_release(&marked);
 	return (v);
 }
 

@@ -7,13 +7,20 @@
 #include "map.h"
 #include "util.h"
 
-/* One transaction's refunds in this session, made on its first refund. */
+/*
+ * One transaction's refunds in this session, made on its first refund.
+ * 'counted' sums them all but those that left the 'giving' heap, given back
+ * by 'pruned_ms'.  At an instant at or after both 'pruned_ms' and the latest
+ * refund, the balance is 'counted' once the heap is pruned to it: O(log n)
+ * per refund, however many are pending.
+ */
 struct account {
 	const struct txn	*txn;
-	int64_t			 held;		/* by refunds that never give back */
+	int64_t			 counted;
+	int64_t			 pruned_ms;
 	struct refund		*first, *last;
-	struct refund		**giving;	/* refunds that end declined/failed */
-	size_t			 ngiving;
+	struct refund		**giving;	/* min-heap on ledger_gives_back_at */
+	size_t			 ngiving, cap;
 };
 
 struct ledger {
@@ -271,19 +278,87 @@ ledger_account(const struct ledger *l, const struct txn *t)
 	return (map_get(l->accounts, ledger_key(t->provider, t->id, key, sizeof key)));
 }
 
-/* What 'a' (NULL: no refund yet) holds of 't' at 'now'. */
+/* When a refund that ends declined or failed gives its amount back. */
 static int64_t
-ledger_account_refunded(const struct account *a, const struct txn *t, int64_t now)
+ledger_gives_back_at(const struct refund *r)
 {
+	return (r->steps[r->nsteps - 1].at_ms);
+}
+
+static void
+ledger_heap_push(struct account *a, struct refund *r)
+{
+	size_t	i = a->ngiving++, up;
+
+	if (a->ngiving > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 8;
+		a->giving = xrealloc(a->giving, a->cap * sizeof *a->giving);
+	}
+	for (; i > 0; i = up) {
+		up = (i - 1) / 2;
+		if (ledger_gives_back_at(a->giving[up]) <= ledger_gives_back_at(r))
+			break;
+		a->giving[i] = a->giving[up];
+	}
+	a->giving[i] = r;
+}
+
+static void
+ledger_heap_pop(struct account *a)
+{
+	struct refund	*last = a->giving[--a->ngiving];
+	size_t		 i = 0, kid;
+
+	while ((kid = 2 * i + 1) < a->ngiving) {
+		if (kid + 1 < a->ngiving && ledger_gives_back_at(a->giving[kid + 1]) <
+		    ledger_gives_back_at(a->giving[kid]))
+			kid++;
+		if (ledger_gives_back_at(last) <= ledger_gives_back_at(a->giving[kid]))
+			break;
+		a->giving[i] = a->giving[kid];
+		i = kid;
+	}
+	if (a->ngiving > 0)
+		a->giving[i] = last;
+}
+
+/* Moves 'pruned_ms' forward to 'now', giving back what settled by then. */
+static void
+ledger_account_prune(struct account *a, int64_t now)
+{
+	while (a->ngiving > 0 && ledger_gives_back_at(a->giving[0]) <= now) {
+		a->counted -= a->giving[0]->amount;
+		ledger_heap_pop(a);
+	}
+	if (now > a->pruned_ms)
+		a->pruned_ms = now;
+}
+
+/*
+ * What 't' has refunded at 'now': before paymock, plus every refund of 'a'
+ * (NULL: none yet) made by 'now' and not given back by then.  The sum
+ * saturates at INT64_MAX rather than wrap, so an impossible total leaves
+ * nothing refundable instead of a fortune.  Asking about an instant at or
+ * after the latest ones asked and refunded only moves the cache forward.
+ */
+static int64_t
+ledger_account_refunded(struct account *a, const struct txn *t, int64_t now)
+{
+	const struct refund	*r;
 	int64_t			 sum = t->refunded;
-	size_t			 i;
 
 	if (a == NULL)
 		return (sum);
-	sum += a->held;
-	for (i = 0; i < a->ngiving; i++) {
-		if (!refund_state_returns(refund_state_at(a->giving[i], now)))
-			sum += a->giving[i]->amount;
+	if (now >= a->last->created_ms && now >= a->pruned_ms) {
+		ledger_account_prune(a, now);
+		return (__builtin_add_overflow(sum, a->counted, &sum) ? INT64_MAX : sum);
+	}
+	/* An instant in the session's past: walk. */
+	for (r = a->first; r != NULL && r->created_ms <= now; r = r->next) {
+		if (refund_state_returns(refund_state_at(r, now)))
+			continue;
+		if (__builtin_add_overflow(sum, r->amount, &sum))
+			return (INT64_MAX);
 	}
 	return (sum);
 }
@@ -294,12 +369,30 @@ ledger_refunded(const struct ledger *l, const struct txn *t, int64_t now)
 	return (ledger_account_refunded(ledger_account(l, t), t, now));
 }
 
+static int64_t
+ledger_account_refundable(struct account *a, const struct txn *t, int64_t now)
+{
+	int64_t	left;
+
+	if (__builtin_sub_overflow(t->amount, ledger_account_refunded(a, t, now), &left))
+		return (0);
+	return (left > 0 ? left : 0);
+}
+
 int64_t
 ledger_refundable(const struct ledger *l, const struct txn *t, int64_t now)
 {
-	int64_t	left = t->amount - ledger_refunded(l, t, now);
+	return (ledger_account_refundable(ledger_account(l, t), t, now));
+}
 
-	return (left > 0 ? left : 0);
+/* The step at 'now' plus 'after', or -1 if that time does not fit in an int64. */
+static int
+ledger_step(struct refund *r, enum refund_state state, int64_t now, int64_t after)
+{
+	struct refund_step	*s = &r->steps[r->nsteps++];
+
+	s->state = state;
+	return (__builtin_add_overflow(now, after, &s->at_ms) ? -1 : 0);
 }
 
 static int
@@ -310,25 +403,29 @@ ledger_plan(struct refund *r, const struct lifecycle *lc, int64_t now)
 		[OUTCOME_DECLINED] = REFUND_DECLINED,
 		[OUTCOME_FAILED] = REFUND_FAILED,
 	};
-	int64_t	settle = now + lc->settle_after_ms;
+	int64_t	settle;
 	int	i;
 
 	r->nsteps = 0;
 	if (lc->synchronous) {
 		if (lc->outcome == OUTCOME_STUCK)
 			return (-1);
-		r->steps[r->nsteps++] = (struct refund_step){ finals[lc->outcome], now };
-		return (0);
+		return (ledger_step(r, finals[lc->outcome], now, 0));
 	}
+	if (__builtin_add_overflow(now, lc->settle_after_ms, &settle))
+		return (-1);
 	if (lc->show_created) {
-		int64_t pending = now + lc->pending_after_ms;
-		r->steps[r->nsteps++] = (struct refund_step){ REFUND_CREATED, now };
-		r->steps[r->nsteps++] = (struct refund_step){ REFUND_PENDING,
-		    lc->outcome == OUTCOME_STUCK || pending < settle ? pending : settle };
-	} else
-		r->steps[r->nsteps++] = (struct refund_step){ REFUND_PENDING, now };
-	if (lc->outcome != OUTCOME_STUCK)
-		r->steps[r->nsteps++] = (struct refund_step){ finals[lc->outcome], settle };
+		if (ledger_step(r, REFUND_CREATED, now, 0) != 0 ||
+		    ledger_step(r, REFUND_PENDING, now, lc->pending_after_ms) != 0)
+			return (-1);
+		/* Pending no later than settled, unless nothing settles. */
+		if (lc->outcome != OUTCOME_STUCK && r->steps[1].at_ms > settle)
+			r->steps[1].at_ms = settle;
+	} else if (ledger_step(r, REFUND_PENDING, now, 0) != 0)
+		return (-1);
+	if (lc->outcome != OUTCOME_STUCK &&
+	    ledger_step(r, finals[lc->outcome], now, lc->settle_after_ms) != 0)
+		return (-1);
 	for (i = 1; i < r->nsteps; i++) {
 		if (!refund_transitions[r->steps[i - 1].state][r->steps[i].state] ||
 		    r->steps[i].at_ms < r->steps[i - 1].at_ms)
@@ -344,14 +441,26 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	struct refund	*r;
 	struct account	*a = ledger_account(l, t);
 	char		 key[512];
+	int64_t		 counted;
 
-	/* ledger_refundable, with the account looked up once. */
-	if (amount <= 0 || amount > t->amount - ledger_account_refunded(a, t, now) ||
+	/*
+	 * Refunds are made in time order, each within what is left at its
+	 * creation; a refund counts from its creation until it gives back, so
+	 * the total stays within the amount at every instant.
+	 */
+	if (amount <= 0 || (a != NULL && now < a->last->created_ms) ||
+	    amount > ledger_account_refundable(a, t, now) ||
 	    ledger_refund(l, t->provider, id) != NULL)
 		return (NULL);
 	/* One allocation for the refund and its id, which follows it. */
 	r = xcalloc(1, sizeof *r + strlen(id) + 1);
 	if (ledger_plan(r, lc, now) != 0) {
+		free(r);
+		return (NULL);
+	}
+	/* As the check above left it; what gives back leaves at a prune. */
+	counted = a != NULL ? a->counted : 0;
+	if (__builtin_add_overflow(counted, amount, &counted)) {
 		free(r);
 		return (NULL);
 	}
@@ -364,13 +473,12 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	if (a == NULL) {
 		a = xcalloc(1, sizeof *a);
 		a->txn = t;
+		a->pruned_ms = INT64_MIN;
 		map_put(l->accounts, ledger_key(t->provider, t->id, key, sizeof key), a);
 	}
-	if (refund_state_returns(r->steps[r->nsteps - 1].state)) {
-		a->giving = xrealloc(a->giving, (a->ngiving + 1) * sizeof *a->giving);
-		a->giving[a->ngiving++] = r;
-	} else
-		a->held += amount;
+	a->counted = counted;
+	if (refund_state_returns(r->steps[r->nsteps - 1].state))
+		ledger_heap_push(a, r);
 	if (a->last != NULL)
 		a->last->next = r;
 	else

@@ -32,6 +32,7 @@ struct options {
 	int64_t		 clock_start_ms;
 	enum http_log	 log;
 	int		 idle_timeout_s;
+	int		 webhook_timeout_s;
 	const char	*scenarios[32];
 	size_t		 nscenarios;
 	struct {
@@ -54,7 +55,8 @@ static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
 "               [--scenario FILE]... [--seed N] [--clock live|frozen[:ISO8601]]\n"
 "               [--provider-port NAME=PORT]... [--webhook PROVIDER=URL[,SECRET]]...\n"
-"               [--webhook-allow HOST]... [--admin-token TOKEN]\n"
+"               [--webhook-allow HOST]... [--webhook-timeout S]\n"
+"               [--admin-token TOKEN]\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
 "               [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
@@ -74,6 +76,8 @@ static const char usage_text[] =
 "                       the default session's webhook endpoint for PROVIDER\n"
 "                       (secret default " WEBHOOK_DEFAULT_SECRET ")\n"
 "  --webhook-allow HOST a host other than loopback that webhooks may call\n"
+"  --webhook-timeout S  the most one webhook attempt may take, reply included\n"
+"                       (default 10)\n"
 "  --admin-token TOKEN /__admin/* (but health) needs Authorization: Bearer TOKEN;\n"
 "                       default: $PAYMOCK_ADMIN_TOKEN, else the admin API is open\n"
 "  --webhook-sink PORT  run a webhook receiver instead: print deliveries and\n"
@@ -172,7 +176,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "webhook-allow", required_argument, NULL, 'A' },
 		{ "webhook-sink", required_argument, NULL, 'K' },
 		{ "webhook-secret", required_argument, NULL, 'k' },
-		{ "admin-token", required_argument, NULL, 'T' },
+		{ "webhook-timeout", required_argument, NULL, 'T' },
+		{ "admin-token", required_argument, NULL, 'a' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "log-format", required_argument, NULL, 'l' },
@@ -231,6 +236,12 @@ parse_options(int argc, char **argv, struct options *o)
 			o->sink_secret = optarg;
 			break;
 		case 'T':
+			if (parse_number(optarg, 1, WEBHOOK_DEADLINE_MAX_S, &n) != 0)
+				usage_error("--webhook-timeout: '%s' is not 1-%d seconds",
+				    optarg, WEBHOOK_DEADLINE_MAX_S);
+			o->webhook_timeout_s = (int)n;
+			break;
+		case 'a':
 			o->admin_token = optarg;
 			break;
 		case 's':
@@ -244,11 +255,12 @@ parse_options(int argc, char **argv, struct options *o)
 			else if (strcmp(optarg, "frozen") == 0)
 				o->clock_frozen = 1;
 			else if (strncmp(optarg, "frozen:", 7) == 0 &&
-			    clock_parse(optarg + 7, &o->clock_start_ms) == 0)
+			    clock_parse(optarg + 7, &o->clock_start_ms) == 0 &&
+			    clock_in_range(o->clock_start_ms))
 				o->clock_frozen = 2;
 			else
 				usage_error("--clock: '%s' is not live, frozen or "
-				    "frozen:YYYY-MM-DDTHH:MM:SS.mmmZ", optarg);
+				    "frozen:YYYY-MM-DDTHH:MM:SS.mmmZ (1970 to 9999)", optarg);
 			break;
 		case 'l':
 			if (strcmp(optarg, "text") == 0)
@@ -332,6 +344,7 @@ main(int argc, char **argv)
 	struct options	 o = { .bind = "127.0.0.1", .port = 8080,
 	    .fixtures = "fixtures", .scenario_dir = "scenarios", .seed = 1,
 	    .log = HTTP_LOG_TEXT, .idle_timeout_s = 30, .sink_port = -1,
+	    .webhook_timeout_s = WEBHOOK_DEADLINE_S,
 	    .sink_secret = WEBHOOK_DEFAULT_SECRET };
 	struct app	 app = { 0 };
 	struct fixtures	*fixtures;
@@ -361,7 +374,15 @@ main(int argc, char **argv)
 	    o.clock_start_ms, JOURNAL_DEFAULT_CAP);
 
 	for (i = 0; i < o.nscenarios; i++) {
-		struct scenario *s = scenario_load(o.scenarios[i], &cause);
+		struct scenario *s = scenario_load(o.scenarios[i], o.scenarios[i],
+		    &cause);
+		if (s != NULL && scenario_nrules(s) > RULES_MAX -
+		    rules_count(sessions_get(app.sessions, "default")->rules)) {
+			cause = xasprintf("%s: rules: the default session may hold at "
+			    "most %d rules", o.scenarios[i], RULES_MAX);
+			scenario_free(s);
+			s = NULL;
+		}
 		if (s == NULL) {
 			fprintf(stderr, "paymock: %s\n", cause);
 			free(cause);
@@ -375,8 +396,13 @@ main(int argc, char **argv)
 	if ((base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
 	app.webhooks = webhook_engine_new(base, app.sessions);
-	for (i = 0; i < o.nallow; i++)
-		webhook_engine_allow(app.webhooks, o.allow[i]);
+	webhook_engine_set_deadline(app.webhooks, o.webhook_timeout_s);
+	for (i = 0; i < o.nallow; i++) {
+		if (webhook_engine_allow(app.webhooks, o.allow[i], &cause) != 0) {
+			fprintf(stderr, "paymock: %s\n", cause);
+			return (2);
+		}
+	}
 	for (i = 0; i < o.nwebhooks; i++) {
 		if (add_webhook(&app, o.webhooks[i]) != 0)
 			return (2);

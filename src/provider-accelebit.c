@@ -296,11 +296,11 @@ accelebit_refund_create(struct call *c)
 
 	ids_uuid(&c->session->rng, rid);
 	call_lifecycle(c, t, &lc);
-	r = ledger_refund_add(c->session->ledger, t, rid, q.amount, c->now, &lc,
-	    accelebit_wrap("reason", q.reason != NULL ?
-	    json_incref(json_object_get(c->body, "reason")) : json_null()));
+	r = call_refund_add(c, t, rid, q.amount, &lc, accelebit_wrap("reason",
+	    q.reason != NULL ? json_incref(json_object_get(c->body, "reason")) :
+	    json_null()));
 	if (r == NULL)
-		fatal("%s: refund of a checked amount refused", __func__);
+		return;
 	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, 201, accelebit_wrap("data", accelebit_refund_json(r, c->now, 0)));
 }

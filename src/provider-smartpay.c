@@ -300,11 +300,10 @@ smartpay_refund(struct call *c)
 
 	ids_base64url(&c->session->rng, 16, rid);
 	call_lifecycle(c, t, &lc);
-	r = ledger_refund_add(c->session->ledger, t, rid, amount, c->now, &lc,
-	    json_pack("{ss ss}", "modificationId", modid,
-	    "reconciliationReferenceId", rid));
+	r = call_refund_add(c, t, rid, amount, &lc, json_pack("{ss ss}",
+	    "modificationId", modid, "reconciliationReferenceId", rid));
 	if (r == NULL)
-		fatal("%s: refund of a checked amount refused", __func__);
+		goto out;
 	if (desc != NULL)
 		json_object_set_new(r->data, "description", json_string(desc));
 	if (custom != NULL)

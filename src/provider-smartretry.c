@@ -429,11 +429,10 @@ smartretry_refund(struct call *c)
 	if (smartretry_allowed(c, &rq) != 0)
 		return;
 	call_lifecycle(c, rq.txn, &lc);
-	r = ledger_refund_add(c->session->ledger, rq.txn, smartretry_new_id(c, id),
-	    rq.amount, c->now, &lc, json_pack("{ss?}", "merchant_transaction_id",
-	    rq.mtid));
+	r = call_refund_add(c, rq.txn, smartretry_new_id(c, id), rq.amount, &lc,
+	    json_pack("{ss?}", "merchant_transaction_id", rq.mtid));
 	if (r == NULL)
-		fatal("%s: refund of a checked amount refused", __func__);
+		return;
 	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, 200, json_pack("{ss ss ss? sb}", "transaction_id", r->id,
 	    "order_id", rq.order_id, "merchant_transaction_id", rq.mtid,

@@ -8,8 +8,8 @@
 #include "clock.h"
 #include "idem.h"
 #include "jsonx.h"
-#include "map.h"
 #include "provider.h"
+#include "rate.h"
 #include "session.h"
 #include "util.h"
 
@@ -197,6 +197,20 @@ call_lifecycle(const struct call *c, const struct txn *t, struct lifecycle *lc)
 		lc->outcome = c->outcome;
 }
 
+struct refund *
+call_refund_add(struct call *c, const struct txn *t, const char *id,
+    int64_t amount, const struct lifecycle *lc, json_t *data)
+{
+	struct refund	*r;
+
+	r = ledger_refund_add(c->session->ledger, t, id, amount, c->now, lc, data);
+	if (r == NULL) {
+		json_decref(data);
+		provider_fail_neutral(c, PERR_INTERNAL, 500);
+	}
+	return (r);
+}
+
 static int
 provider_is_json(const char *ct)
 {
@@ -290,6 +304,8 @@ call_idem_end(struct call *c)
 		rec->headers = call_headers_text(c->reply);
 		if (c->reply->refund_id != NULL)
 			rec->refund_id = xstrdup(c->reply->refund_id);
+		if (st == 422)
+			idem_rejection(c->session->idem, rec);
 		if (c->hold_idem)
 			return;
 	} else
@@ -298,32 +314,17 @@ call_idem_end(struct call *c)
 	c->idem_key = NULL;
 }
 
-struct call_rate {
-	int64_t	second;
-	int	count;
-};
-
 void
 call_rate_headers(struct call *c, const char *key, int limit)
 {
-	struct map	*counters = c->session->counters;
-	struct call_rate *r;
-	char		*scope = call_idem_scope(c, key), text[32];
-	int64_t		 second = c->now / 1000;
+	char	*scope = call_idem_scope(c, key), text[32];
+	int64_t	 second = c->now / 1000;
+	int	 count = rates_hit(c->session->counters, scope, second);
 
-	if ((r = map_get(counters, scope)) == NULL) {
-		r = xcalloc(1, sizeof *r);
-		map_put(counters, scope, r);
-	}
 	free(scope);
-	if (r->second != second) {
-		r->second = second;
-		r->count = 0;
-	}
-	r->count++;
 	snprintf(text, sizeof text, "%d", limit);
 	reply_header(c->reply, "X-RateLimit-Limit", text);
-	snprintf(text, sizeof text, "%d", r->count < limit ? limit - r->count : 0);
+	snprintf(text, sizeof text, "%d", count < limit ? limit - count : 0);
 	reply_header(c->reply, "X-RateLimit-Remaining", text);
 	snprintf(text, sizeof text, "%lld", (long long)second + 1);
 	reply_header(c->reply, "X-RateLimit-Reset", text);

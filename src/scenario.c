@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "jsonx.h"
 #include "money.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
 
-#define SCENARIO_MAX_RULES	1000
 #define SCENARIO_MAX_MS		(3600 * 1000)
 
 struct scenario {
@@ -309,7 +309,7 @@ parse_action(const json_t *o, const char *where, const struct rule *r,
 			return (fail(cause, "%s: outcome needs settle_after_s or outcome",
 			    where));
 		if (json_object_get(o, "settle_after_s") != NULL) {
-			if (get_seconds(o, "settle_after_s", where, INT64_MAX / 2,
+			if (get_seconds(o, "settle_after_s", where, CLOCK_DURATION_MAX_MS,
 			    &a->settle_after_ms, cause) != 0)
 				return (-1);
 			a->has_settle = 1;
@@ -323,8 +323,8 @@ parse_action(const json_t *o, const char *where, const struct rule *r,
 		}
 		return (0);
 	case ACTION_WEBHOOK_DELAY:
-		return (get_seconds(o, "s", where, INT64_MAX / 2, &a->webhook_delay_ms,
-		    cause));
+		return (get_seconds(o, "s", where, CLOCK_DURATION_MAX_MS,
+		    &a->webhook_delay_ms, cause));
 	default:
 		return (0);
 	}
@@ -440,7 +440,7 @@ parse_lifecycle(const json_t *o, struct scenario *s, char **cause)
 		l = &s->lifecycle[i];
 		s->has_lifecycle[i] = 1;
 		if (json_object_get(pv, "settle_after_s") != NULL) {
-			if (get_seconds(pv, "settle_after_s", where, INT64_MAX / 2,
+			if (get_seconds(pv, "settle_after_s", where, CLOCK_DURATION_MAX_MS,
 			    &l->settle_after_ms, cause) != 0)
 				return (-1);
 			l->has_settle = 1;
@@ -510,9 +510,9 @@ scenario_parse(const json_t *o, char **cause)
 	    parse_lifecycle(v, s, cause) != 0)
 		goto out_free;
 	if (rules != NULL && (!json_is_array(rules) ||
-	    json_array_size(rules) > SCENARIO_MAX_RULES)) {
+	    json_array_size(rules) > RULES_MAX)) {
 		fail(cause, "rules: must be an array of at most %d rules",
-		    SCENARIO_MAX_RULES);
+		    RULES_MAX);
 		goto out_free;
 	}
 	s->nrules = json_array_size(rules);
@@ -531,27 +531,31 @@ out_free:
 }
 
 struct scenario *
-scenario_load(const char *path, char **cause)
+scenario_load(const char *path, const char *label, char **cause)
 {
 	FILE		*fp = fopen(path, "r");
 	struct buf	 text = { 0 };
 	struct scenario	*s = NULL;
 	char		 chunk[8192], *why;
 	size_t		 n;
-	json_t		*o;
+	json_t		*o = NULL;
 
 	if (fp == NULL) {
-		*cause = xasprintf("%s: cannot open", path);
+		*cause = xasprintf("%s: cannot open", label);
 		return (NULL);
 	}
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+	while (text.len <= SCENARIO_FILE_MAX &&
+	    (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
 		buf_add(&text, chunk, n);
 	fclose(fp);
-	if ((o = jsonx_loads(text.data != NULL ? text.data : "", text.len, &why)) == NULL) {
-		*cause = xasprintf("%s: not valid JSON: %s", path, why);
+	if (text.len > SCENARIO_FILE_MAX)
+		*cause = xasprintf("%s: larger than %d bytes", label, SCENARIO_FILE_MAX);
+	else if ((o = jsonx_loads(text.data != NULL ? text.data : "", text.len,
+	    &why)) == NULL) {
+		*cause = xasprintf("%s: not valid JSON: %s", label, why);
 		free(why);
 	} else if ((s = scenario_parse(o, &why)) == NULL) {
-		*cause = xasprintf("%s: %s", path, why);
+		*cause = xasprintf("%s: %s", label, why);
 		free(why);
 	}
 	json_decref(o);
@@ -634,6 +638,16 @@ int
 rules_empty(const struct rules *rs)
 {
 	return (rs->nfaults == 0 && rs->nscenarios == 0);
+}
+
+size_t
+rules_count(const struct rules *rs)
+{
+	size_t	i, n = rs->nfaults;
+
+	for (i = 0; i < rs->nscenarios; i++)
+		n += rs->scenarios[i]->nrules;
+	return (n);
 }
 
 void

@@ -6,6 +6,7 @@
 #include "idem.h"
 #include "journal.h"
 #include "map.h"
+#include "rate.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -19,6 +20,9 @@ struct sessions {
 	int64_t			 clock_start_ms;
 	size_t			 journal_cap;
 };
+
+/* Session ids: one counter for the process, so no registry ever repeats one. */
+static uint64_t	session_last_id;
 
 /* Each session keeps its registry's seed to reseed itself on reset. */
 struct session_full {
@@ -35,7 +39,7 @@ session_free(void *p)
 	idem_free(s->idem);
 	clock_free(s->clock);
 	journal_free(s->journal);
-	map_free(s->counters);
+	rates_free(s->counters);
 	rules_free(s->rules);
 	webhooks_free(s->webhooks);
 	free(s);
@@ -82,6 +86,14 @@ sessions_find(const struct sessions *r, const char *name)
 }
 
 struct session *
+sessions_find_id(const struct sessions *r, const char *name, uint64_t id)
+{
+	struct session	*s = sessions_find(r, name);
+
+	return (s != NULL && s->id == id ? s : NULL);
+}
+
+struct session *
 sessions_get(struct sessions *r, const char *name)
 {
 	struct session_full	*f;
@@ -90,12 +102,13 @@ sessions_get(struct sessions *r, const char *name)
 		return (&f->s);
 	f = xcalloc(1, sizeof *f);
 	memcpy(f->s.name, name, strlen(name) + 1);
+	f->s.id = ++session_last_id;
 	f->seed = r->seed;
 	f->s.ledger = ledger_new(r->base);
 	f->s.idem = idem_new();
 	f->s.clock = clock_new(r->clock_frozen, r->clock_start_ms);
 	f->s.journal = journal_new(r->journal_cap);
-	f->s.counters = map_new(free);
+	f->s.counters = rates_new();
 	f->s.rules = rules_new();
 	f->s.webhooks = webhooks_new();
 	rng_seed(&f->s.rng, f->seed, name);
@@ -152,10 +165,11 @@ session_reset(struct session *s)
 	idem_reset(s->idem);
 	clock_reset(s->clock);
 	journal_clear(s->journal);
-	map_free(s->counters);
-	s->counters = map_new(free);
+	rates_free(s->counters);
+	s->counters = rates_new();
 	rules_clear(s->rules);
 	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
+	s->id = ++session_last_id;
 }

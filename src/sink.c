@@ -15,6 +15,9 @@
 #include "util.h"
 #include "webhook.h"
 
+/* A delivery is a small JSON document: more is not a webhook, and is refused (413). */
+#define SINK_BODY_MAX	(1 << 20)
+
 struct sink {
 	const char	*secret;
 };
@@ -92,6 +95,7 @@ sink_run(const char *bind, int port, const char *secret)
 	socklen_t			 sl = sizeof ss;
 
 	evhttp_set_gencb(http, sink_handle, &k);
+	evhttp_set_max_body_size(http, SINK_BODY_MAX);
 	if ((bs = evhttp_bind_socket_with_handle(http, bind, (ev_uint16_t)port)) == NULL) {
 		fprintf(stderr, "paymock: cannot listen on %s:%d\n", bind, port);
 		evhttp_free(http);

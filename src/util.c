@@ -91,29 +91,6 @@ str_casecmp(const char *a, const char *b)
 	return (tolower((unsigned char)*a) - tolower((unsigned char)*b));
 }
 
-int
-glob_match(const char *p, const char *s)
-{
-	const char	*star = NULL, *resume = NULL;
-
-	while (*s != '\0') {
-		if (*p == '*') {
-			star = p++;
-			resume = s;
-		} else if (*p == *s) {
-			p++;
-			s++;
-		} else if (star != NULL) {
-			p = star + 1;
-			s = ++resume;
-		} else
-			return (0);
-	}
-	while (*p == '*')
-		p++;
-	return (*p == '\0');
-}
-
 /* The length of the valid UTF-8 sequence at 's', or 0 (as jansson checks it). */
 static size_t
 utf8_seq(const unsigned char *s)

@@ -1,7 +1,11 @@
 /* Webhooks: signed events on the virtual clock, delivered, retried and logged. */
 #include <sys/queue.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <event2/buffer.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "ids.h"
@@ -23,15 +28,21 @@
 
 #define WEBHOOK_LOG_MAX		10000
 #define WEBHOOK_PUMP_MS		50
-#define WEBHOOK_TIMEOUT_S	5
-/* Attempts on the wire at once; the rest wait their turn (memory stays flat). */
+/*
+ * Attempts on the wire at once, and one session's share of them: the rest
+ * wait their turn (memory and descriptors stay flat), and a session whose
+ * receiver stalls holds at most its share, never the others' slots.
+ */
 #define WEBHOOK_MAX_INFLIGHT	64
+#define WEBHOOK_SESSION_INFLIGHT 8
+#define WEBHOOK_REPLY_HEAD_MAX	16384
 
 struct endpoint {
 	const struct provider	*provider;
 	char			*url;
 	char			*secret;
-	char			*host;
+	char			*addr;		/* what to connect to */
+	char			*authority;	/* the Host header: host[:port] as given */
 	int			 port;
 	char			*path;		/* with the query */
 };
@@ -59,6 +70,7 @@ struct wevent {
 	char			*rule;		/* the rule that shaped this attempt */
 	enum wevent_state	 st;
 	char			*body;
+	struct attempt		*ready;		/* a replay or a copy: these bytes, once */
 };
 
 struct delivery {
@@ -84,19 +96,23 @@ struct webhooks {
 	size_t		  nevents;
 	uint64_t	  next_seq;
 	uint64_t	  next_delivery;
-	uint64_t	  generation;	/* a reset orphans attempts under way */
 	struct delivery	 *log;		/* a ring, grown as it fills (head 0 till then) */
 	size_t		  log_head, log_count, log_slots;
 };
 
-/* An attempt under way on the wire. */
+/*
+ * An attempt under way on the wire.  It names its session by name and id,
+ * not by pointer: the session may be dropped, reset or re-created before
+ * the reply comes, and then the reply is dropped.
+ */
 struct attempt {
 	struct webhook_engine	 *e;
 	char			  session[SESSION_NAME_MAX + 1];
-	uint64_t		  generation;
+	uint64_t		  session_id;
 	uint64_t		  event_seq;	/* 0: a replay or a duplicate */
 	struct delivery		  d;
 	struct evhttp_connection *conn;
+	struct event		 *deadline;
 	const char		 *error;
 	int			  finished;	/* waiting to be reaped */
 	LIST_ENTRY(attempt)	  entry;
@@ -104,11 +120,14 @@ struct attempt {
 
 struct webhook_engine {
 	struct event_base	*base;
+	struct evdns_base	*dns;		/* for allowed names; NULL till one is */
 	struct sessions		*sessions;
 	struct event		*pump;
 	char			**allow;
 	size_t			 nallow;
+	struct timeval		 deadline;
 	size_t			 inflight;
+	size_t			 round;		/* which busy session goes first */
 	LIST_HEAD(, attempt)	 attempts;
 };
 
@@ -143,12 +162,23 @@ delivery_release(struct delivery *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* Frees an attempt that never went on the wire. */
+static void
+attempt_discard(struct attempt *a)
+{
+	if (a == NULL)
+		return;
+	delivery_release(&a->d);
+	free(a);
+}
+
 static void
 wevent_free(struct wevent *ev)
 {
 	free(ev->refund_id);
 	free(ev->body);
 	free(ev->rule);
+	attempt_discard(ev->ready);
 	free(ev);
 }
 
@@ -157,7 +187,8 @@ endpoint_release(struct endpoint *ep)
 {
 	free(ep->url);
 	free(ep->secret);
-	free(ep->host);
+	free(ep->addr);
+	free(ep->authority);
 	free(ep->path);
 }
 
@@ -184,7 +215,6 @@ webhooks_reset(struct webhooks *w)
 		delivery_release(&w->log[(w->log_head + i) % WEBHOOK_LOG_MAX]);
 	w->log_head = w->log_count = 0;
 	w->next_delivery = 1;
-	w->generation++;
 }
 
 void
@@ -222,19 +252,86 @@ webhooks_has_endpoint(const struct webhooks *w, const char *provider)
 	return (p != NULL && webhooks_endpoint(w, p) != NULL);
 }
 
-static int
-webhook_host_allowed(const struct webhook_engine *e, const char *host)
+/* 'host' without the brackets of an IPv6 literal; heap. */
+static char *
+webhook_host_bare(const char *host)
 {
-	size_t	i;
+	size_t	n = strlen(host);
 
-	if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
-	    strncmp(host, "127.", 4) == 0)
-		return (1);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+		return (xstrndup(host + 1, n - 2));
+	return (xstrdup(host));
+}
+
+/*
+ * What to connect to for 'host' as a URL spells it (heap), or NULL if
+ * webhooks may not call it.  Parsed, never compared by prefix: only a
+ * loopback literal, localhost, or a host allowed by exact name.  localhost
+ * is taken to mean 127.0.0.1, so no lookup is ever needed for it.
+ */
+static char *
+webhook_host_addr(const struct webhook_engine *e, const char *host)
+{
+	struct in_addr	 v4;
+	struct in6_addr	 v6;
+	char		*bare = webhook_host_bare(host);
+	size_t		 i;
+
 	for (i = 0; e != NULL && i < e->nallow; i++) {
-		if (strcmp(e->allow[i], host) == 0)
-			return (1);
+		if (strcasecmp(e->allow[i], host) == 0 || strcasecmp(e->allow[i], bare) == 0)
+			return (bare);
 	}
-	return (0);
+	if (strcasecmp(host, "localhost") == 0) {
+		free(bare);
+		return (xstrdup("127.0.0.1"));
+	}
+	if ((inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127) ||
+	    (host[0] == '[' && inet_pton(AF_INET6, bare, &v6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&v6)))
+		return (bare);
+	free(bare);
+	return (NULL);
+}
+
+/* Checks a URL an endpoint may use and fills 'ep' from it; NULL or the reason (heap). */
+static char *
+webhook_url_check(const struct webhook_engine *e, const char *url, struct endpoint *ep)
+{
+	struct evhttp_uri	*u = evhttp_uri_parse(url);
+	const char		*scheme, *host, *path, *query;
+	char			*cause = NULL;
+	int			 port;
+
+	if (u == NULL)
+		return (xasprintf("url: '%s' is not an http://host[:port]/path URL "
+		    "(a port is 1-65535)", url));
+	scheme = evhttp_uri_get_scheme(u);
+	host = evhttp_uri_get_host(u);
+	port = evhttp_uri_get_port(u);
+	if (scheme != NULL && strcasecmp(scheme, "https") == 0)
+		cause = xasprintf("url: https is not supported: the webhook client "
+		    "speaks plain http");
+	else if (scheme == NULL || strcasecmp(scheme, "http") != 0)
+		cause = xasprintf("url: '%s' is not an http://host[:port]/path URL", url);
+	else if (evhttp_uri_get_userinfo(u) != NULL)
+		cause = xasprintf("url: user info ('user@') is not allowed in '%s'", url);
+	else if (host == NULL || *host == '\0')
+		cause = xasprintf("url: '%s' has no host", url);
+	else if (port == 0)
+		cause = xasprintf("url: port 0 is not a port (1-65535)");
+	else if ((ep->addr = webhook_host_addr(e, host)) == NULL)
+		cause = xasprintf("url: host '%s' is not loopback (127.0.0.0/8, [::1], "
+		    "localhost); allow it with --webhook-allow %s", host, host);
+	if (cause == NULL) {
+		path = evhttp_uri_get_path(u);
+		query = evhttp_uri_get_query(u);
+		ep->port = port > 0 ? port : 80;
+		ep->authority = port > 0 ? xasprintf("%s:%d", host, port) : xstrdup(host);
+		ep->path = xasprintf("%s%s%s", path != NULL && *path != '\0' ? path : "/",
+		    query != NULL ? "?" : "", query != NULL ? query : "");
+	}
+	evhttp_uri_free(u);
+	return (cause);
 }
 
 int
@@ -242,37 +339,20 @@ webhooks_set_endpoint(struct webhooks *w, const struct webhook_engine *e,
     const char *provider, const char *url, const char *secret, char **cause)
 {
 	const struct provider	*p = provider_find(provider);
-	struct evhttp_uri	*u;
 	struct endpoint		 ep = { 0 }, *old;
-	const char		*host, *path, *query;
 
 	if (p == NULL || p->webhooks == NULL) {
 		*cause = xasprintf("provider: '%s' documents no webhooks (smartretry "
 		    "and accelebit do)", provider);
 		return (-1);
 	}
-	if ((u = evhttp_uri_parse(url)) == NULL ||
-	    evhttp_uri_get_scheme(u) == NULL ||
-	    strcmp(evhttp_uri_get_scheme(u), "http") != 0 ||
-	    (host = evhttp_uri_get_host(u)) == NULL || *host == '\0') {
-		*cause = xasprintf("url: '%s' is not an http://host[:port]/path URL", url);
-		goto out_fail;
+	if ((*cause = webhook_url_check(e, url, &ep)) != NULL) {
+		endpoint_release(&ep);
+		return (-1);
 	}
-	if (!webhook_host_allowed(e, host)) {
-		*cause = xasprintf("url: host '%s' is not loopback; allow it with "
-		    "--webhook-allow %s", host, host);
-		goto out_fail;
-	}
-	path = evhttp_uri_get_path(u);
-	query = evhttp_uri_get_query(u);
 	ep.provider = p;
 	ep.url = xstrdup(url);
 	ep.secret = xstrdup(secret != NULL ? secret : WEBHOOK_DEFAULT_SECRET);
-	ep.host = xstrdup(host);
-	ep.port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) : 80;
-	ep.path = xasprintf("%s%s%s", path != NULL && *path != '\0' ? path : "/",
-	    query != NULL ? "?" : "", query != NULL ? query : "");
-	evhttp_uri_free(u);
 	if ((old = webhooks_endpoint(w, p)) != NULL) {
 		endpoint_release(old);
 		*old = ep;
@@ -282,10 +362,6 @@ webhooks_set_endpoint(struct webhooks *w, const struct webhook_engine *e,
 		w->endpoints[w->nendpoints++] = ep;
 	}
 	return (0);
-out_fail:
-	if (u != NULL)
-		evhttp_uri_free(u);
-	return (-1);
 }
 
 json_t *
@@ -385,6 +461,13 @@ webhooks_log(struct webhooks *w, struct delivery *d)
 	return (slot->id);
 }
 
+static void
+webhooks_add(struct webhooks *w, struct wevent *ev)
+{
+	w->events = xrealloc(w->events, (w->nevents + 1) * sizeof *w->events);
+	w->events[w->nevents++] = ev;
+}
+
 void
 webhooks_schedule(struct session *s, const char *provider, const struct refund *r)
 {
@@ -406,8 +489,7 @@ webhooks_schedule(struct session *s, const char *provider, const struct refund *
 		ev->refund_id = xstrdup(r->id);
 		ev->state = r->steps[i].state;
 		ev->at = ev->due = r->steps[i].at_ms;
-		w->events = xrealloc(w->events, (w->nevents + 1) * sizeof *w->events);
-		w->events[w->nevents++] = ev;
+		webhooks_add(w, ev);
 	}
 }
 
@@ -425,8 +507,9 @@ webhook_attempt_free(struct attempt *a)
 	LIST_REMOVE(a, entry);
 	if (a->conn != NULL)
 		evhttp_connection_free(a->conn);
-	delivery_release(&a->d);
-	free(a);
+	if (a->deadline != NULL)
+		event_free(a->deadline);
+	attempt_discard(a);
 }
 
 /* Frees a finished attempt and its connection, outside the connection's callbacks. */
@@ -439,6 +522,10 @@ webhook_reap(evutil_socket_t fd, short what, void *arg)
 }
 
 static void	webhook_attempt_done(struct evhttp_request *, void *);
+static void	webhook_attempt_finish(struct attempt *, int status);
+
+#define WEBHOOK_STR(x)	#x
+#define WEBHOOK_XSTR(x)	WEBHOOK_STR(x)
 
 static void
 webhook_attempt_error(enum evhttp_request_error err, void *arg)
@@ -449,7 +536,8 @@ webhook_attempt_error(enum evhttp_request_error err, void *arg)
 		[EVREQ_HTTP_INVALID_HEADER] = "invalid reply",
 		[EVREQ_HTTP_BUFFER_ERROR] = "connection failed",
 		[EVREQ_HTTP_REQUEST_CANCEL] = "cancelled",
-		[EVREQ_HTTP_DATA_TOO_LONG] = "reply too long",
+		[EVREQ_HTTP_DATA_TOO_LONG] = "reply longer than "
+		    WEBHOOK_XSTR(WEBHOOK_REPLY_MAX) " bytes: cut off and closed",
 	};
 	struct attempt	*a = arg;
 
@@ -457,7 +545,22 @@ webhook_attempt_error(enum evhttp_request_error err, void *arg)
 	    words[err] : "failed";
 }
 
-/* Puts an attempt on the wire; it owns 'a' from here on. */
+/* The attempt's whole time is up, whatever the receiver is doing (a drip resets no timer). */
+static void
+webhook_attempt_expire(evutil_socket_t fd, short what, void *arg)
+{
+	struct attempt	*a = arg;
+
+	(void)fd;
+	(void)what;
+	/* Not inside the connection's callbacks: it goes now, its request with it. */
+	evhttp_connection_free(a->conn);
+	a->conn = NULL;
+	a->error = "no complete reply before the deadline";
+	webhook_attempt_finish(a, 0);
+}
+
+/* Puts an attempt on the wire to 'ep'; it owns 'a' from here on. */
 static void
 webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint *ep)
 {
@@ -468,14 +571,24 @@ webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint 
 
 	LIST_INSERT_HEAD(&e->attempts, a, entry);
 	e->inflight++;
-	a->conn = evhttp_connection_base_new(e->base, NULL, ep->host,
-	    (unsigned short)ep->port);
-	evhttp_connection_set_timeout(a->conn, WEBHOOK_TIMEOUT_S);
+	free(a->d.url);
+	a->d.url = xstrdup(ep->url);
+	a->deadline = evtimer_new(e->base, webhook_attempt_expire, a);
+	evtimer_add(a->deadline, &e->deadline);
+	if ((a->conn = evhttp_connection_base_new(e->base, e->dns, ep->addr,
+	    (unsigned short)ep->port)) == NULL) {
+		a->error = "cannot connect";
+		webhook_attempt_finish(a, 0);
+		return;
+	}
+	evhttp_connection_set_timeout_tv(a->conn, &e->deadline);
 	evhttp_connection_set_retries(a->conn, 0);
+	evhttp_connection_set_max_headers_size(a->conn, WEBHOOK_REPLY_HEAD_MAX);
+	evhttp_connection_set_max_body_size(a->conn, WEBHOOK_REPLY_MAX);
 	req = evhttp_request_new(webhook_attempt_done, a);
 	evhttp_request_set_error_cb(req, webhook_attempt_error);
 	out = evhttp_request_get_output_headers(req);
-	evhttp_add_header(out, "Host", ep->host);
+	evhttp_add_header(out, "Host", ep->authority);
 	evhttp_add_header(out, "Connection", "close");
 	for (line = a->d.headers; *line != '\0'; line = end + 1) {
 		end = strchr(line, '\n');
@@ -490,7 +603,7 @@ webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint 
 	    strlen(a->d.payload));
 	if (evhttp_make_request(a->conn, req, EVHTTP_REQ_POST, ep->path) != 0) {
 		a->error = "cannot send";
-		webhook_attempt_done(NULL, a);
+		webhook_attempt_finish(a, 0);
 	}
 }
 
@@ -508,7 +621,7 @@ webhook_attempt_new(struct webhook_engine *e, const struct session *s,
 
 	a->e = e;
 	snprintf(a->session, sizeof a->session, "%s", s->name);
-	a->generation = s->webhooks->generation;
+	a->session_id = s->id;
 	/* A wrong secret, as a provider with a key mix-up would sign. */
 	secret = xasprintf("%s%s", ep->secret, bad_signature ? "-not-the-secret" : "");
 	webhook_sign(secret, t, body, strlen(body), hex);
@@ -525,80 +638,115 @@ webhook_attempt_new(struct webhook_engine *e, const struct session *s,
 		buf_addf(&headers, "%s: %s\n", spec->timestamp_header, ts);
 	a->d.headers = buf_steal(&headers);
 	a->d.payload = xstrdup(body);
-	a->d.url = xstrdup(ep->url);
 	a->d.at = at;
 	a->d.provider = ep->provider->name;
 	return (a);
 }
 
+/* The same bytes as 'a' once more, for its session. */
+static struct attempt *
+webhook_attempt_copy(const struct attempt *a)
+{
+	struct attempt	*c = xcalloc(1, sizeof *c);
+
+	c->e = a->e;
+	memcpy(c->session, a->session, sizeof c->session);
+	c->session_id = a->session_id;
+	c->d.event_id = xstrdup(a->d.event_id);
+	c->d.type = a->d.type;
+	c->d.provider = a->d.provider;
+	c->d.refund_id = xstrdup(a->d.refund_id);
+	c->d.attempt = a->d.attempt;
+	c->d.at = a->d.at;
+	c->d.headers = xstrdup(a->d.headers);
+	c->d.payload = xstrdup(a->d.payload);
+	c->d.rule = a->d.rule != NULL ? xstrdup(a->d.rule) : NULL;
+	return (c);
+}
+
+/* Queues 'a' (a replay or a copy) to go out once, in its turn with the session's events. */
+static void
+webhooks_enqueue(struct session *s, const struct provider *p, struct attempt *a)
+{
+	struct webhooks	*w = s->webhooks;
+	struct wevent	*ev = xcalloc(1, sizeof *ev);
+
+	ev->seq = ++w->next_seq;
+	snprintf(ev->id, sizeof ev->id, "%s", a->d.event_id);
+	ev->provider = p;
+	ev->refund_id = xstrdup(a->d.refund_id);
+	ev->at = ev->due = clock_now(s->clock);
+	ev->ready = a;
+	webhooks_add(w, ev);
+}
+
 static struct wevent *
-webhooks_event(const struct webhooks *w, uint64_t seq, size_t *index)
+webhooks_event(const struct webhooks *w, uint64_t seq)
 {
 	size_t	i;
 
 	for (i = 0; i < w->nevents; i++) {
-		if (w->events[i]->seq == seq) {
-			if (index != NULL)
-				*index = i;
+		if (w->events[i]->seq == seq)
 			return (w->events[i]);
-		}
 	}
 	return (NULL);
+}
+
+/* An event's attempt ended with 'a': it is done, or due again on the provider's schedule. */
+static void
+webhook_event_answered(struct session *s, struct wevent *ev, const struct attempt *a)
+{
+	const struct webhook_spec	*spec = ev->provider->webhooks;
+
+	/* The provider sent it twice: the same bytes, once more. */
+	if (ev->duplicate)
+		webhooks_enqueue(s, ev->provider, webhook_attempt_copy(a));
+	ev->duplicate = 0;
+	ev->bad_signature = 0;
+	if (a->d.status >= 200 && a->d.status < 300)
+		ev->st = WEVENT_DONE;
+	else if ((size_t)ev->attempts <= spec->nretries) {
+		ev->due += spec->retry_s[ev->attempts - 1] * 1000;
+		ev->st = WEVENT_WAITING;
+	} else
+		ev->st = WEVENT_DONE;
+}
+
+/*
+ * The attempt ended with 'status' (0: none).  It is logged only in the
+ * session it was made for: if that was dropped or reset meanwhile (another
+ * of the same name may be there now), the outcome has no owner and goes.
+ */
+static void
+webhook_attempt_finish(struct attempt *a, int status)
+{
+	struct webhook_engine	*e = a->e;
+	struct session		*s = sessions_find_id(e->sessions, a->session,
+	    a->session_id);
+	struct wevent		*ev;
+	struct timeval		 now = { 0, 0 };
+
+	a->d.status = status;
+	if (status == 0)
+		a->d.error = xstrdup(a->error != NULL ? a->error : "no answer");
+	if (s != NULL) {
+		if (a->event_seq != 0 &&
+		    (ev = webhooks_event(s->webhooks, a->event_seq)) != NULL)
+			webhook_event_answered(s, ev, a);
+		webhooks_log(s->webhooks, &a->d);
+	}
+	delivery_release(&a->d);
+	evtimer_del(a->deadline);
+	a->finished = 1;
+	e->inflight--;
+	event_base_once(e->base, -1, EV_TIMEOUT, webhook_reap, a, &now);
+	webhook_engine_kick(e);
 }
 
 static void
 webhook_attempt_done(struct evhttp_request *req, void *arg)
 {
-	struct attempt			*a = arg;
-	struct webhook_engine		*e = a->e;
-	struct session			*s = sessions_find(e->sessions, a->session);
-	const struct webhook_spec	*spec;
-	struct wevent			*ev;
-	struct timeval			 now = { 0, 0 };
-	int				 dup = 0;
-
-	a->d.status = req != NULL ? evhttp_request_get_response_code(req) : 0;
-	if (a->d.status == 0)
-		a->d.error = xstrdup(a->error != NULL ? a->error : "no answer");
-	if (s != NULL && s->webhooks->generation == a->generation) {
-		ev = a->event_seq != 0 ? webhooks_event(s->webhooks, a->event_seq, NULL) : NULL;
-		if (ev != NULL) {
-			spec = ev->provider->webhooks;
-			dup = ev->duplicate;
-			ev->duplicate = 0;
-			ev->bad_signature = 0;
-			if (a->d.status >= 200 && a->d.status < 300)
-				ev->st = WEVENT_DONE;
-			else if ((size_t)ev->attempts <= spec->nretries) {
-				ev->due += spec->retry_s[ev->attempts - 1] * 1000;
-				ev->st = WEVENT_WAITING;
-			} else
-				ev->st = WEVENT_DONE;
-		}
-		if (dup) {
-			/* The provider sent it twice: the same bytes, once more. */
-			struct attempt *copy = xcalloc(1, sizeof *copy);
-			*copy = *a;
-			copy->event_seq = 0;
-			copy->d.event_id = xstrdup(a->d.event_id);
-			copy->d.refund_id = xstrdup(a->d.refund_id);
-			copy->d.url = xstrdup(a->d.url);
-			copy->d.headers = xstrdup(a->d.headers);
-			copy->d.payload = xstrdup(a->d.payload);
-			copy->d.rule = a->d.rule != NULL ? xstrdup(a->d.rule) : NULL;
-			copy->d.status = 0;
-			copy->d.error = NULL;
-			copy->error = NULL;
-			webhook_send(e, copy, webhooks_endpoint(s->webhooks,
-			    provider_find(a->d.provider)));
-		}
-		webhooks_log(s->webhooks, &a->d);
-	}
-	delivery_release(&a->d);
-	a->finished = 1;
-	e->inflight--;
-	event_base_once(e->base, -1, EV_TIMEOUT, webhook_reap, a, &now);
-	webhook_engine_kick(e);
+	webhook_attempt_finish(arg, req != NULL ? evhttp_request_get_response_code(req) : 0);
 }
 
 /* Asks the scenario rules about an attempt; 0 to send it now, -1 to hold or drop. */
@@ -672,22 +820,30 @@ webhook_rules(struct session *s, size_t i, struct wevent *ev, const struct endpo
 	}
 }
 
-static void
+/* Starts the event at 'i'; 1 if an attempt went on the wire. */
+static int
 webhook_start(struct webhook_engine *e, struct session *s, size_t i)
 {
 	struct webhooks		*w = s->webhooks;
 	struct wevent		*ev = w->events[i];
 	const struct endpoint	*ep = webhooks_endpoint(w, ev->provider);
-	const struct refund	*r = ledger_refund(s->ledger, ev->provider->name,
-	    ev->refund_id);
+	const struct refund	*r = NULL;
 	const char		*type = ev->provider->webhooks->events[ev->state];
 	struct attempt		*a;
 	char			 at[CLOCK_TEXT_MAX];
 	json_t			*o;
 
-	if (ep == NULL || r == NULL) {
+	if (ep == NULL || (ev->ready == NULL &&
+	    (r = ledger_refund(s->ledger, ev->provider->name, ev->refund_id)) == NULL)) {
 		ev->st = WEVENT_DONE;
-		return;
+		return (0);
+	}
+	if (ev->ready != NULL) {
+		a = ev->ready;
+		ev->ready = NULL;
+		ev->st = WEVENT_DONE;
+		webhook_send(e, a, ep);
+		return (1);
 	}
 	if (ev->body == NULL) {
 		o = json_pack("{ss ss ss so}", "id", ev->id, "type", type,
@@ -697,7 +853,7 @@ webhook_start(struct webhook_engine *e, struct session *s, size_t i)
 		json_decref(o);
 	}
 	if (webhook_rules(s, i, ev, ep) != 0)
-		return;
+		return (0);
 	a = webhook_attempt_new(e, s, ep, ev->body, ev->due, ev->bad_signature);
 	a->event_seq = ev->seq;
 	a->d.event_id = xstrdup(ev->id);
@@ -709,6 +865,7 @@ webhook_start(struct webhook_engine *e, struct session *s, size_t i)
 	ev->rule = NULL;
 	ev->st = WEVENT_SENDING;
 	webhook_send(e, a, ep);
+	return (1);
 }
 
 /*
@@ -732,22 +889,44 @@ webhook_blocked(const struct webhooks *w, size_t i)
 	return (0);
 }
 
-static void
-webhook_pump_session(struct session *s, void *arg)
+/* Attempts of the session named 'name' on the wire (by name: a re-created one shares them). */
+static size_t
+webhook_session_inflight(const struct webhook_engine *e, const char *name)
 {
-	struct webhook_engine	*e = arg;
-	struct webhooks		*w = s->webhooks;
-	int64_t		 now;
-	size_t		 i, n;
+	const struct attempt	*a;
+	size_t			 n = 0;
 
-	if (w->nevents == 0)
-		return;
-	now = clock_now(s->clock);
-	for (i = 0; i < w->nevents && e->inflight < WEBHOOK_MAX_INFLIGHT; i++) {
-		if (w->events[i]->st == WEVENT_WAITING && w->events[i]->due <= now &&
-		    !webhook_blocked(w, i))
-			webhook_start(e, s, i);
+	LIST_FOREACH(a, &e->attempts, entry) {
+		if (!a->finished && strcmp(a->session, name) == 0)
+			n++;
 	}
+	return (n);
+}
+
+/* Starts the session's first due event, within its share; 1 if one went on the wire. */
+static int
+webhook_pump_one(struct webhook_engine *e, struct session *s)
+{
+	struct webhooks	*w = s->webhooks;
+	int64_t		 now = clock_now(s->clock);
+	size_t		 i;
+
+	if (webhook_session_inflight(e, s->name) >= WEBHOOK_SESSION_INFLIGHT)
+		return (0);
+	for (i = 0; i < w->nevents; i++) {
+		if (w->events[i]->st == WEVENT_WAITING &&
+		    (w->events[i]->ready != NULL || w->events[i]->due <= now) &&
+		    !webhook_blocked(w, i) && webhook_start(e, s, i))
+			return (1);
+	}
+	return (0);
+}
+
+static void
+webhooks_compact(struct webhooks *w)
+{
+	size_t	i, n;
+
 	for (i = n = 0; i < w->nevents; i++) {
 		if (w->events[i]->st == WEVENT_DONE)
 			wevent_free(w->events[i]);
@@ -757,14 +936,50 @@ webhook_pump_session(struct session *s, void *arg)
 	w->nevents = n;
 }
 
+/* The sessions with events to send, gathered for one pump. */
+struct webhook_busy {
+	struct session	**s;
+	size_t		  n;
+};
+
+static void
+webhook_busy_add(struct session *s, void *arg)
+{
+	struct webhook_busy	*b = arg;
+
+	if (s->webhooks->nevents == 0)
+		return;
+	b->s = xrealloc(b->s, (b->n + 1) * sizeof *b->s);
+	b->s[b->n++] = s;
+}
+
+/*
+ * Hands out free slots round robin, one event per session per round, and
+ * from a different session first each time: a busy session cannot make
+ * the others wait for its backlog.
+ */
 static void
 webhook_pump(evutil_socket_t fd, short what, void *arg)
 {
 	struct webhook_engine	*e = arg;
+	struct webhook_busy	 b = { NULL, 0 };
+	size_t			 first, k;
+	int			 started;
 
 	(void)fd;
 	(void)what;
-	sessions_each(e->sessions, webhook_pump_session, e);
+	sessions_each(e->sessions, webhook_busy_add, &b);
+	if (b.n == 0)
+		return;
+	first = e->round++ % b.n;
+	do {
+		started = 0;
+		for (k = 0; k < b.n && e->inflight < WEBHOOK_MAX_INFLIGHT; k++)
+			started |= webhook_pump_one(e, b.s[(first + k) % b.n]);
+	} while (started && e->inflight < WEBHOOK_MAX_INFLIGHT);
+	for (k = 0; k < b.n; k++)
+		webhooks_compact(b.s[k]->webhooks);
+	free(b.s);
 }
 
 struct webhook_engine *
@@ -775,6 +990,7 @@ webhook_engine_new(struct event_base *base, struct sessions *sessions)
 
 	e->base = base;
 	e->sessions = sessions;
+	e->deadline.tv_sec = WEBHOOK_DEADLINE_S;
 	LIST_INIT(&e->attempts);
 	/* Live clocks move by themselves: look for due events now and then. */
 	e->pump = event_new(base, -1, EV_PERSIST, webhook_pump, e);
@@ -791,6 +1007,8 @@ webhook_engine_free(struct webhook_engine *e)
 		return;
 	while (!LIST_EMPTY(&e->attempts))
 		webhook_attempt_free(LIST_FIRST(&e->attempts));
+	if (e->dns != NULL)
+		evdns_base_free(e->dns, 0);
 	event_free(e->pump);
 	for (i = 0; i < e->nallow; i++)
 		free(e->allow[i]);
@@ -798,11 +1016,38 @@ webhook_engine_free(struct webhook_engine *e)
 	free(e);
 }
 
-void
-webhook_engine_allow(struct webhook_engine *e, const char *host)
+int
+webhook_engine_allow(struct webhook_engine *e, const char *host, char **cause)
 {
+	struct in6_addr	 a;
+	char		*bare = webhook_host_bare(host);
+	int		 literal = inet_pton(AF_INET, bare, &a) == 1 ||
+	    inet_pton(AF_INET6, bare, &a) == 1;
+
+	free(bare);
+	/* Only a name needs a resolver; evdns asks without blocking the loop. */
+	if (!literal && e->dns == NULL) {
+		e->dns = evdns_base_new(e->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+		    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		/* With no resolv.conf to read, names in /etc/hosts still resolve. */
+		if (e->dns == NULL && (e->dns = evdns_base_new(e->base,
+		    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) != NULL)
+			evdns_base_load_hosts(e->dns, NULL);
+		if (e->dns == NULL) {
+			*cause = xasprintf("--webhook-allow %s: no DNS resolver could "
+			    "be set up; name the host by its IP address", host);
+			return (-1);
+		}
+	}
 	e->allow = xrealloc(e->allow, (e->nallow + 1) * sizeof *e->allow);
 	e->allow[e->nallow++] = xstrdup(host);
+	return (0);
+}
+
+void
+webhook_engine_set_deadline(struct webhook_engine *e, int seconds)
+{
+	e->deadline.tv_sec = seconds;
 }
 
 void
@@ -812,25 +1057,33 @@ webhook_engine_kick(struct webhook_engine *e)
 		event_active(e->pump, EV_TIMEOUT, 0);
 }
 
-int
+enum webhook_replay
 webhook_replay(struct webhook_engine *e, struct session *s, uint64_t id)
 {
 	struct webhooks		*w = s->webhooks;
 	const struct delivery	*d = NULL;
 	const struct endpoint	*ep;
 	struct attempt		*a;
-	size_t			 i;
+	size_t			 i, queued = 0;
 
 	for (i = 0; i < w->log_count && d == NULL; i++) {
 		if (w->log[(w->log_head + i) % WEBHOOK_LOG_MAX].id == id)
 			d = &w->log[(w->log_head + i) % WEBHOOK_LOG_MAX];
 	}
 	if (d == NULL || (ep = webhooks_endpoint(w, provider_find(d->provider))) == NULL)
-		return (-1);
+		return (WEBHOOK_REPLAY_UNKNOWN);
+	/* Queued, not sent here: replays take their turn like every event. */
+	for (i = 0; i < w->nevents; i++) {
+		if (w->events[i]->ready != NULL && w->events[i]->ready->d.attempt == 0)
+			queued++;	/* attempt 0: a replay */
+	}
+	if (queued >= WEBHOOK_REPLAY_QUEUE_MAX)
+		return (WEBHOOK_REPLAY_FULL);
 	a = webhook_attempt_new(e, s, ep, d->payload, clock_now(s->clock), 0);
 	a->d.event_id = xstrdup(d->event_id);
 	a->d.type = d->type;
 	a->d.refund_id = xstrdup(d->refund_id);
-	webhook_send(e, a, ep);
-	return (0);
+	webhooks_enqueue(s, ep->provider, a);
+	webhook_engine_kick(e);
+	return (WEBHOOK_REPLAY_QUEUED);
 }

@@ -149,13 +149,14 @@ Test(clock, frozen)
 	cr_expect(clock_frozen(c));
 	cr_expect_eq(clock_now(c), APR9);
 	cr_expect_eq(clock_now(c), APR9, "a frozen clock does not move");
-	clock_advance(c, 1500);
+	cr_expect_eq(clock_advance(c, 1500), 0);
 	cr_expect_eq(clock_now(c), APR9 + 1500);
-	clock_advance(c, -500);
-	cr_expect_eq(clock_now(c), APR9 + 1000);
-	clock_set(c, 0);
-	cr_expect_eq(clock_now(c), 0);
-	clock_set(c, 4107542400000LL);
+	cr_expect_eq(clock_advance(c, -500), -1, "a negative advance is refused");
+	cr_expect_eq(clock_now(c), APR9 + 1500);
+	cr_expect_eq(clock_set(c, 0), CLOCK_BACKWARD);
+	cr_expect_eq(clock_now(c), APR9 + 1500, "the clock never goes back");
+	cr_expect_eq(clock_set(c, APR9 + 1500), CLOCK_MOVED, "setting now is fine");
+	cr_expect_eq(clock_set(c, 4107542400000LL), CLOCK_MOVED);
 	cr_expect_eq(clock_now(c), 4107542400000LL);
 	clock_reset(c);
 	cr_expect_eq(clock_now(c), APR9, "reset returns to the start");
@@ -249,5 +250,62 @@ Test(clock, frozen_start_unfreezes, .init = clock_use_fake_wall)
 	clock_reset(c);
 	cr_expect(clock_frozen(c), "reset restores the frozen start");
 	cr_expect_eq(clock_now(c), APR9);
+	clock_free(c);
+}
+
+Test(clock, range_holds)
+{
+	struct clock	*c = clock_new(1, APR9);
+	int		 i;
+
+	/* The 92 advances of 10^17 ms wrapped the clock to a negative year. */
+	for (i = 0; i < 92; i++)
+		cr_expect_eq(clock_advance(c, 99999999999999999LL), -1);
+	cr_expect_eq(clock_advance(c, INT64_MAX), -1);
+	cr_expect_eq(clock_advance(c, CLOCK_DURATION_MAX_MS + 1), -1);
+	cr_expect_eq(clock_now(c), APR9, "refused advances leave the clock");
+	cr_expect_eq(clock_advance(c, CLOCK_DURATION_MAX_MS), 0, "100 years is fine");
+	cr_expect_eq(clock_now(c), APR9 + CLOCK_DURATION_MAX_MS);
+	cr_expect_eq(clock_set(c, CLOCK_MAX_MS + 1), CLOCK_OUT_OF_RANGE);
+	cr_expect_eq(clock_set(c, -1), CLOCK_OUT_OF_RANGE);
+	cr_expect_eq(clock_set(c, INT64_MIN), CLOCK_OUT_OF_RANGE);
+	cr_expect_eq(clock_set(c, CLOCK_MAX_MS), CLOCK_MOVED);
+	cr_expect_eq(clock_advance(c, 1), -1, "nothing after 9999");
+	cr_expect_eq(clock_advance(c, 0), 0);
+	cr_expect_eq(clock_now(c), CLOCK_MAX_MS);
+	clock_reset(c);
+	cr_expect_eq(clock_now(c), APR9, "reset starts over");
+	clock_free(c);
+}
+
+Test(clock, range_bounds_are_the_years)
+{
+	char	text[CLOCK_TEXT_MAX];
+
+	cr_expect_str_eq(clock_format(CLOCK_MIN_MS, text), "1970-01-01T00:00:00.000Z");
+	cr_expect_str_eq(clock_format(CLOCK_MAX_MS, text), "9999-12-31T23:59:59.999Z");
+	cr_expect_eq(CLOCK_DURATION_MAX_MS, 36525LL * 86400000, "100 years of 365.25 days");
+	cr_expect(clock_in_range(0) && clock_in_range(CLOCK_MAX_MS));
+	cr_expect(!clock_in_range(-1) && !clock_in_range(CLOCK_MAX_MS + 1));
+	cr_expect(clock_duration_ok(0) && clock_duration_ok(CLOCK_DURATION_MAX_MS));
+	cr_expect(!clock_duration_ok(-1) && !clock_duration_ok(CLOCK_DURATION_MAX_MS + 1));
+}
+
+Test(clock, live_holds_when_the_wall_steps_back, .init = clock_use_fake_wall)
+{
+	struct clock	*c = clock_new(0, 0);
+	int64_t		 at = fake_wall_ms + 5000;
+
+	cr_expect_eq(clock_advance(c, 5000), 0);
+	cr_expect_eq(clock_now(c), at);
+	fake_wall_ms -= 60000;
+	cr_expect_eq(clock_now(c), at, "the wall went back a minute; the clock waits");
+	clock_freeze(c);
+	cr_expect_eq(clock_now(c), at, "freezing does not take the step back");
+	clock_unfreeze(c);
+	cr_expect_eq(clock_now(c), at, "nor does unfreezing");
+	fake_wall_ms += 10;
+	cr_expect_eq(clock_now(c), at + 10, "and it runs on from there");
+	cr_expect_eq(clock_set(c, at), CLOCK_BACKWARD);
 	clock_free(c);
 }

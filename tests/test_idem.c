@@ -1,5 +1,6 @@
 /* Idempotency records: storage, expiry on the virtual clock, fingerprints. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "idem.h"
@@ -149,4 +150,64 @@ Test(idem, fingerprint)
 	cr_expect_neq(idem_fingerprint("a\0b", 3), idem_fingerprint("a\0c", 3),
 	    "bytes after a NUL count");
 	cr_expect_neq(idem_fingerprint("a", 1), idem_fingerprint("a\0", 2));
+}
+
+/* Keys that never return are freed as the clock passes their expiry. */
+Test(idem, expired_records_are_purged_without_their_key_returning)
+{
+	char	key[32];
+	int	i, j;
+
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		idem_test_put(key, 1, 1000 + (i * 7919) % 1000, "{}");
+	}
+	idem_put(idem, "forever", 1, IDEM_FOREVER);
+	idem_put(idem, "late", 1, 5000);
+	cr_assert_eq(idem_count(idem), 1002);
+	cr_expect_null(idem_get(idem, "absent", 1500));
+	cr_expect_eq(idem_count(idem), 1002 - IDEM_PURGE_PER_CALL,
+	    "soonest first, at most the per-call bound");
+	for (j = 0; j < 1000 / IDEM_PURGE_PER_CALL + 1; j++)
+		idem_get(idem, "absent", 2000);
+	cr_expect_eq(idem_count(idem), 2);
+	cr_expect_not_null(idem_get(idem, "late", 2000));
+	cr_expect_not_null(idem_get(idem, "forever", INT64_MAX - 1));
+}
+
+Test(idem, an_in_flight_record_outlives_its_expiry)
+{
+	struct idem_record	*r = idem_put(idem, "held", 1, 10);
+
+	r->in_flight = 1;
+	idem_put(idem, "other", 1, 20);
+	idem_get(idem, "x", 100);
+	cr_expect_eq(idem_count(idem), 2, "the held record waits, and the rest with it");
+	r->in_flight = 0;
+	idem_get(idem, "x", 100);
+	cr_expect_eq(idem_count(idem), 0);
+}
+
+Test(idem, stored_rejections_are_capped_oldest_first)
+{
+	char			key[32];
+	struct idem_record	*r;
+	int			i;
+
+	idem_test_put("refund", 1, 1000000, "{}");
+	for (i = 0; i < IDEM_REJECTIONS_MAX + 10; i++) {
+		snprintf(key, sizeof key, "rej%d", i);
+		r = idem_test_put(key, 1, 1000000, "{}");
+		r->status = 422;
+		idem_rejection(idem, r);
+	}
+	cr_expect_eq(idem_count(idem), IDEM_REJECTIONS_MAX + 1);
+	cr_expect_null(idem_get(idem, "rej9", 0), "the oldest went");
+	cr_expect_not_null(idem_get(idem, "rej10", 0));
+	cr_expect_not_null(idem_get(idem, "refund", 0), "refund records are not counted");
+	idem_del(idem, "rej10");
+	idem_test_put("rej11", 2, 1000000, "{}");
+	cr_expect_eq(idem_count(idem), IDEM_REJECTIONS_MAX);
+	idem_reset(idem);
+	cr_expect_eq(idem_count(idem), 0);
 }

@@ -341,3 +341,27 @@ ParameterizedTest(struct subset_case *c, jsonx, subset)
 	json_decref(p);
 	json_decref(v);
 }
+
+/* Numbers are marked inside; no parse error may quote a marker back. */
+Test(jsonx, parse_errors_quote_no_marker_and_place_the_original_byte)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} cases[] = {
+		{ "{\"amount\":01}", "'}' expected at byte 12" },
+		{ "{\"a\":1,}", "string or '}' expected at byte 8" },
+		{ "[1, 2 3]", "']' expected at byte 7" },
+		{ "{\"a\":\"x\" \"b\"}", "'}' expected at byte 12" },
+		{ "{\"a\" 1}", "':' expected at byte 6" },
+	};
+	char	*cause;
+	size_t	 i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cr_assert_null(jsonx_loads(cases[i].text, strlen(cases[i].text), &cause));
+		cr_expect_str_eq(cause, cases[i].want, "%s", cases[i].text);
+		cr_expect_null(strstr(cause, "\\u0000"), "%s", cause);
+		free(cause);
+	}
+}

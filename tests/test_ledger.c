@@ -335,6 +335,144 @@ Test(ledger, synchronous)
 	expect_balance(t, T0, 1000);
 }
 
+/* refunded <= amount at each instant from 'from' to 'to' where anything changes. */
+static void
+expect_bounded(const struct txn *t, int64_t from, int64_t to)
+{
+	const struct refund	*r;
+	int64_t			 at;
+
+	for (at = from; at <= to; at += SETTLE / 2) {
+		cr_expect_leq(ledger_refunded(lg, t, at), t->amount, "+%lld: %lld > %lld",
+		    (long long)(at - T0), (long long)ledger_refunded(lg, t, at),
+		    (long long)t->amount);
+		cr_expect_geq(ledger_refundable(lg, t, at), 0);
+	}
+	for (r = ledger_refunds_of(lg, t); r != NULL; r = r->next) {
+		cr_expect_leq(ledger_refunded(lg, t, r->created_ms - 1), t->amount);
+		cr_expect_leq(ledger_refunded(lg, t, r->created_ms), t->amount);
+	}
+}
+
+/* Issue 12: 95 declined refunds of 999999999999999.99 wrapped 'refunded'. */
+Test(ledger, huge_declined_refunds_never_wrap)
+{
+	struct txn		*big = ledger_test_txn("big", 0, OUTCOME_DECLINED);
+	struct lifecycle	 lc = lifecycle(OUTCOME_DECLINED);
+	char			 id[16];
+	int			 i;
+
+	big->amount = 99999999999999999LL;
+	cr_assert_eq(ledger_add_txn(lg, big), 0);
+	for (i = 0; i < 95; i++) {
+		snprintf(id, sizeof id, "d%d", i);
+		refund(big, id, big->amount, T0 + i * SETTLE, lc);
+		cr_expect_null(ledger_refund_add(lg, big, "more", 1, T0 + i * SETTLE, &lc,
+		    NULL), "#%d: the pending refund still holds it all", i);
+	}
+	expect_bounded(big, T0 - SETTLE, T0 + 96 * SETTLE);
+	expect_balance(big, T0 + 95 * SETTLE, 0);
+	cr_expect_null(ledger_refund_add(lg, big, "late", big->amount, T0, &lc, NULL),
+	    "a refund dated before the latest one is refused");
+	lc.outcome = OUTCOME_SUCCEEDED;
+	refund(big, "d95", big->amount, T0 + 95 * SETTLE, lc);
+	cr_expect_null(ledger_refund_add(lg, big, "d96", 1, T0 + 96 * SETTLE, &lc, NULL));
+	expect_bounded(big, T0 - SETTLE, T0 + 100 * SETTLE);
+	expect_balance(big, FOREVER, big->amount);
+}
+
+/* Issue 12: declined, then succeeded 10 s later; the past shows one refund held. */
+Test(ledger, declined_then_succeeded_at_every_instant)
+{
+	const struct txn	*t = txn("fresh");
+	struct lifecycle	 lc = lifecycle(OUTCOME_DECLINED);
+
+	refund(t, "no", 5000, T0, lc);
+	lc.outcome = OUTCOME_SUCCEEDED;
+	refund(t, "yes", 5000, T0 + 10000, lc);
+	expect_balance(t, T0, 5000);
+	expect_balance(t, T0 + SETTLE, 0);
+	expect_balance(t, T0 + 10000, 5000);
+	expect_bounded(t, T0 - SETTLE, T0 + 20000);
+}
+
+/* What 't' holds at 'now', counted the slow, obvious way. */
+static int64_t
+brute_refunded(const struct txn *t, int64_t now)
+{
+	const struct refund	*r;
+	int64_t			 sum = t->refunded;
+
+	for (r = ledger_refunds_of(lg, t); r != NULL; r = r->next) {
+		if (r->created_ms <= now && !refund_state_returns(refund_state_at(r, now)))
+			sum += r->amount;
+	}
+	return (sum);
+}
+
+/* Random refunds in time order: the balance is exact and bounded at every instant. */
+Test(ledger, random_sequences_stay_bounded)
+{
+	static const enum refund_outcome outcomes[] = { OUTCOME_SUCCEEDED,
+	    OUTCOME_DECLINED, OUTCOME_FAILED, OUTCOME_STUCK };
+	const struct txn	*t = txn("part");
+	uint64_t		 seed = 42, x;
+	int64_t			 now = T0, at, left;
+	char			 id[16];
+	int			 i, made = 0;
+
+	for (i = 0; i < 2000; i++) {
+		struct lifecycle lc;
+		/* splitmix64: every bit of 'x' random, unlike a bare LCG's low bits */
+		x = seed += 0x9e3779b97f4a7c15ULL;
+		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+		x ^= x >> 31;
+		lc = (struct lifecycle){ .settle_after_ms = (int64_t)(x >> 33) % 5000,
+		    .outcome = outcomes[(x >> 20) % 4], .show_created = (x >> 10) & 1,
+		    .pending_after_ms = (int64_t)(x >> 40) % 3000 };
+		now += (int64_t)(x >> 45) % 700;
+		/* Asking about the future must not change what the present says. */
+		if ((x >> 5) & 1) {
+			at = now + (int64_t)(x >> 36) % 6000;
+			cr_assert_eq(ledger_refunded(lg, t, at), brute_refunded(t, at));
+		}
+		left = (x >> 6) & 1 ? ledger_refundable(lg, t, now) : 3000;
+		snprintf(id, sizeof id, "r%d", i);
+		/* Small amounts; all that is left now and then, if it comes back. */
+		if (left > 0 && ledger_refund_add(lg, t, id, (x >> 8) % 4 == 0 &&
+		    (lc.outcome == OUTCOME_DECLINED || lc.outcome == OUTCOME_FAILED) ?
+		    left : 1 + (int64_t)(x >> 24) % 15, now, &lc, NULL) != NULL)
+			made++;
+		left = ledger_refundable(lg, t, now);
+		cr_assert_eq(left, t->amount - brute_refunded(t, now), "#%d", i);
+		cr_expect_null(ledger_refund_add(lg, t, "x", left + 1, now, &lc, NULL));
+	}
+	cr_expect_gt(made, 500, "only %d refunds made", made);
+	for (at = T0 - 1; at <= now + 10000; at += 37) {
+		cr_assert_eq(ledger_refunded(lg, t, at), brute_refunded(t, at), "+%lld",
+		    (long long)(at - T0));
+		cr_assert_leq(ledger_refunded(lg, t, at), t->amount, "+%lld",
+		    (long long)(at - T0));
+	}
+}
+
+/* The issue's settle_after_s of 99999999999999.999 planned a date past int64. */
+Test(ledger, plan_past_int64_refused)
+{
+	const struct txn	*t = txn("fresh");
+	struct lifecycle	 lc = lifecycle(OUTCOME_SUCCEEDED);
+
+	lc.settle_after_ms = INT64_MAX - T0 + 1;
+	cr_expect_null(ledger_refund_add(lg, t, "r1", 100, T0, &lc, NULL));
+	lc.settle_after_ms = SETTLE;
+	lc.show_created = 1;
+	lc.pending_after_ms = INT64_MAX;
+	cr_expect_null(ledger_refund_add(lg, t, "r1", 100, T0, &lc, NULL));
+	cr_expect_eq(ledger_refund_count(lg), 0, "refused plans leave no trace");
+	expect_balance(t, T0, 0);
+}
+
 struct order {
 	const char	*ids[8];
 	size_t		 n;

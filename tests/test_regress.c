@@ -68,7 +68,8 @@ regress_call(const char *method, const char *path, const char *query,
 	if (rep.body != NULL && (v = jsonx_loads(rep.body, strlen(rep.body), &cause)) == NULL)
 		free(cause);
 	if (plan.idem_key != NULL)
-		dispatch_release(&regress_app, info.session, plan.idem_key);
+		dispatch_release(&regress_app, info.session, plan.session_id,
+		    plan.idem_key);
 	free(plan.idem_key);
 	reply_release(&rep);
 	return (v);

@@ -53,6 +53,7 @@ static const char *const fuzz_methods[] = {
 
 struct fuzz_held {
 	char	 session[65];
+	uint64_t session_id;
 	char	*key;
 };
 
@@ -272,9 +273,11 @@ fuzz_record(struct app *app, const struct provider *p, const uint8_t *data,
 		if ((flags & FLAG_HOLD_IDEM) && held->key == NULL) {
 			snprintf(held->session, sizeof held->session, "%s", info.session);
 			held->key = plan.idem_key;
+			held->session_id = plan.session_id;
 			plan.idem_key = NULL;
 		} else
-			dispatch_release(app, info.session, plan.idem_key);
+			dispatch_release(app, info.session, plan.session_id,
+			    plan.idem_key);
 	}
 	free(plan.idem_key);
 	reply_release(&rep);
@@ -325,7 +328,8 @@ fuzz_dispatch_input(const char *target, const uint8_t *data, size_t size)
 	sessions_each(app.sessions, fuzz_check_session, NULL);
 	for (i = 0; i < FUZZ_HELD; i++) {
 		if (held[i].key != NULL)
-			dispatch_release(&app, held[i].session, held[i].key);
+			dispatch_release(&app, held[i].session, held[i].session_id,
+			    held[i].key);
 		free(held[i].key);
 	}
 	sessions_free(app.sessions);

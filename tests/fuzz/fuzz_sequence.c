@@ -165,7 +165,7 @@ seq_call(struct seq *q, int slot, const char *method, const char *path,
 		fatal("%s %s: status %d", method, path, rep.status);
 	/* The transport frees a held key once the reply is out: here at once. */
 	if (plan.idem_key != NULL)
-		dispatch_release(&q->app, info.session, plan.idem_key);
+		dispatch_release(&q->app, info.session, plan.session_id, plan.idem_key);
 	free(plan.idem_key);
 	status = rep.status;
 	if (out != NULL)
