@@ -461,6 +461,25 @@ check "mounted scenario fires" 503 'UpstreamUnavailableError' -- -H 'Content-Typ
 check "baked scenarios are hidden by the mount" 404 '"error"' -- \
     -X POST "http://127.0.0.1:$PORT2/__admin/scenarios/declines"
 
+# The admin token from the environment: admin calls need it, health and providers do not.
+PORT3=$(free_port)
+T=docker-test-admin-token
+start "$NAME-token" "$PORT3" -e PAYMOCK_ADMIN_TOKEN=$T -- --quiet
+check "admin call without the token is a 401" 401 '"unauthorized"' -- \
+    "http://127.0.0.1:$PORT3/__admin/sessions"
+check "admin call with the token" 200 '"sessions"' -- -H "Authorization: Bearer $T" \
+    "http://127.0.0.1:$PORT3/__admin/sessions"
+check "health needs no token" 200 '"status":"ok"' -- "http://127.0.0.1:$PORT3/__admin/health"
+if "$ENGINE" exec "$NAME-token" paymock-healthcheck >/dev/null 2>&1; then
+	pass "health probe passes with a token set"
+else
+	fail "health probe fails with a token set"
+fi
+"$ENGINE" logs "$NAME" 2>&1 | grep -q "warning: listening on 0.0.0.0 with no admin token" &&
+    pass "warns without a token" || fail "no warning without a token"
+"$ENGINE" logs "$NAME-token" 2>&1 | grep -q "warning" &&
+    fail "warns although a token is set" || pass "no warning with a token"
+
 # Flags appended to the entrypoint; a bad one exits 2.
 rc=0
 "$ENGINE" run --rm --pull=never --network host "${RUN_OPTS[@]}" "$IMAGE" --no-such-flag \

@@ -6,6 +6,12 @@
 
 /* Routes and runs an admin request; 'c->req->path' is below "/__admin". */
 void	admin_handle(struct call *, const char *path);
+/*
+ * 1 if the request may go on: no admin token is set, 'path' (below
+ * "/__admin") is the health check, or it carries "Authorization: Bearer
+ * TOKEN"; else 0 with a 401 written.
+ */
+int	admin_authorize(struct call *, const char *path);
 /* The admin error shape: {"error":{"code","message"}}. */
 void	admin_error(struct call *, int status, const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));

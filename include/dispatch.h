@@ -19,6 +19,7 @@ struct app {
 	const struct fixtures	*fixtures;
 	const char		*scenario_dir;
 	struct webhook_engine	*webhooks;	/* NULL: no webhooks are sent */
+	const char		*admin_token;	/* NULL: /__admin is open to all */
 	int64_t			 started_ms;	/* wall time, for uptime only */
 };
 

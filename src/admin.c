@@ -1,8 +1,11 @@
 /* The /__admin API: health, sessions, clock, transactions, refunds, journal. */
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "admin.h"
@@ -32,6 +35,44 @@ admin_error(struct call *c, int status, const char *code, const char *fmt, ...)
 	/* Messages quote the request and may be cut mid-character. */
 	call_json(c, status, json_pack("{s{ss ss}}", "error", "code", code,
 	    "message", utf8_scrub(message)));
+}
+
+/*
+ * Compares digests, not the strings, so that the time taken tells a caller
+ * neither how much of a guess was right nor how long the token is.
+ */
+static int
+admin_token_equal(const char *given, const char *token)
+{
+	unsigned char	a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
+	unsigned int	na = 0, nb = 0;
+
+	if (!EVP_Digest(given, strlen(given), a, &na, EVP_sha256(), NULL) ||
+	    !EVP_Digest(token, strlen(token), b, &nb, EVP_sha256(), NULL))
+		return (0);
+	return (na == nb && CRYPTO_memcmp(a, b, na) == 0);
+}
+
+int
+admin_authorize(struct call *c, const char *path)
+{
+	const char	*h, *token = c->app->admin_token;
+
+	/* Health stays open: probes should not have to carry the secret. */
+	if (token == NULL || strcmp(path, "/health") == 0)
+		return (1);
+	h = request_header(c->req, "Authorization");
+	if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0) {
+		for (h += 7; *h == ' '; h++)
+			;
+		if (admin_token_equal(h, token))
+			return (1);
+	}
+	/* Never quotes what was sent: it may be a near miss of the token. */
+	admin_error(c, 401, "unauthorized", "%s", h == NULL ? "the admin API "
+	    "needs Authorization: Bearer <admin token>" : "the admin token is not right");
+	reply_header(c->reply, "WWW-Authenticate", "Bearer realm=\"paymock\"");
+	return (0);
 }
 
 /* The body of a call that takes input; NULL (and an error sent) if it is bad. */

@@ -82,15 +82,21 @@ dispatch_header_value(const char *name, const char *value)
 	return (v);
 }
 
+/* A client that sends the admin token everywhere must not find it in a journal. */
 static json_t *
-dispatch_headers_json(const struct request *req)
+dispatch_headers_json(const struct request *req, const char *admin_token)
 {
-	json_t	*o = json_object();
-	size_t	 i;
+	json_t		*o = json_object();
+	const char	*value;
+	size_t		 i;
 
-	for (i = 0; i < req->nheaders; i++)
+	for (i = 0; i < req->nheaders; i++) {
+		value = req->headers[i].value;
+		if (admin_token != NULL && strstr(value, admin_token) != NULL)
+			value = "[redacted]";
 		json_object_set_new(o, req->headers[i].name,
-		    dispatch_header_value(req->headers[i].name, req->headers[i].value));
+		    dispatch_header_value(req->headers[i].name, value));
+	}
 	return (o);
 }
 
@@ -105,7 +111,7 @@ dispatch_journal(struct call *c, const struct rule *rule, int replied)
 	e.operation = c->route != NULL ? c->route->operation : "unknown";
 	e.method = xstrdup(c->req->method);
 	e.path = utf8_scrub(xstrdup(c->req->path));	/* or the entry cannot be listed */
-	e.req_headers = dispatch_headers_json(c->req);
+	e.req_headers = dispatch_headers_json(c->req, c->app->admin_token);
 	e.req_body = journal_capture(c->req->body_len > 0 ? c->req->body : NULL,
 	    c->req->body_len);
 	e.req_body_len = c->req->body_len;
@@ -368,6 +374,10 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 	memset(info, 0, sizeof *info);
 	memset(plan, 0, sizeof *plan);
 	dispatch_session_name(req, info->session, sizeof info->session, &bad);
+	/* Before anything else reads the request: a refused one changes nothing. */
+	if (req->provider == NULL && dispatch_is_admin(req->path) &&
+	    !admin_authorize(&c, req->path + strlen(ADMIN_PREFIX)))
+		return;
 	if (bad) {
 		/* Before any provider: a session name is paymock's, not the provider's. */
 		admin_error(&c, 400, "invalid_session", "X-Paymock-Session must be "

@@ -1,4 +1,5 @@
 /* paymock: flags, start-up, signals and the "listening" line. */
+#include <arpa/inet.h>
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
@@ -46,13 +47,17 @@ struct options {
 	size_t		 nallow;
 	int		 sink_port;		/* --webhook-sink, or -1 */
 	const char	*sink_secret;
+	const char	*admin_token;		/* or PAYMOCK_ADMIN_TOKEN */
 };
+
+#define ADMIN_TOKEN_MAX	256
 
 static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
 "               [--scenario FILE]... [--seed N] [--clock live|frozen[:ISO8601]]\n"
 "               [--provider-port NAME=PORT]... [--webhook PROVIDER=URL[,SECRET]]...\n"
 "               [--webhook-allow HOST]... [--webhook-timeout S]\n"
+"               [--admin-token TOKEN]\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
 "               [--max-held N] [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
@@ -74,6 +79,8 @@ static const char usage_text[] =
 "  --webhook-allow HOST a host other than loopback that webhooks may call\n"
 "  --webhook-timeout S  the most one webhook attempt may take, reply included\n"
 "                       (default 10)\n"
+"  --admin-token TOKEN /__admin/* (but health) needs Authorization: Bearer TOKEN;\n"
+"                       default: $PAYMOCK_ADMIN_TOKEN, else the admin API is open\n"
 "  --webhook-sink PORT  run a webhook receiver instead: print deliveries and\n"
 "                       check their signatures with --webhook-secret\n"
 "  --log-format FORMAT  access log on stderr: text (default) or json\n"
@@ -132,6 +139,34 @@ parse_provider_port(struct options *o, const char *arg)
 	o->pports[o->npports++].port = (int)port;
 }
 
+/* What goes after "Bearer " in a header: visible ASCII, no spaces. */
+static int
+admin_token_ok(const char *t)
+{
+	size_t	n;
+
+	for (n = 0; t[n] != '\0'; n++) {
+		if (t[n] <= ' ' || t[n] > '~')
+			return (0);
+	}
+	return (n > 0 && n <= ADMIN_TOKEN_MAX);
+}
+
+/* 1 for an address only this machine can reach. */
+static int
+bind_is_loopback(const char *addr)
+{
+	unsigned char	a[16];
+
+	if (strcmp(addr, "localhost") == 0)
+		return (1);
+	if (inet_pton(AF_INET, addr, a) == 1)
+		return (a[0] == 127);
+	if (inet_pton(AF_INET6, addr, a) == 1)
+		return (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0);
+	return (0);
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -147,6 +182,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "webhook-sink", required_argument, NULL, 'K' },
 		{ "webhook-secret", required_argument, NULL, 'k' },
 		{ "webhook-timeout", required_argument, NULL, 'T' },
+		{ "admin-token", required_argument, NULL, 'a' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "log-format", required_argument, NULL, 'l' },
@@ -211,6 +247,9 @@ parse_options(int argc, char **argv, struct options *o)
 				    optarg, WEBHOOK_DEADLINE_MAX_S);
 			o->webhook_timeout_s = (int)n;
 			break;
+		case 'a':
+			o->admin_token = optarg;
+			break;
 		case 's':
 			if (parse_number(optarg, 0, INT64_MAX, &n) != 0)
 				usage_error("--seed: '%s' is not a whole number", optarg);
@@ -265,6 +304,13 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	/* The flag wins; an empty variable (a CI secret not set) means none. */
+	if (o->admin_token == NULL && (o->admin_token = getenv("PAYMOCK_ADMIN_TOKEN")) != NULL &&
+	    *o->admin_token == '\0')
+		o->admin_token = NULL;
+	if (o->admin_token != NULL && !admin_token_ok(o->admin_token))
+		usage_error("--admin-token/PAYMOCK_ADMIN_TOKEN: 1 to %d printable "
+		    "characters without spaces", ADMIN_TOKEN_MAX);
 }
 
 /* --webhook PROVIDER=URL[,SECRET] for the default session. */
@@ -333,6 +379,7 @@ main(int argc, char **argv)
 	app.fixtures = fixtures;
 	app.scenario_dir = o.scenario_dir;
 	app.started_ms = clock_wall();
+	app.admin_token = o.admin_token;
 	app.sessions = sessions_new(fixtures, o.seed, o.clock_frozen != 0,
 	    o.clock_start_ms, JOURNAL_DEFAULT_CAP);
 
@@ -392,6 +439,12 @@ main(int argc, char **argv)
 			return (2);
 		}
 	}
+	if (o.admin_token == NULL && !bind_is_loopback(o.bind))
+		fprintf(stderr, "paymock: warning: listening on %s with no admin token: "
+		    "anyone who can reach port %d can read every session's journal "
+		    "and webhook secrets, reset or delete sessions and make paymock "
+		    "call loopback ports; set PAYMOCK_ADMIN_TOKEN or --admin-token\n",
+		    o.bind, port);
 	printf("paymock listening on http://%s:%d\n", o.bind, port);
 	for (i = 0; i < o.npports; i++)
 		printf("paymock serving %s on http://%s:%d\n", o.pports[i].provider,

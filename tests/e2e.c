@@ -79,6 +79,17 @@ e2e_start(const char *const *args)
 	    "unexpected first line: %s", line);
 }
 
+void
+e2e_start_stderr(const char *const *args, int fd)
+{
+	int	saved = dup(STDERR_FILENO);
+
+	dup2(fd, STDERR_FILENO);
+	e2e_start(args);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
 const char *
 e2e_scenario_dir(void)
 {

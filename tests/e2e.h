@@ -22,6 +22,8 @@ struct e2e_resp {
  * default fixtures and 'args' (NULL-terminated, may be NULL); for .init.
  */
 void		 e2e_start(const char *const *args);
+/* The same with the server's stderr (its access log and warnings) on 'fd'. */
+void		 e2e_start_stderr(const char *const *args, int fd);
 void		 e2e_setup(void);
 /* SIGTERM, and asserts a clean exit 0; for .fini. */
 void		 e2e_teardown(void);

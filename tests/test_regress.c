@@ -24,6 +24,7 @@
 #include "fuzz/fuzz_fixtures.c"
 #include "fuzz/fuzz_money.c"
 #include "fuzz/fuzz_scenario.c"
+#include "fuzz/fuzz_sequence.c"
 
 static struct app	regress_app;
 
@@ -137,6 +138,13 @@ regress_money(const char *target, const uint8_t *data, size_t size)
 	return (fuzz_money_input(data, size));
 }
 
+static int
+regress_sequence(const char *target, const uint8_t *data, size_t size)
+{
+	(void)target;
+	return (fuzz_sequence_input(data, size));
+}
+
 Test(regress, corpus_smartretry) { regress_replay("smartretry", fuzz_dispatch_input, "smartretry"); }
 Test(regress, corpus_smartpay) { regress_replay("smartpay", fuzz_dispatch_input, "smartpay"); }
 Test(regress, corpus_utgl) { regress_replay("utgl", fuzz_dispatch_input, "utgl"); }
@@ -146,6 +154,7 @@ Test(regress, corpus_admin) { regress_replay("admin", fuzz_dispatch_input, "admi
 Test(regress, corpus_scenario) { regress_replay("scenario", regress_scenario, NULL); }
 Test(regress, corpus_fixtures) { regress_replay("fixtures", regress_fixtures, NULL); }
 Test(regress, corpus_money) { regress_replay("money", regress_money, NULL); }
+Test(regress, corpus_sequence) { regress_replay("sequence", regress_sequence, NULL); }
 
 /*
  * fuzz-smartpay and every other provider harness: a path that is not UTF-8
@@ -322,17 +331,12 @@ Test(regress_e2e, non_utf8_path_with_the_json_log)
 {
 	const char *const	 args[] = { "--log-format", "json", NULL };
 	char			 path[] = "/tmp/paymock-log-XXXXXX", line[1024];
-	int			 fd, saved, lines = 0;
+	int			 fd, lines = 0;
 	FILE			*fp;
 
 	cr_assert((fd = mkstemp(path)) >= 0);
 	e2e_teardown();
-	/* The server's stderr (its access log) into the file. */
-	saved = dup(STDERR_FILENO);
-	dup2(fd, STDERR_FILENO);
-	e2e_start(args);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
+	e2e_start_stderr(args, fd);
 	close(fd);
 	regress_e2e_non_utf8();
 	e2e_teardown();

@@ -13,6 +13,7 @@
 #define FUZZ_EPOCH_MS	1775743200000LL
 
 struct fixtures;
+struct session;
 
 /* Loaded by fuzz_init from PAYMOCK_FIXTURES (default FUZZ_FIXTURES). */
 extern struct fixtures	*fuzz_fixtures;
@@ -26,5 +27,15 @@ int	fuzz_dispatch_input(const char *target, const uint8_t *, size_t);
 int	fuzz_scenario_input(const uint8_t *, size_t);
 int	fuzz_fixtures_input(const uint8_t *, size_t);
 int	fuzz_money_input(const uint8_t *, size_t);
+/* Operations on several sessions, with webhooks on the wire (fuzz_sequence.c). */
+int	fuzz_sequence_input(const uint8_t *, size_t);
+
+/*
+ * For sessions_each: abort unless every transaction of the session is
+ * refunded within its amount (and, for the session check, every journal
+ * entry can be listed).
+ */
+void	fuzz_check_ledger(struct session *, void *);
+void	fuzz_check_session(struct session *, void *);
 
 #endif

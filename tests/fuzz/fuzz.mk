@@ -6,6 +6,8 @@
 #   make fuzz                every harness for FUZZ_SECONDS (60) each
 #   make fuzz-smoke          every harness for 5 s each
 #   make fuzz-build          just the harnesses, in $(BUILD)/fuzz
+#   make check-adversarial   the adv_* end-to-end suites, then fuzz-sequence for
+#                            FUZZ_SECONDS (here 300 unless given)
 
 FUZZ_CC        ?= clang
 FUZZ_SECONDS   ?= 60
@@ -22,7 +24,7 @@ FUZZ_CFLAGS     = $(STD) $(filter-out -Werror,$(WARN)) -Wno-format-nonliteral \
                   -DFUZZ_FIXTURES='"$(abspath fixtures)"' \
                   -DFUZZ_SCENARIOS='"$(abspath scenarios)"'
 FUZZ_PROVIDERS  = smartretry smartpay utgl accelebit payengine admin
-FUZZ_HARNESSES  = $(FUZZ_PROVIDERS) scenario fixtures money
+FUZZ_HARNESSES  = $(FUZZ_PROVIDERS) scenario fixtures money sequence
 FUZZ_LIB_OBJS   = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 FUZZ_PATH_OBJS  = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/obj/%.o,\
                   $(filter-out tests/fuzz/fuzz_main.c,$(wildcard tests/fuzz/fuzz_*.c)))
@@ -32,11 +34,13 @@ FUZZ_BINS       = $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_HARNESSES))
 FUZZ_DEF_scenario = -DFUZZ_SCENARIO
 FUZZ_DEF_fixtures = -DFUZZ_FIXTURE
 FUZZ_DEF_money    = -DFUZZ_MONEY
+FUZZ_DEF_sequence = -DFUZZ_SEQUENCE
 $(foreach p,$(FUZZ_PROVIDERS),$(eval FUZZ_DEF_$(p) = -DFUZZ_PROVIDER='"$(p)"'))
 
 VALGRIND_LOGS   = $(BUILD)/valgrind
 
-.PHONY: check-sanitize check-valgrind fuzz fuzz-smoke fuzz-build fuzz-deps valgrind-deps
+.PHONY: check-sanitize check-valgrind check-adversarial fuzz fuzz-smoke fuzz-build fuzz-deps \
+	valgrind-deps
 
 # What the fuzzers and valgrind need, installed as `make deps` installs the rest.
 fuzz-deps: TOOL_PKGS = clang libclang-rt-dev
@@ -107,5 +111,21 @@ fuzz: $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_DIR) 5 $(FUZZ_HARNESSES)
+
+# The adversarial round: every criterion suite named adv_* (PAYMOCK_ADVERSARIAL=long
+# lets a test run its long version), then the state-sequence fuzzer.  Both run
+# even if the first fails; either failing fails the target.
+ADV_SECONDS = $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),300)
+
+check-adversarial: $(BIN) $(TESTBIN) $(FUZZ_DIR)/fuzz-sequence
+	@status=0; \
+	PAYMOCK_ADVERSARIAL=long $(MAKE) --no-print-directory test \
+	    TEST_ARGS="--filter 'adv_*/*' $(ADV_TEST_ARGS)" || status=1; \
+	tests/fuzz/run.sh $(FUZZ_DIR) $(ADV_SECONDS) sequence || status=1; \
+	exit $$status
+
+# The compiler writes the .d files; without this rule make would try to remake
+# an old one through main-%.o (fuzz_main.c with no harness defined) and fail.
+$(FUZZ_DIR)/obj/%.d: ;
 
 -include $(wildcard $(FUZZ_DIR)/obj/*.d)

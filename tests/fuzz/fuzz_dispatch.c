@@ -188,11 +188,17 @@ fuzz_check_entry(const struct journal_entry *e, void *arg)
 	return (0);
 }
 
-static void
-fuzz_check_session(struct session *s, void *arg)
+void
+fuzz_check_ledger(struct session *s, void *arg)
 {
 	(void)arg;
 	ledger_txn_each(s->ledger, NULL, fuzz_check_txn, s);
+}
+
+void
+fuzz_check_session(struct session *s, void *arg)
+{
+	fuzz_check_ledger(s, arg);
 	journal_each(s->journal, fuzz_check_entry, NULL);
 }
 

@@ -1,7 +1,7 @@
 /*
  * The libFuzzer entry points; which fuzz path this binary runs is chosen at
  * build time: -DFUZZ_PROVIDER="smartpay" (or "admin"), -DFUZZ_SCENARIO,
- * -DFUZZ_FIXTURE or -DFUZZ_MONEY.
+ * -DFUZZ_FIXTURE, -DFUZZ_MONEY or -DFUZZ_SEQUENCE.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +31,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return (fuzz_fixtures_input(data, size));
 #elif defined(FUZZ_MONEY)
 	return (fuzz_money_input(data, size));
+#elif defined(FUZZ_SEQUENCE)
+	return (fuzz_sequence_input(data, size));
 #else
-#error "build with -DFUZZ_PROVIDER=\"name\", -DFUZZ_SCENARIO, -DFUZZ_FIXTURE or -DFUZZ_MONEY"
+#error "build with -DFUZZ_PROVIDER=\"name\", -DFUZZ_SCENARIO, -DFUZZ_FIXTURE, -DFUZZ_MONEY or -DFUZZ_SEQUENCE"
 #endif
 }

@@ -3,7 +3,8 @@
 
 The seeds are the contracts' worked-example requests (as the e2e tests send
 them), the shipped scenarios/*.json and every fixtures/*.json entry, in the
-record format tests/fuzz/fuzz_dispatch.c reads.  Run from the repository
+record format tests/fuzz/fuzz_dispatch.c reads, and operation sequences for
+tests/fuzz/fuzz_sequence.c.  Run from the repository
 root; the files are committed, this script only documents and regenerates
 them.  It overwrites seeds and leaves every other file alone: the inputs that
 once crashed a harness (crash-*, leak-*) live beside the seeds and are
@@ -204,6 +205,82 @@ def admin_seeds():
     return seeds
 
 
+# fuzz_sequence.c's operations, in the order of its seq_ops table.
+SEQ_OPS = ["refund", "refund", "refund", "status", "advance", "advance", "set", "freeze",
+           "scenario", "rule", "lifecycle", "txn", "delete", "reset", "journal", "webhook",
+           "webhook", "replay", "pump", "pump"]
+SEQ_SCENARIOS = 11      # seq_scenarios
+SEQ_RULES = 14          # seq_rules
+SEQ_LIFECYCLES = 4      # seq_lifecycles
+ADV = {"1s": 0, "59.999s": 1, "10min": 2, "1h": 3, "1d": 4, "25h": 5, "huge-ms": 6,
+       "100y": 7, "max-ms": 8, "negative": 9, "zero": 10, "huge-s": 11}
+SR, SP, UT, AB, PE = range(5)
+HOOK = {"ok": 0, "fail": 1, "hold": 2, "refused": 3}
+
+
+def op(name, slot=0, hi=0, b=0, c=0, d=0):
+    """One operation: OP A B C D, A = the session | hi << 2."""
+    return bytes([SEQ_OPS.index(name), slot | (hi << 2), b, c, d])
+
+
+def refund(slot, provider, txn=0, amount=0, key=0, d=0):
+    """amount: 0 full, 1 1+d minor units, 2 half, 3 one more than all; key 0 none, 1-8, 9 fresh."""
+    return op("refund", slot, provider, txn, amount | (key << 3), d)
+
+
+def webhook(slot, provider, mode, secret=0):
+    return op("webhook", slot, 0, (1 if provider == AB else 0) | (HOOK[mode] << 1), secret)
+
+
+def sequence_seeds():
+    seeds = {}
+    seeds["every-provider"] = b"".join(
+        refund(0, p, 0, 2, 1) + refund(0, p, 0, 2, 1) + op("status", 0, p) for p in range(5))
+    seeds["keys-reused-and-expired"] = b"".join(
+        refund(0, p, 0, 1, 2, 5) + refund(0, p, 0, 1, 2, 5) + refund(0, p, 0, 1, 2, 6)
+        for p in (SR, SP, AB)) + op("advance", 0, 0, ADV["25h"]) + b"".join(
+        refund(0, p, 0, 1, 2, 5) for p in (SR, SP, AB))
+    seeds["magic"] = b"".join(refund(1, p, t, 0, 9) + refund(1, p, t, 3, 9)
+                              for p in range(5) for t in range(1, 10))
+    seeds["clock"] = (refund(0, SP) + op("advance", 0, 0, ADV["1s"]) + op("status", 0, SP) +
+                      op("advance", 0, 0, ADV["1d"]) + op("set", 0, 0, 1) + op("freeze", 0, 0, 1) +
+                      op("freeze", 0, 0, 0) + op("set", 0, 0, 3) + op("advance", 0, 0, ADV["negative"]) +
+                      op("set", 0, 0, 4) + op("set", 0, 0, 6) + op("status", 0, SP))
+    seeds["scenarios"] = b"".join(op("scenario", s % 3, 0, s) + refund(s % 3, s % 5, 0, 2, 9)
+                                  for s in range(SEQ_SCENARIOS))
+    seeds["rules-as-faults"] = b"".join(op("rule", 0, 0, r, 1) + refund(0, r % 5, 0, 1, 1)
+                                        for r in range(SEQ_RULES))
+    seeds["rules-as-scenarios"] = b"".join(op("rule", 1, 0, r, 0) + refund(1, r % 5, 1, 2, 9)
+                                           for r in range(SEQ_RULES))
+    seeds["lifecycles"] = b"".join(op("lifecycle", 0, 0, lc) + refund(0, p, 0, 1, 9) +
+                                   op("advance", 0, 0, ADV["10min"]) + op("status", 0, p)
+                                   for lc in range(SEQ_LIFECYCLES) for p in (SR, SP, AB))
+    seeds["webhooks-ok"] = (webhook(0, SR, "ok") + webhook(0, AB, "ok", 1) + refund(0, SR) +
+                            refund(0, AB, 0, 2, 1) + op("pump") + op("advance", 0, 0, ADV["1h"]) +
+                            op("pump") + op("status", 0, AB))
+    seeds["webhooks-fail-and-retry"] = (webhook(0, AB, "fail") + refund(0, AB) + op("pump") +
+                                        op("advance", 0, 0, ADV["10min"]) + op("pump") +
+                                        webhook(0, AB, "ok") + op("advance", 0, 0, ADV["1h"]) +
+                                        op("pump"))
+    seeds["webhooks-held-then-released"] = (webhook(2, SR, "hold") + refund(2, SR) + op("pump") +
+                                            op("pump", 0, 0, 1) + op("advance", 2, 0, ADV["1d"]) +
+                                            op("pump", 0, 0, 3))
+    seeds["webhooks-refused"] = (webhook(1, AB, "refused") + refund(1, AB) + op("pump") +
+                                 op("advance", 1, 0, ADV["1d"]) + op("pump"))
+    seeds["replay"] = (webhook(0, SR, "ok") + refund(0, SR) + op("pump") + op("replay", 0, 0, 0) +
+                       op("replay", 0, 0, 255) + op("pump"))
+    seeds["delete-and-again"] = (refund(0, AB, 0, 1, 1) + op("delete") + refund(0, AB, 0, 1, 1) +
+                                 op("reset") + refund(0, AB, 0, 1, 1) + op("journal", 0, 0, 0) +
+                                 op("journal", 0, 0, 1))
+    seeds["big-transactions"] = (op("txn", 0, PE, 0, 0, 2) + op("txn", 0, SP, 0, 1, 3) +
+                                 op("rule", 0, 0, 0, 1) + refund(0, PE, 8, 0) + refund(0, PE, 8, 0) +
+                                 refund(0, SP, 10, 0, 9) + refund(0, SP, 10, 3, 9))
+    seeds["three-sessions"] = b"".join(refund(s, p, 0, 2, 1) + webhook(s, SR, "ok") +
+                                       op("advance", s, 0, ADV["1h"])
+                                       for s in range(3) for p in (SR, AB)) + op("pump")
+    return seeds
+
+
 def write(harness, name, data):
     d = os.path.join(OUT, harness)
     os.makedirs(d, exist_ok=True)
@@ -227,6 +304,8 @@ def main():
         "too-many": (2, "1.005"), "point": (2, "1."),
     }.items():
         write("money", name, bytes([{0: 0, 2: 1, 3: 2}[exp]]) + text.encode())
+    for name, data in sequence_seeds().items():
+        write("sequence", name, data)
     return 0
 
 

@@ -13,7 +13,7 @@ for h in "$@"; do
 	corpus=$dir/corpus/$h
 	mkdir -p "$corpus" "$dir/crashes" "$dir/log"
 	case $h in
-	money) dict= ;;
+	money|sequence) dict= ;;
 	scenario|fixtures) dict=-dict=$here/json.dict ;;
 	*) dict=-dict=$here/dispatch.dict ;;
 	esac
