@@ -157,6 +157,7 @@ seq_call(struct seq *q, int slot, const char *method, const char *path,
 	r.body = body != NULL ? body : "";
 	r.body_len = strlen(r.body);
 	dispatch(&q->app, &r, &rep, &info, &plan);
+	work_finish(&plan.work, &q->app, &rep);
 	if (getenv("FUZZ_VERBOSE") != NULL)
 		fprintf(stderr, "  %s %s [%s life %s] %s-> %d %.300s\n", method, path,
 		    name, life, body != NULL ? body : "", rep.status,
