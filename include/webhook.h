@@ -46,7 +46,8 @@ struct session;
 struct sessions;
 struct event_base;
 
-struct webhooks	*webhooks_new(void);
+/* 'owner' is the session the store belongs to (it outlives the store). */
+struct webhooks	*webhooks_new(struct session *owner);
 void		 webhooks_free(struct webhooks *);
 /* Forgets queued events and the log; endpoints stay (they are configuration). */
 void		 webhooks_reset(struct webhooks *);

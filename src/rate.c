@@ -8,8 +8,8 @@
 
 struct rates {
 	struct map	*counts;	/* key -> int, this second */
-	char		*order[RATE_KEYS_MAX];	/* keys, first counted first */
-	size_t		 head, n;
+	char		**order;	/* keys, first counted first: a ring */
+	size_t		 head, n, slots;	/* slots grow to RATE_KEYS_MAX as used */
 	int64_t		 second;
 };
 
@@ -26,7 +26,7 @@ rates_new(void)
 static void
 rates_clear(struct rates *r)
 {
-	for (; r->n > 0; r->n--, r->head = (r->head + 1) % RATE_KEYS_MAX)
+	for (; r->n > 0; r->n--, r->head = (r->head + 1) % r->slots)
 		free(r->order[r->head]);
 	r->head = 0;
 	map_free(r->counts);
@@ -40,7 +40,26 @@ rates_free(struct rates *r)
 		return;
 	rates_clear(r);
 	map_free(r->counts);
+	free(r->order);
 	free(r);
+}
+
+/* Most sessions count one or two keys: the ring starts small. */
+static void
+rates_grow(struct rates *r)
+{
+	size_t	slots = r->slots == 0 ? 4 : r->slots * 2, i;
+	char	**order;
+
+	if (slots > RATE_KEYS_MAX)
+		slots = RATE_KEYS_MAX;
+	order = xcalloc(slots, sizeof *order);
+	for (i = 0; i < r->n; i++)
+		order[i] = r->order[(r->head + i) % r->slots];
+	free(r->order);
+	r->order = order;
+	r->slots = slots;
+	r->head = 0;
 }
 
 int
@@ -56,12 +75,13 @@ rates_hit(struct rates *r, const char *key, int64_t second)
 		if (r->n == RATE_KEYS_MAX) {
 			free(map_del(r->counts, r->order[r->head]));
 			free(r->order[r->head]);
-			r->head = (r->head + 1) % RATE_KEYS_MAX;
+			r->head = (r->head + 1) % r->slots;
 			r->n--;
-		}
+		} else if (r->n == r->slots)
+			rates_grow(r);
 		count = xcalloc(1, sizeof *count);
 		map_put(r->counts, key, count);
-		r->order[(r->head + r->n++) % RATE_KEYS_MAX] = xstrdup(key);
+		r->order[(r->head + r->n++) % r->slots] = xstrdup(key);
 	}
 	return (++*count);
 }

@@ -110,7 +110,7 @@ sessions_get(struct sessions *r, const char *name)
 	f->s.journal = journal_new(r->journal_cap);
 	f->s.counters = rates_new();
 	f->s.rules = rules_new();
-	f->s.webhooks = webhooks_new();
+	f->s.webhooks = webhooks_new(&f->s);
 	rng_seed(&f->s.rng, f->seed, name);
 	map_put(r->byname, name, f);
 	return (&f->s);

@@ -90,6 +90,9 @@ struct delivery {
 };
 
 struct webhooks {
+	struct session	 *owner;
+	TAILQ_ENTRY(webhooks) busy_entry;	/* on webhooks_busy while it has events */
+	int		  busy;
 	struct endpoint	 *endpoints;
 	size_t		  nendpoints;
 	struct wevent	**events;
@@ -192,11 +195,29 @@ endpoint_release(struct endpoint *ep)
 	free(ep->path);
 }
 
+/*
+ * The stores with events, so that a pump costs what is queued, not the
+ * number of sessions: a farm keeps thousands, most of them quiet.
+ */
+static TAILQ_HEAD(, webhooks) webhooks_busy = TAILQ_HEAD_INITIALIZER(webhooks_busy);
+
+/* On the busy list exactly while the store has events. */
+static void
+webhooks_mark(struct webhooks *w)
+{
+	if (w->nevents > 0 && !w->busy)
+		TAILQ_INSERT_TAIL(&webhooks_busy, w, busy_entry);
+	else if (w->nevents == 0 && w->busy)
+		TAILQ_REMOVE(&webhooks_busy, w, busy_entry);
+	w->busy = w->nevents > 0;
+}
+
 struct webhooks *
-webhooks_new(void)
+webhooks_new(struct session *owner)
 {
 	struct webhooks	*w = xcalloc(1, sizeof *w);
 
+	w->owner = owner;
 	w->next_delivery = 1;
 	return (w);
 }
@@ -211,6 +232,7 @@ webhooks_reset(struct webhooks *w)
 	free(w->events);
 	w->events = NULL;
 	w->nevents = 0;
+	webhooks_mark(w);
 	for (i = 0; i < w->log_count; i++)
 		delivery_release(&w->log[(w->log_head + i) % WEBHOOK_LOG_MAX]);
 	w->log_head = w->log_count = 0;
@@ -466,6 +488,7 @@ webhooks_add(struct webhooks *w, struct wevent *ev)
 {
 	w->events = xrealloc(w->events, (w->nevents + 1) * sizeof *w->events);
 	w->events[w->nevents++] = ev;
+	webhooks_mark(w);
 }
 
 void
@@ -934,6 +957,7 @@ webhooks_compact(struct webhooks *w)
 			w->events[n++] = w->events[i];
 	}
 	w->nevents = n;
+	webhooks_mark(w);
 }
 
 /* The sessions with events to send, gathered for one pump. */
@@ -942,15 +966,20 @@ struct webhook_busy {
 	size_t		  n;
 };
 
+/* The engine's own sessions with events (a test process may hold other registries). */
 static void
-webhook_busy_add(struct session *s, void *arg)
+webhook_busy_gather(const struct webhook_engine *e, struct webhook_busy *b)
 {
-	struct webhook_busy	*b = arg;
+	struct webhooks	*w;
+	struct session	*s;
 
-	if (s->webhooks->nevents == 0)
-		return;
-	b->s = xrealloc(b->s, (b->n + 1) * sizeof *b->s);
-	b->s[b->n++] = s;
+	TAILQ_FOREACH(w, &webhooks_busy, busy_entry) {
+		s = w->owner;
+		if (sessions_find_id(e->sessions, s->name, s->id) != s)
+			continue;
+		b->s = xrealloc(b->s, (b->n + 1) * sizeof *b->s);
+		b->s[b->n++] = s;
+	}
 }
 
 /*
@@ -968,7 +997,7 @@ webhook_pump(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	sessions_each(e->sessions, webhook_busy_add, &b);
+	webhook_busy_gather(e, &b);
 	if (b.n == 0)
 		return;
 	first = e->round++ % b.n;
