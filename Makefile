@@ -70,7 +70,7 @@ run: $(BIN)
 # that did not exit cleanly (a leak under SANITIZE) to a log checked here.
 test: $(BIN) $(TESTBIN)
 	@rm -f $(BUILD)/exit-failures.log
-	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) PAYMOCK_BIN=$(abspath $(BIN)) PAYMOCK_FIXTURES=$(abspath fixtures) \
+	PAYMOCK_ADMIN_TOKEN= LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) PAYMOCK_BIN=$(abspath $(BIN)) PAYMOCK_FIXTURES=$(abspath fixtures) \
 	    PAYMOCK_SCENARIOS=$(abspath scenarios) PAYMOCK_EXIT_LOG=$(abspath $(BUILD))/exit-failures.log \
 	    ./$(TESTBIN) $(TEST_ARGS)
 	@if [ -s $(BUILD)/exit-failures.log ]; then \
