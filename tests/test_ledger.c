@@ -631,3 +631,30 @@ Test(ledger, names)
 	cr_expect_not(refund_state_returns(REFUND_SUCCEEDED));
 	cr_expect_not(refund_state_returns(REFUND_PENDING));
 }
+
+Test(ledger, refunds_per_transaction_are_capped)
+{
+	const struct txn	*t = txn("fresh");
+	struct lifecycle	 lc = lifecycle(OUTCOME_DECLINED);
+	char			 id[32];
+	int			 i;
+
+	/* Declined refunds give back, so the amount is never what stops them. */
+	for (i = 0; i < LEDGER_REFUNDS_PER_TXN_MAX; i++) {
+		cr_assert(ledger_refund_room(lg, t));
+		snprintf(id, sizeof id, "r%d", i);
+		refund(t, id, 5000, T0 + (int64_t)i * SETTLE, lc);
+	}
+	cr_expect_not(ledger_refund_room(lg, t));
+	cr_expect_null(ledger_refund_add(lg, t, "one-more", 1, FOREVER, &lc, NULL));
+	cr_expect_eq(ledger_refund_count(lg), LEDGER_REFUNDS_PER_TXN_MAX);
+	cr_expect(ledger_refund_room(lg, txn("part")), "the cap is per transaction");
+}
+
+Test(ledger, txn_nth_is_the_each_order)
+{
+	cr_assert_eq(ledger_add_txn(lg, ledger_test_txn("added", 0, OUTCOME_SUCCEEDED)), 0);
+	cr_assert_eq(ledger_txn_count(lg), 4);
+	cr_expect_str_eq(ledger_txn_nth(lg, 0)->id, "fresh");
+	cr_expect_str_eq(ledger_txn_nth(lg, 3)->id, "added");
+}
