@@ -13,11 +13,11 @@
 
 /*
  * Refunds one transaction may have.  Every provider GET of a transaction
- * renders all of its refunds in one go, so this bounds how long one such
- * request holds the loop (about 5 ms at the cap); real providers cap
- * partial refunds too.
+ * renders all of its refunds in one go (SmartPay's status takes 20 to 40 us
+ * a refund), so this bounds how long one such request holds the loop to a
+ * few milliseconds; real providers cap partial refunds too.
  */
-#define LEDGER_REFUNDS_PER_TXN_MAX	1000
+#define LEDGER_REFUNDS_PER_TXN_MAX	100
 
 enum txn_state {
 	TXN_CAPTURED,
