@@ -140,9 +140,6 @@ size_t		 ledger_refund_count(const struct ledger *);
  * transaction's index, a cursor that stays valid until a reset.
  */
 struct refund	*ledger_refund_nth(const struct ledger *, size_t i);
-/* Every refund, oldest first. */
-void		 ledger_refund_each(const struct ledger *,
-		     void (*fn)(struct refund *, void *), void *arg);
 
 enum refund_state refund_state_at(const struct refund *, int64_t now);
 /* Steps reached by 'now', oldest first; returns their number. */

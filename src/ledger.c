@@ -546,16 +546,6 @@ ledger_refund_nth(const struct ledger *l, size_t i)
 	return (l->order[i]);
 }
 
-void
-ledger_refund_each(const struct ledger *l, void (*fn)(struct refund *, void *),
-    void *arg)
-{
-	size_t	i;
-
-	for (i = 0; i < l->nrefunds; i++)
-		fn(l->order[i], arg);
-}
-
 int
 refund_history(const struct refund *r, int64_t now, const struct refund_step **steps)
 {
