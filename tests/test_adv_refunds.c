@@ -172,7 +172,7 @@ Test(adv_refunds, utgl_refuses_a_refund_past_the_cap_and_records_nothing)
 	cr_expect_str_eq(e2e_get(r, "error.code"), "REFUND_LIMIT_EXCEEDED");
 	cr_expect_not_null(strstr(e2e_get(r, "error.message"), "already has"));
 	cr_expect_eq(refund_count(BIG), LEDGER_REFUNDS_PER_TXN_MAX);
-	r = e2ef("GET", "/__admin/transactions?provider=utgl", BIG, NULL);
+	r = e2e("GET", "/__admin/transactions?provider=utgl", BIG, NULL);
 	/* 0.01 a refund, in cents. */
 	snprintf(sum, sizeof sum, "%d.%02d", LEDGER_REFUNDS_PER_TXN_MAX / 100,
 	    LEDGER_REFUNDS_PER_TXN_MAX % 100);
