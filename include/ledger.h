@@ -8,7 +8,16 @@
 #define PAYMOCK_LEDGER_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Refunds one transaction may have.  Every provider GET of a transaction
+ * renders all of its refunds in one go (SmartPay's status takes 20 to 40 us
+ * a refund), so this bounds how long one such request holds the loop to a
+ * few milliseconds; real providers cap partial refunds too.
+ */
+#define LEDGER_REFUNDS_PER_TXN_MAX	100
 
 enum txn_state {
 	TXN_CAPTURED,
@@ -93,7 +102,13 @@ void		 ledger_reset(struct ledger *);
 const struct txn *ledger_txn(const struct ledger *, const char *provider, const char *id);
 /* Takes ownership of 'txn'; -1 (and the txn is not taken) if its id exists. */
 int		 ledger_add_txn(struct ledger *, struct txn *);
-/* Fixtures first, then those added at run time; 'provider' NULL for all. */
+/*
+ * Fixtures first, then those added at run time; 'provider' NULL for all.
+ * The order only grows until a reset, so an index is a cursor a walk can
+ * take up again after other requests added transactions.
+ */
+size_t		 ledger_txn_count(const struct ledger *);
+const struct txn *ledger_txn_nth(const struct ledger *, size_t i);
 void		 ledger_txn_each(const struct ledger *, const char *provider,
 		     void (*fn)(const struct txn *, void *), void *arg);
 
@@ -108,21 +123,23 @@ int64_t		 ledger_refunded(const struct ledger *, const struct txn *, int64_t now
 /*
  * Records a refund of 'amount' created at 'now'.  'id' is copied, 'data' is
  * taken.  Returns NULL (taking nothing) if 'amount' is above what is
- * refundable, 'now' is before the transaction's latest refund, 'id' is
- * taken, or the plan breaks the state machine or its dates overflow.  So
+ * refundable, 'now' is before the transaction's latest refund, the
+ * transaction has LEDGER_REFUNDS_PER_TXN_MAX refunds already, 'id' is taken, or the plan breaks the state machine or its dates overflow.  So
  * refunded <= amount holds at every instant (sums are checked, never wrap).
  */
 struct refund	*ledger_refund_add(struct ledger *, const struct txn *, const char *id,
 		     int64_t amount, int64_t now, const struct lifecycle *, json_t *data);
 struct refund	*ledger_refund(const struct ledger *, const char *provider, const char *id);
+/* True while 't' can take one more refund (see LEDGER_REFUNDS_PER_TXN_MAX). */
+int		 ledger_refund_room(const struct ledger *, const struct txn *);
 /* The transaction's refunds, oldest first (follow ->next). */
 struct refund	*ledger_refunds_of(const struct ledger *, const struct txn *);
 size_t		 ledger_refund_count(const struct ledger *);
-/* The i-th refund made, oldest first; i < ledger_refund_count. */
+/*
+ * The i-th refund made, oldest first; i < ledger_refund_count.  Like a
+ * transaction's index, a cursor that stays valid until a reset.
+ */
 struct refund	*ledger_refund_nth(const struct ledger *, size_t i);
-/* Every refund, oldest first. */
-void		 ledger_refund_each(const struct ledger *,
-		     void (*fn)(struct refund *, void *), void *arg);
 
 enum refund_state refund_state_at(const struct refund *, int64_t now);
 /* Steps reached by 'now', oldest first; returns their number. */

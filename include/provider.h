@@ -63,6 +63,7 @@ enum perr {
 	PERR_BAD_GATEWAY,
 	PERR_GATEWAY_TIMEOUT,
 	PERR_RATE_LIMITED,
+	PERR_REFUND_LIMIT,	/* the transaction has all the refunds it may have */
 	PERR__COUNT
 };
 
@@ -154,6 +155,11 @@ void		 call_error(struct call *, int status, const char *code,
 void		 call_json(struct call *, int status, json_t *body);
 /* The refund's life here: the provider's default, the session's, the transaction's. */
 void		 call_lifecycle(const struct call *, const struct txn *, struct lifecycle *);
+/*
+ * 0 if 't' can take one more refund, or -1 after the provider's 422
+ * (PERR_REFUND_LIMIT): adapters ask before they make ids or data.
+ */
+int		 call_refund_room(struct call *, const struct txn *);
 /*
  * Records the call's refund of 'amount' of 't' as 'id' (copied) living 'lc',
  * taking 'data'.  The adapter checked the amount; should the ledger refuse

@@ -303,21 +303,6 @@ admin_clock_unfreeze(struct call *c)
 	admin_clock_reply(c);
 }
 
-struct admin_list {
-	struct call	*call;
-	const char	*provider;
-	json_t		*items;
-};
-
-static void
-admin_txn_cb(const struct txn *t, void *arg)
-{
-	struct admin_list	*l = arg;
-
-	json_array_append_new(l->items, fixtures_txn_json(t,
-	    ledger_refunded(l->call->session->ledger, t, l->call->now)));
-}
-
 /* ?provider=P, checked; -1 after an error reply. */
 static int
 admin_provider_filter(struct call *c, char **provider)
@@ -332,19 +317,152 @@ admin_provider_filter(struct call *c, char **provider)
 	return (0);
 }
 
+/*
+ * A listing of the ledger's transactions or refunds, made in slices as the
+ * journal's is (50,000 refunds take a second to render).  It lists those
+ * there when the request came (indexes below 'end'), as they were at the
+ * request's 'now': what other requests add meanwhile comes after 'end'.
+ * The session going or being reset (its id changes) ends it with what it
+ * has.
+ */
+struct admin_ledger {
+	char		 session[SESSION_NAME_MAX + 1];
+	uint64_t	 session_id;
+	char		*provider;	/* only this provider's; NULL: all */
+	int64_t		 now;
+	size_t		 next, end;	/* the cursor: ledger indexes */
+	size_t		 listed;
+	/* The i-th item's JSON, or NULL if it is not 'provider''s. */
+	json_t		*(*item)(const struct ledger *, size_t i,
+			    const struct admin_ledger *);
+	struct buf	 out;		/* {"key":[ and the items so far */
+};
+
+static json_t *
+admin_txn_item(const struct ledger *l, size_t i, const struct admin_ledger *w)
+{
+	const struct txn	*t = ledger_txn_nth(l, i);
+
+	if (w->provider != NULL && strcmp(w->provider, t->provider) != 0)
+		return (NULL);
+	return (fixtures_txn_json(t, ledger_refunded(l, t, w->now)));
+}
+
+static json_t *
+admin_refund_item(const struct ledger *l, size_t i, const struct admin_ledger *w)
+{
+	const struct refund		*r = ledger_refund_nth(l, i);
+	const struct refund_step	*steps;
+	int				 n, k;
+	json_t				*history;
+	char				 at[CLOCK_TEXT_MAX];
+
+	if (w->provider != NULL && strcmp(w->provider, r->txn->provider) != 0)
+		return (NULL);
+	history = json_array();
+	n = refund_history(r, w->now, &steps);
+	for (k = 0; k < n; k++)
+		json_array_append_new(history, json_pack("{ss ss}",
+		    "state", refund_state_text(steps[k].state),
+		    "at", clock_format(steps[k].at_ms, at)));
+	return (json_pack("{ss ss ss so ss ss ss so}",
+	    "id", r->id, "provider", r->txn->provider,
+	    "transaction_id", r->txn->id,
+	    "amount", jsonx_amount_string(r->amount, r->txn->exponent, r->txn->exponent),
+	    "currency", r->txn->currency,
+	    "state", refund_state_text(refund_state_at(r, w->now)),
+	    "created_at", clock_format(r->created_ms, at),
+	    "history", history));
+}
+
+/* A walk's finished reply: 200 and 'body' (taken). */
+static void
+admin_work_reply(struct reply *r, char *body)
+{
+	free(r->body);
+	r->status = 200;
+	r->content_type = "application/json";
+	r->body = body;
+}
+
+/* Runs a walk's first slice now and leaves the rest, if any, to later turns. */
+static void
+admin_work_start(struct call *c, int (*step)(struct app *, void *, struct reply *),
+    void (*release)(void *), void *state)
+{
+	if (step(c->app, state, c->reply) == 1) {
+		release(state);
+		return;
+	}
+	c->reply->status = 200;	/* for the access log: a walk cannot fail */
+	c->work.step = step;
+	c->work.release = release;
+	c->work.state = state;
+}
+
+static void
+admin_ledger_release(void *arg)
+{
+	struct admin_ledger	*w = arg;
+
+	free(w->provider);
+	buf_release(&w->out);
+	free(w);
+}
+
+static int
+admin_ledger_step(struct app *app, void *arg, struct reply *r)
+{
+	struct admin_ledger	*w = arg;
+	struct session		*s = sessions_find_id(app->sessions, w->session,
+				    w->session_id);
+	int64_t			 slice_end_us = clock_mono_us() + WORK_SLICE_US;
+	json_t			*o;
+	char			*text;
+
+	for (; s != NULL && w->next < w->end; w->next++) {
+		if (clock_mono_us() >= slice_end_us)
+			return (0);
+		if ((o = w->item(s->ledger, w->next, w)) == NULL)
+			continue;
+		text = jsonx_dumps(o, 0);
+		json_decref(o);
+		buf_adds(&w->out, w->listed++ > 0 ? "," : "");
+		buf_adds(&w->out, text);
+		free(text);
+	}
+	/* As jsonx_dumps would write {"key":[...]}. */
+	buf_adds(&w->out, "]}");
+	admin_work_reply(r, buf_steal(&w->out));
+	return (1);
+}
+
+/* Lists 'end' items of the session's ledger under 'key', filtered by ?provider=. */
+static void
+admin_ledger_list(struct call *c, const char *key, size_t end,
+    json_t *(*item)(const struct ledger *, size_t, const struct admin_ledger *))
+{
+	struct admin_ledger	*w;
+	char			*provider;
+
+	if (admin_provider_filter(c, &provider) != 0)
+		return;
+	w = xcalloc(1, sizeof *w);
+	snprintf(w->session, sizeof w->session, "%s", c->session->name);
+	w->session_id = c->session->id;
+	w->provider = provider;
+	w->now = c->now;
+	w->end = end;
+	w->item = item;
+	buf_addf(&w->out, "{\"%s\":[", key);
+	admin_work_start(c, admin_ledger_step, admin_ledger_release, w);
+}
+
 static void
 admin_transactions(struct call *c)
 {
-	struct admin_list	l = { c, NULL, json_array() };
-	char			*provider;
-
-	if (admin_provider_filter(c, &provider) != 0) {
-		json_decref(l.items);
-		return;
-	}
-	ledger_txn_each(c->session->ledger, provider, admin_txn_cb, &l);
-	free(provider);
-	call_json(c, 200, json_pack("{so}", "transactions", l.items));
+	admin_ledger_list(c, "transactions", ledger_txn_count(c->session->ledger),
+	    admin_txn_item);
 }
 
 static void
@@ -406,46 +524,10 @@ out:
 }
 
 static void
-admin_refund_cb(struct refund *r, void *arg)
-{
-	struct admin_list		*l = arg;
-	const struct refund_step	*steps;
-	int				 n, i;
-	json_t				*history;
-	char				 at[CLOCK_TEXT_MAX];
-
-	if (l->provider != NULL && strcmp(l->provider, r->txn->provider) != 0)
-		return;
-	history = json_array();
-	n = refund_history(r, l->call->now, &steps);
-	for (i = 0; i < n; i++)
-		json_array_append_new(history, json_pack("{ss ss}",
-		    "state", refund_state_text(steps[i].state),
-		    "at", clock_format(steps[i].at_ms, at)));
-	json_array_append_new(l->items, json_pack("{ss ss ss so ss ss ss so}",
-	    "id", r->id, "provider", r->txn->provider,
-	    "transaction_id", r->txn->id,
-	    "amount", jsonx_amount_string(r->amount, r->txn->exponent, r->txn->exponent),
-	    "currency", r->txn->currency,
-	    "state", refund_state_text(refund_state_at(r, l->call->now)),
-	    "created_at", clock_format(r->created_ms, at),
-	    "history", history));
-}
-
-static void
 admin_refunds(struct call *c)
 {
-	struct admin_list	l = { c, NULL, json_array() };
-	char			*provider;
-
-	if (admin_provider_filter(c, &provider) != 0) {
-		json_decref(l.items);
-		return;
-	}
-	l.provider = provider;
-	ledger_refund_each(c->session->ledger, admin_refund_cb, &l);
-	free(provider);
-	call_json(c, 200, json_pack("{so}", "refunds", l.items));
+	admin_ledger_list(c, "refunds", ledger_refund_count(c->session->ledger),
+	    admin_refund_item);
 }
 
 /*
@@ -526,15 +608,12 @@ admin_journal_step(struct app *app, void *arg, struct reply *r)
 	    journal_each_from(s->journal, j->next_seq, admin_journal_cb, j) ==
 	    ADMIN_WALK_MORE)
 		return (0);
-	free(r->body);
-	r->status = 200;
-	r->content_type = "application/json";
 	/* As jsonx_dumps would write {"entries":[...]} or {"count":N}. */
 	if (j->listing) {
 		buf_adds(&j->out, "]}");
-		r->body = buf_steal(&j->out);
+		admin_work_reply(r, buf_steal(&j->out));
 	} else
-		r->body = xasprintf("{\"count\":%zu}", j->count);
+		admin_work_reply(r, xasprintf("{\"count\":%zu}", j->count));
 	return (1);
 }
 
@@ -547,14 +626,7 @@ admin_journal_walk(struct call *c, struct admin_journal *j)
 	j->end_seq = journal_next_seq(c->session->journal);
 	if (j->listing)
 		buf_adds(&j->out, "{\"entries\":[");
-	if (admin_journal_step(c->app, j, c->reply) == 1) {
-		admin_journal_release(j);
-		return;
-	}
-	c->reply->status = 200;	/* for the access log: the walk cannot fail */
-	c->work.step = admin_journal_step;
-	c->work.release = admin_journal_release;
-	c->work.state = j;
+	admin_work_start(c, admin_journal_step, admin_journal_release, j);
 }
 
 static int

@@ -19,6 +19,7 @@ struct account {
 	int64_t			 counted;
 	int64_t			 pruned_ms;
 	struct refund		*first, *last;
+	size_t			 nrefunds;
 	struct refund		**giving;	/* min-heap on ledger_gives_back_at */
 	size_t			 ngiving, cap;
 };
@@ -256,15 +257,28 @@ ledger_add_txn(struct ledger *l, struct txn *t)
 	return (0);
 }
 
+size_t
+ledger_txn_count(const struct ledger *l)
+{
+	return (fixtures_count(l->base) + l->nadded);
+}
+
+const struct txn *
+ledger_txn_nth(const struct ledger *l, size_t i)
+{
+	size_t	n = fixtures_count(l->base);
+
+	return (i < n ? fixtures_at(l->base, i) : l->added_order[i - n]);
+}
+
 void
 ledger_txn_each(const struct ledger *l, const char *provider,
     void (*fn)(const struct txn *, void *), void *arg)
 {
-	size_t	i, n = fixtures_count(l->base);
+	size_t	i;
 
-	for (i = 0; i < n + l->nadded; i++) {
-		const struct txn *t = i < n ? fixtures_at(l->base, i) :
-		    l->added_order[i - n];
+	for (i = 0; i < ledger_txn_count(l); i++) {
+		const struct txn *t = ledger_txn_nth(l, i);
 		if (provider == NULL || strcmp(provider, t->provider) == 0)
 			fn(t, arg);
 	}
@@ -449,6 +463,7 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	 * the total stays within the amount at every instant.
 	 */
 	if (amount <= 0 || (a != NULL && now < a->last->created_ms) ||
+	    (a != NULL && a->nrefunds >= LEDGER_REFUNDS_PER_TXN_MAX) ||
 	    amount > ledger_account_refundable(a, t, now) ||
 	    ledger_refund(l, t->provider, id) != NULL)
 		return (NULL);
@@ -477,6 +492,7 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 		map_put(l->accounts, ledger_key(t->provider, t->id, key, sizeof key), a);
 	}
 	a->counted = counted;
+	a->nrefunds++;
 	if (refund_state_returns(r->steps[r->nsteps - 1].state))
 		ledger_heap_push(a, r);
 	if (a->last != NULL)
@@ -502,6 +518,14 @@ ledger_refund(const struct ledger *l, const char *provider, const char *id)
 	return (map_get(l->refunds, ledger_key(provider, id, key, sizeof key)));
 }
 
+int
+ledger_refund_room(const struct ledger *l, const struct txn *t)
+{
+	struct account	*a = ledger_account(l, t);
+
+	return (a == NULL || a->nrefunds < LEDGER_REFUNDS_PER_TXN_MAX);
+}
+
 struct refund *
 ledger_refunds_of(const struct ledger *l, const struct txn *t)
 {
@@ -520,16 +544,6 @@ struct refund *
 ledger_refund_nth(const struct ledger *l, size_t i)
 {
 	return (l->order[i]);
-}
-
-void
-ledger_refund_each(const struct ledger *l, void (*fn)(struct refund *, void *),
-    void *arg)
-{
-	size_t	i;
-
-	for (i = 0; i < l->nrefunds; i++)
-		fn(l->order[i], arg);
 }
 
 int

@@ -258,7 +258,7 @@ accelebit_refusal(struct call *c, const struct txn *t,
 		    money_format(left, t->exponent, t->exponent, a2), t->currency);
 		return (-1);
 	}
-	return (0);
+	return (call_refund_room(c, t));
 }
 
 static void
@@ -410,6 +410,7 @@ const struct provider provider_accelebit = {
 		[PERR_BAD_GATEWAY] = "UpstreamError",
 		[PERR_GATEWAY_TIMEOUT] = "UpstreamTimeoutError",
 		[PERR_RATE_LIMITED] = "RateLimitError",
+		[PERR_REFUND_LIMIT] = "RefundLimitExceededError",
 	},
 	.render_error = accelebit_error,
 	.authenticate = accelebit_auth,

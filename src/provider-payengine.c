@@ -144,7 +144,7 @@ payengine_refundable(struct call *c, const struct payengine_request *p)
 	if (why == NULL && p->amount > left)
 		why = "Refund amount exceeds available transaction amount";
 	if (why == NULL)
-		return (0);
+		return (call_refund_room(c, p->txn));
 	call_error(c, 422, "UNPROCESSABLE", NULL, "%s", why);
 	return (-1);
 }

@@ -297,6 +297,8 @@ smartpay_refund(struct call *c)
 		    money_format(left, t->exponent, t->exponent, a2), t->currency);
 		goto out;
 	}
+	if (call_refund_room(c, t) != 0)
+		goto out;
 
 	ids_base64url(&c->session->rng, 16, rid);
 	call_lifecycle(c, t, &lc);

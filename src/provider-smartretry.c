@@ -393,7 +393,7 @@ smartretry_allowed(struct call *c, struct smartretry_req *rq)
 		free(detail);
 		return (-1);
 	}
-	return (0);
+	return (call_refund_room(c, t));
 }
 
 /* A fresh refund id that names no transaction or refund of the session. */

@@ -290,7 +290,7 @@ utgl_refundable(struct call *c, const struct txn *t, const struct utgl_request *
 		    money_format(left, t->exponent, UTGL_DECIMALS, a2), t->currency);
 		return (-1);
 	}
-	return (0);
+	return (call_refund_room(c, t));
 }
 
 static void

@@ -53,6 +53,7 @@ static const char *const perr_default_codes[PERR__COUNT] = {
 	[PERR_BAD_GATEWAY] = "BAD_GATEWAY",
 	[PERR_GATEWAY_TIMEOUT] = "GATEWAY_TIMEOUT",
 	[PERR_RATE_LIMITED] = "RATE_LIMITED",
+	[PERR_REFUND_LIMIT] = "REFUND_LIMIT_EXCEEDED",
 };
 
 static const int perr_status[PERR__COUNT] = {
@@ -67,6 +68,7 @@ static const int perr_status[PERR__COUNT] = {
 	[PERR_BAD_GATEWAY] = 502,
 	[PERR_GATEWAY_TIMEOUT] = 504,
 	[PERR_RATE_LIMITED] = 429,
+	[PERR_REFUND_LIMIT] = 422,
 };
 
 const struct provider *
@@ -195,6 +197,16 @@ call_lifecycle(const struct call *c, const struct txn *t, struct lifecycle *lc)
 		lc->settle_after_ms = c->settle_after_ms;
 	if (c->force_outcome)
 		lc->outcome = c->outcome;
+}
+
+int
+call_refund_room(struct call *c, const struct txn *t)
+{
+	if (ledger_refund_room(c->session->ledger, t))
+		return (0);
+	provider_fail(c, PERR_REFUND_LIMIT, "Transaction %s already has %d refunds, "
+	    "the most one transaction may have.", t->id, LEDGER_REFUNDS_PER_TXN_MAX);
+	return (-1);
 }
 
 struct refund *

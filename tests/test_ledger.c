@@ -423,6 +423,13 @@ Test(ledger, random_sequences_stay_bounded)
 
 	for (i = 0; i < 2000; i++) {
 		struct lifecycle lc;
+		/* A transaction as 'part' takes the next refunds once one is full. */
+		if (!ledger_refund_room(lg, t)) {
+			snprintf(id, sizeof id, "part%d", i);
+			cr_assert_eq(ledger_add_txn(lg, ledger_test_txn(id, 1000,
+			    OUTCOME_SUCCEEDED)), 0);
+			t = txn(id);
+		}
 		/* splitmix64: every bit of 'x' random, unlike a bare LCG's low bits */
 		x = seed += 0x9e3779b97f4a7c15ULL;
 		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -473,27 +480,12 @@ Test(ledger, plan_past_int64_refused)
 	expect_balance(t, T0, 0);
 }
 
-struct order {
-	const char	*ids[8];
-	size_t		 n;
-};
-
-static void
-ledger_test_collect(struct refund *r, void *arg)
-{
-	struct order	*o = arg;
-
-	if (o->n < nitems(o->ids))
-		o->ids[o->n] = r->id;
-	o->n++;
-}
-
 Test(ledger, refunds_of_in_order)
 {
 	static const char *const want[] = { "a", "b", "c" };
+	static const char *const made[] = { "a", "x", "b", "c" };
 	const struct txn	*t = txn("fresh"), *other = txn("part");
 	struct lifecycle	 lc = lifecycle(OUTCOME_SUCCEEDED);
-	struct order		 all = { .n = 0 };
 	const struct refund	*r;
 	size_t			 i;
 
@@ -514,12 +506,9 @@ Test(ledger, refunds_of_in_order)
 	cr_expect_null(r->next);
 	cr_expect_null(ledger_refunds_of(lg, txn("full")));
 
-	ledger_refund_each(lg, ledger_test_collect, &all);
-	cr_assert_eq(all.n, 4);
-	cr_expect_str_eq(all.ids[0], "a");
-	cr_expect_str_eq(all.ids[1], "x");
-	cr_expect_str_eq(all.ids[2], "b");
-	cr_expect_str_eq(all.ids[3], "c");
+	cr_assert_eq(ledger_refund_count(lg), nitems(made));
+	for (i = 0; i < nitems(made); i++)
+		cr_expect_str_eq(ledger_refund_nth(lg, i)->id, made[i]);
 }
 
 Test(ledger, add_txn)
@@ -630,4 +619,31 @@ Test(ledger, names)
 	cr_expect_str_eq(refund_state_text(REFUND_FAILED), "failed");
 	cr_expect_not(refund_state_returns(REFUND_SUCCEEDED));
 	cr_expect_not(refund_state_returns(REFUND_PENDING));
+}
+
+Test(ledger, refunds_per_transaction_are_capped)
+{
+	const struct txn	*t = txn("fresh");
+	struct lifecycle	 lc = lifecycle(OUTCOME_DECLINED);
+	char			 id[32];
+	int			 i;
+
+	/* Declined refunds give back, so the amount is never what stops them. */
+	for (i = 0; i < LEDGER_REFUNDS_PER_TXN_MAX; i++) {
+		cr_assert(ledger_refund_room(lg, t));
+		snprintf(id, sizeof id, "r%d", i);
+		refund(t, id, 5000, T0 + (int64_t)i * SETTLE, lc);
+	}
+	cr_expect_not(ledger_refund_room(lg, t));
+	cr_expect_null(ledger_refund_add(lg, t, "one-more", 1, FOREVER, &lc, NULL));
+	cr_expect_eq(ledger_refund_count(lg), LEDGER_REFUNDS_PER_TXN_MAX);
+	cr_expect(ledger_refund_room(lg, txn("part")), "the cap is per transaction");
+}
+
+Test(ledger, txn_nth_is_the_each_order)
+{
+	cr_assert_eq(ledger_add_txn(lg, ledger_test_txn("added", 0, OUTCOME_SUCCEEDED)), 0);
+	cr_assert_eq(ledger_txn_count(lg), 4);
+	cr_expect_str_eq(ledger_txn_nth(lg, 0)->id, "fresh");
+	cr_expect_str_eq(ledger_txn_nth(lg, 3)->id, "added");
 }
