@@ -138,6 +138,43 @@ admin_reset(struct call *c)
 	    "reset", 1));
 }
 
+/* A walk's finished reply: 200 and 'body' (taken). */
+static void
+admin_work_reply(struct reply *r, char *body)
+{
+	free(r->body);
+	r->status = 200;
+	r->content_type = "application/json";
+	r->body = body;
+}
+
+/* Appends a walk's next item ('o', taken) to the array text in 'out'. */
+static void
+admin_work_item(struct buf *out, size_t *listed, json_t *o)
+{
+	char	*text = jsonx_dumps(o, 0);
+
+	json_decref(o);
+	buf_adds(out, (*listed)++ > 0 ? "," : "");
+	buf_adds(out, text);
+	free(text);
+}
+
+/* Runs a walk's first slice now and leaves the rest, if any, to later turns. */
+static void
+admin_work_start(struct call *c, int (*step)(struct app *, void *, struct reply *),
+    void (*release)(void *), void *state)
+{
+	if (step(c->app, state, c->reply) == 1) {
+		release(state);
+		return;
+	}
+	c->reply->status = 200;	/* for the access log: a walk cannot fail */
+	c->work.step = step;
+	c->work.release = release;
+	c->work.state = state;
+}
+
 static json_t *
 admin_session_json(struct session *s)
 {
@@ -153,37 +190,75 @@ admin_session_json(struct session *s)
 	    "webhook_events_pending", (json_int_t)webhooks_pending_count(s->webhooks)));
 }
 
+/*
+ * The sessions by name, listed in slices: a farm may keep tens of
+ * thousands.  The names and ids are taken when the request comes; one gone
+ * by the time its turn comes is left out.
+ */
+struct admin_sessions {
+	struct admin_session_ref {
+		char		 name[SESSION_NAME_MAX + 1];
+		uint64_t	 id;
+	}		*refs;
+	size_t		 n, next, listed;
+	struct buf	 out;
+};
+
 static void
 admin_sessions_cb(struct session *s, void *arg)
 {
-	json_array_append_new(arg, admin_session_json(s));
+	struct admin_sessions	*w = arg;
+
+	memcpy(w->refs[w->n].name, s->name, sizeof s->name);
+	w->refs[w->n++].id = s->id;
 }
 
 static int
 admin_by_name(const void *a, const void *b)
 {
-	return (strcmp(json_string_value(json_object_get(*(json_t *const *)a, "name")),
-	    json_string_value(json_object_get(*(json_t *const *)b, "name"))));
+	return (strcmp(((const struct admin_session_ref *)a)->name,
+	    ((const struct admin_session_ref *)b)->name));
+}
+
+static void
+admin_sessions_release(void *arg)
+{
+	struct admin_sessions	*w = arg;
+
+	free(w->refs);
+	buf_release(&w->out);
+	free(w);
+}
+
+static int
+admin_sessions_step(struct app *app, void *arg, struct reply *r)
+{
+	struct admin_sessions	*w = arg;
+	int64_t			 slice_end_us = clock_mono_us() + WORK_SLICE_US;
+	struct session		*s;
+
+	for (; w->next < w->n; w->next++) {
+		if (clock_mono_us() >= slice_end_us)
+			return (0);
+		if ((s = sessions_find_id(app->sessions, w->refs[w->next].name,
+		    w->refs[w->next].id)) != NULL)
+			admin_work_item(&w->out, &w->listed, admin_session_json(s));
+	}
+	buf_adds(&w->out, "]}");
+	admin_work_reply(r, buf_steal(&w->out));
+	return (1);
 }
 
 static void
 admin_sessions(struct call *c)
 {
-	json_t	*list = json_array(), *sorted = json_array();
-	json_t	**items;
-	size_t	 i, n;
+	struct admin_sessions	*w = xcalloc(1, sizeof *w);
 
-	sessions_each(c->app->sessions, admin_sessions_cb, list);
-	n = json_array_size(list);
-	items = xcalloc(n, sizeof *items);
-	for (i = 0; i < n; i++)
-		items[i] = json_array_get(list, i);
-	qsort(items, n, sizeof *items, admin_by_name);
-	for (i = 0; i < n; i++)
-		json_array_append(sorted, items[i]);
-	free(items);
-	json_decref(list);
-	call_json(c, 200, json_pack("{so}", "sessions", sorted));
+	w->refs = xcalloc(sessions_count(c->app->sessions), sizeof *w->refs);
+	sessions_each(c->app->sessions, admin_sessions_cb, w);
+	qsort(w->refs, w->n, sizeof *w->refs, admin_by_name);
+	buf_adds(&w->out, "{\"sessions\":[");
+	admin_work_start(c, admin_sessions_step, admin_sessions_release, w);
 }
 
 static void
@@ -375,31 +450,6 @@ admin_refund_item(const struct ledger *l, size_t i, const struct admin_ledger *w
 	    "history", history));
 }
 
-/* A walk's finished reply: 200 and 'body' (taken). */
-static void
-admin_work_reply(struct reply *r, char *body)
-{
-	free(r->body);
-	r->status = 200;
-	r->content_type = "application/json";
-	r->body = body;
-}
-
-/* Runs a walk's first slice now and leaves the rest, if any, to later turns. */
-static void
-admin_work_start(struct call *c, int (*step)(struct app *, void *, struct reply *),
-    void (*release)(void *), void *state)
-{
-	if (step(c->app, state, c->reply) == 1) {
-		release(state);
-		return;
-	}
-	c->reply->status = 200;	/* for the access log: a walk cannot fail */
-	c->work.step = step;
-	c->work.release = release;
-	c->work.state = state;
-}
-
 static void
 admin_ledger_release(void *arg)
 {
@@ -418,18 +468,12 @@ admin_ledger_step(struct app *app, void *arg, struct reply *r)
 				    w->session_id);
 	int64_t			 slice_end_us = clock_mono_us() + WORK_SLICE_US;
 	json_t			*o;
-	char			*text;
 
 	for (; s != NULL && w->next < w->end; w->next++) {
 		if (clock_mono_us() >= slice_end_us)
 			return (0);
-		if ((o = w->item(s->ledger, w->next, w)) == NULL)
-			continue;
-		text = jsonx_dumps(o, 0);
-		json_decref(o);
-		buf_adds(&w->out, w->listed++ > 0 ? "," : "");
-		buf_adds(&w->out, text);
-		free(text);
+		if ((o = w->item(s->ledger, w->next, w)) != NULL)
+			admin_work_item(&w->out, &w->listed, o);
 	}
 	/* As jsonx_dumps would write {"key":[...]}. */
 	buf_adds(&w->out, "]}");
@@ -547,6 +591,7 @@ struct admin_journal {
 	int		 listing;	/* render the entries, not only count them */
 	size_t		 count;
 	size_t		 skip;		/* matches to count but not render */
+	size_t		 listed;
 	uint64_t	 next_seq;	/* where the walk takes up again */
 	uint64_t	 end_seq;	/* entries from here on came later */
 	int64_t		 slice_end_us;
@@ -559,8 +604,6 @@ static int
 admin_journal_cb(const struct journal_entry *e, void *arg)
 {
 	struct admin_journal	*j = arg;
-	json_t			*o;
-	char			*text;
 
 	if (e->seq >= j->end_seq)
 		return (ADMIN_WALK_END);
@@ -571,14 +614,8 @@ admin_journal_cb(const struct journal_entry *e, void *arg)
 	    (j->operation != NULL && strcmp(j->operation, e->operation) != 0) ||
 	    (j->has_match && !match_entry(&j->match, e)))
 		return (0);
-	if (j->count++ >= j->skip && j->listing) {
-		o = journal_entry_json(e);
-		text = jsonx_dumps(o, 0);
-		json_decref(o);
-		buf_adds(&j->out, j->count > j->skip + 1 ? "," : "");
-		buf_adds(&j->out, text);
-		free(text);
-	}
+	if (j->count++ >= j->skip && j->listing)
+		admin_work_item(&j->out, &j->listed, journal_entry_json(e));
 	return (0);
 }
 

@@ -138,3 +138,29 @@ Test(adv_loop, a_request_target_past_4_kib_is_refused)
 	cr_expect_eq(e2e("GET", path, NULL, NULL)->status, 404, "4000 bytes are served");
 	free(path);
 }
+
+Test(adv_loop, many_sessions_are_listed_in_slices)
+{
+	enum { SESSIONS = 3000 };
+	struct e2e_resp	*r;
+	json_t		*v, *list;
+	char		 hdr[64];
+	int		 i, fd;
+
+	for (i = 0; i < SESSIONS; i++) {
+		snprintf(hdr, sizeof hdr, "X-Paymock-Session: s%05d\r\n", i);
+		r = e2e("GET", "/__admin/clock", hdr, NULL);
+		cr_assert_eq(r->status, 200);
+	}
+	fd = start("GET", "/__admin/sessions", "");
+	bystander_goes_first(fd);
+	v = finish(fd);
+	list = json_object_get(v, "sessions");
+	/* Those there when the listing came, by name: ours and its own "big". */
+	cr_expect_eq(json_array_size(list), SESSIONS + 1);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "name")),
+	    "big");
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(list, SESSIONS),
+	    "name")), "s02999");
+	json_decref(v);
+}
