@@ -62,6 +62,7 @@ struct pending {
 	struct http_conn	 *hc;		/* NULL once the client left */
 	int64_t			  deadline_us;	/* the hold cap: closed by then */
 	int			  capped;	/* the timer runs to the cap */
+	int			  fault;	/* held by a fault, not by work in slices */
 	TAILQ_ENTRY(pending)	  entry;
 };
 
@@ -304,7 +305,7 @@ http_wire(const struct reply *rep, int head_only, size_t *len, size_t *head)
 static void
 http_pending_detach(struct pending *p)
 {
-	if (p->conn != NULL)
+	if (p->conn != NULL && p->fault)
 		http_nheld--;
 	p->conn = NULL;
 	if (p->hc != NULL)
@@ -481,7 +482,7 @@ http_pending_oldest(void)
 	struct pending	*p;
 
 	TAILQ_FOREACH(p, &http_held, entry) {
-		if (p->conn != NULL)
+		if (p->conn != NULL && p->fault)
 			return (p);
 	}
 	return (NULL);
@@ -498,16 +499,19 @@ http_hold(struct http *h, struct http_conn *hc, struct evhttp_request *req,
     struct reply *rep, struct plan *plan, const char *session)
 {
 	struct pending	*p, *old;
+	int		 fault = plan->work.step == NULL;
 
-	while (http_nheld >= http_max_held && (old = http_pending_oldest()) != NULL)
+	while (fault && http_nheld >= http_max_held &&
+	    (old = http_pending_oldest()) != NULL)
 		http_pending_end(old);
 	p = xcalloc(1, sizeof *p);
+	p->fault = fault;
 	p->h = h;
 	p->req = req;
 	p->conn = evhttp_request_get_connection(req);
 	p->hc = hc;
 	hc->held = p;
-	http_nheld++;
+	http_nheld += fault;
 	p->plan = *plan;
 	p->rep = *rep;
 	memset(rep, 0, sizeof *rep);

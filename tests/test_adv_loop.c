@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e.h"
 #include "util.h"
@@ -163,4 +164,43 @@ Test(adv_loop, many_sessions_are_listed_in_slices)
 	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(list, SESSIONS),
 	    "name")), "s02999");
 	json_decref(v);
+}
+
+static void
+held_stop(void)
+{
+	e2e_teardown();
+}
+
+TestSuite(adv_loop_held, .fini = held_stop, .timeout = 60);
+
+/* A listing made in slices waits on no fault: it neither counts as held nor evicts one. */
+Test(adv_loop_held, a_sliced_listing_evicts_no_held_connection)
+{
+	const char *const	 args[] = { "--max-held", "1", NULL };
+	const char		 hang[] = "POST /smartpay/payment/refund HTTP/1.1\r\nHost: x\r\n"
+	    JSON_CT "Content-Length: 2\r\n\r\n{}";
+	struct pollfd		 p = { .events = POLLIN };
+	struct e2e_resp		*r;
+	json_t			*v;
+	int			 i;
+
+	e2e_start(args);
+	fill();
+	r = e2e("POST", "/__admin/faults", NULL,
+	    "{\"match\":{\"provider\":\"smartpay\"},\"action\":{\"type\":\"hang\"}}");
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	p.fd = e2e_send_raw(hang, sizeof hang - 1);
+	for (i = 0; i < 500; i++) {	/* until the server holds it */
+		r = e2e("POST", "/__admin/journal/count", NULL, "{\"match\":{}}");
+		if (strcmp(r->body, "{\"count\":1}") == 0)
+			break;
+		usleep(10000);
+	}
+	cr_assert_str_eq(r->body, "{\"count\":1}");
+	v = finish(start("GET", "/__admin/journal", ""));
+	cr_expect_eq(json_array_size(json_object_get(v, "entries")), ENTRIES);
+	json_decref(v);
+	cr_expect_eq(poll(&p, 1, 0), 0, "the hang was closed to make room for the listing");
+	close(p.fd);
 }
