@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -234,13 +235,21 @@ e2e_raw(const char *bytes, size_t len, int timeout_ms)
 	return (e2e_read_raw(e2e_send_raw(bytes, len), timeout_ms));
 }
 
-static long
-e2e_ms_since(const struct timeval *t0)
+long
+e2e_ms_since(const struct timespec *t0)
 {
-	struct timeval	t;
+	struct timespec	t;
 
-	gettimeofday(&t, NULL);
-	return ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_usec - t0->tv_usec) / 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+void
+e2e_sleep_ms(long ms)
+{
+	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
 }
 
 static char *
@@ -264,14 +273,14 @@ e2e_exchange(const char *method, const char *path, const char *headers,
     const char *body, int timeout_ms, struct e2e_wire *w)
 {
 	struct buf	 b = { 0 };
-	struct timeval	 t0;
+	struct timespec	 t0;
 	char		 chunk[4096], *req;
 	size_t		 len;
 	ssize_t		 n;
 	int		 fd = e2e_connect(timeout_ms);
 
 	req = e2e_request_text(method, path, headers, body, &len);
-	gettimeofday(&t0, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cr_assert_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
 	free(req);
 	while ((n = recv(fd, chunk, sizeof chunk, 0)) > 0)

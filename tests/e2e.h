@@ -61,6 +61,10 @@ void		 e2e_exchange(const char *method, const char *path, const char *headers,
 /* Sends bytes on a new connection and returns it unread; e2e_read_raw reads and closes. */
 int		 e2e_send_raw(const char *bytes, size_t len);
 char		*e2e_read_raw(int fd, int timeout_ms);
+/* Milliseconds since 't0' (CLOCK_MONOTONIC), and a wait of 'ms' (real I/O only). */
+struct timespec;
+long		 e2e_ms_since(const struct timespec *t0);
+void		 e2e_sleep_ms(long ms);
 /* The scenario directory the server was started with. */
 const char	*e2e_scenario_dir(void);
 

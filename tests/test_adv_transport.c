@@ -42,23 +42,6 @@ adv_stop(void)
 
 TestSuite(adv_transport, .fini = adv_stop, .timeout = 30);
 
-static long
-adv_ms_since(const struct timespec *t0)
-{
-	struct timespec	t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
-static void
-adv_sleep_ms(long ms)
-{
-	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Valgrind (PAYMOCK_REAL_BIN) runs everything several times slower. */
 static long
 adv_slack_ms(void)
@@ -102,7 +85,7 @@ adv_closed_within(int fd, int ms)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		long left = ms - adv_ms_since(&t0);
+		long left = ms - e2e_ms_since(&t0);
 		if (left < 0 || poll(&pfd, 1, (int)left) <= 0)
 			return (0);
 		if ((n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) == 0 ||
@@ -162,7 +145,7 @@ adv_health(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = e2e("GET", "/__admin/health", NULL, NULL);
-	ms = adv_ms_since(&t0);
+	ms = e2e_ms_since(&t0);
 	cr_assert_eq(r->status, 200);
 	cr_expect_lt(ms, adv_slack_ms(), "health took %ld ms", ms);
 	return (ms);
@@ -203,8 +186,8 @@ adv_wait_journal(size_t n)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (adv_journal_count() < n) {
-		cr_assert_lt(adv_ms_since(&t0), 5000, "the journal never reached %zu", n);
-		adv_sleep_ms(10);
+		cr_assert_lt(e2e_ms_since(&t0), 5000, "the journal never reached %zu", n);
+		e2e_sleep_ms(10);
 	}
 }
 
@@ -228,13 +211,13 @@ Test(adv_transport, hang_held_connections_close_at_the_idle_timeout)
 		if ((ms = adv_health()) > worst)
 			worst = ms;
 	for (i = 0; i < HELD; i++) {
-		left = 1000 + adv_slack_ms() - adv_ms_since(&held);
+		left = 1000 + adv_slack_ms() - e2e_ms_since(&held);
 		open_ones += !adv_closed_within(fds[i], left > 0 ? (int)left : 0);
 		close(fds[i]);
 	}
 	cr_log_info("%d hang-held connections, --idle-timeout 1: held %ld ms after the "
 	    "first was sent, all closed after %ld ms, %d open; health at worst %ld ms",
-	    HELD, adv_ms_since(&t0) - adv_ms_since(&held), adv_ms_since(&t0), open_ones,
+	    HELD, e2e_ms_since(&t0) - e2e_ms_since(&held), e2e_ms_since(&t0), open_ones,
 	    worst);
 	cr_expect_eq(open_ones, 0, "%d of %d still open", open_ones, HELD);
 	cr_expect_eq(e2e_refund_count(), 0);
@@ -260,7 +243,7 @@ adv_cut_at_the_cap(const char *action, size_t most)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fd = adv_leave_refund();
 	got = adv_read(fd, 5000);
-	ms = adv_ms_since(&t0);
+	ms = e2e_ms_since(&t0);
 	close(fd);
 	cr_expect(ms >= 900 && ms < 1000 + adv_slack_ms(), "%s: cut after %ld ms", action, ms);
 	cr_expect_leq(strlen(got), most, "%s: %zu bytes: %s", action, strlen(got), got);
@@ -375,17 +358,17 @@ Test(adv_transport, a_dribbled_head_or_body_is_cut_at_the_deadline)
 	adv_send(body, "POST " SP_REFUND " HTTP/1.1\r\nHost: x\r\n" JSON_CT
 	    "Content-Length: 100\r\n\r\n{");
 	for (i = 0; i < 25 && !(head_closed && body_closed); i++) {
-		adv_sleep_ms(300);
+		e2e_sleep_ms(300);
 		snprintf(line, sizeof line, "X-Dribble-%d: %d\r\n", i, i);
 		if (!head_closed && (send(head, line, strlen(line), MSG_NOSIGNAL) < 0 ||
 		    adv_closed_within(head, 0))) {
 			head_closed = 1;
-			head_ms = adv_ms_since(&t0);
+			head_ms = e2e_ms_since(&t0);
 		}
 		if (!body_closed && (send(body, " ", 1, MSG_NOSIGNAL) < 0 ||
 		    adv_closed_within(body, 0))) {
 			body_closed = 1;
-			body_ms = adv_ms_since(&t0);
+			body_ms = e2e_ms_since(&t0);
 		}
 	}
 	close(head);
@@ -415,7 +398,7 @@ Test(adv_transport, kept_alive_connections_outlive_the_deadline)
 		cr_assert_gt(n, 0, "request %d: connection gone", i);
 		buf[n] = '\0';
 		cr_expect(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%s", buf);
-		adv_sleep_ms(600);
+		e2e_sleep_ms(600);
 	}
 	close(fd);
 }

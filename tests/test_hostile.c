@@ -47,23 +47,6 @@
 
 TestSuite(hostile, .init = e2e_setup, .fini = e2e_teardown, .timeout = 30);
 
-static long
-hostile_ms_since(const struct timespec *t0)
-{
-	struct timespec	t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
-static void
-hostile_sleep_ms(long ms)
-{
-	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 static int
 hostile_under_valgrind(void)
 {
@@ -208,7 +191,7 @@ hostile_health(void)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = e2e("GET", "/__admin/health", NULL, NULL);
 	cr_assert_eq(r->status, 200);
-	return (hostile_ms_since(&t0));
+	return (e2e_ms_since(&t0));
 }
 
 /* Nothing a rejected request could have changed has changed. */
@@ -252,7 +235,7 @@ Test(hostile, slowloris_does_not_hold_up_others)
 				worst = ms;
 			served++;
 		}
-		hostile_sleep_ms(10);
+		e2e_sleep_ms(10);
 	}
 	cr_log_info("slowloris: %d normal requests during the dribble, slowest %ld ms",
 	    served, worst);
@@ -314,7 +297,7 @@ Test(hostile, clients_that_never_read_do_not_hold_up_others)
 	for (i = 0; i < 10; i++) {
 		if ((ms = hostile_health()) > worst)
 			worst = ms;
-		hostile_sleep_ms(20);
+		e2e_sleep_ms(20);
 	}
 	rss1 = hostile_rss_kb();
 	cr_log_info("never-reading: %d clients x %d pipelined %zu-byte replies: RSS %ld -> "
@@ -368,12 +351,12 @@ Test(hostile, five_thousand_abandoned_connections)
 	for (waited = 0; waited < 5000; waited += 20) {
 		if ((nfds1 = hostile_nfds_of(pid)) <= nfds0)
 			break;
-		hostile_sleep_ms(20);
+		e2e_sleep_ms(20);
 	}
 	rss1 = hostile_rss_kb();
 	cr_log_info("abandoned: %d connections in %ld ms (health between batches: slowest "
 	    "%ld ms); server fds %d -> %d (after %ld ms), RSS %ld -> %ld KiB", TOTAL,
-	    hostile_ms_since(&t0), worst, nfds0, nfds1, waited, rss0, rss1);
+	    e2e_ms_since(&t0), worst, nfds0, nfds1, waited, rss0, rss1);
 	cr_expect_lt(worst, hostile_patience_ms());
 	cr_expect_leq(nfds1, nfds0, "descriptors left open: %d -> %d", nfds0, nfds1);
 	cr_expect_lt(rss1 - rss0, hostile_rss_slack_kb() / 4, "RSS %ld -> %ld KiB", rss0,
@@ -755,9 +738,9 @@ Test(hostile, descriptor_exhaustion_refuses_cleanly_and_recovers)
 	/* More idle connections than the server has descriptors. */
 	for (i = 0; i < HOLD; i++)
 		fds[i] = hostile_connect(1000);
-	hostile_sleep_ms(100);
+	e2e_sleep_ms(100);
 	cpu0 = hostile_cpu_ms(pid);
-	hostile_sleep_ms(500);
+	e2e_sleep_ms(500);
 	cpu = hostile_cpu_ms(pid) - cpu0;
 	nfds = hostile_nfds_of(pid);
 	probe = hostile_connect(1000);
@@ -768,7 +751,7 @@ Test(hostile, descriptor_exhaustion_refuses_cleanly_and_recovers)
 		close(fds[i]);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hostile_health();
-	recover = hostile_ms_since(&t0);
+	recover = e2e_ms_since(&t0);
 	/* A client that waited in the backlog is served now. */
 	if (strcmp(outcome, "waiting") == 0) {
 		char *late = hostile_read_all(probe, NULL);
@@ -863,12 +846,12 @@ Test(hostile, sigterm_under_load_exits_zero)
 		if ((seen = e2e_len(e2e("GET", "/__admin/journal", NULL, NULL), "entries")) >=
 		    (size_t)expect)
 			break;
-		hostile_sleep_ms(20);
+		e2e_sleep_ms(20);
 	}
 	cr_expect_eq(seen, (size_t)expect);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hostile_stop();
-	stop_ms = hostile_ms_since(&t0);
+	stop_ms = e2e_ms_since(&t0);
 	cr_log_info("SIGTERM with %d held replies (%d delayed, %d hung, %d dripping) and %d "
 	    "open connections: exit after %ld ms", expect, DELAYED, HUNG, SLOW, PARTIAL + IDLE,
 	    stop_ms);
