@@ -29,6 +29,14 @@ char	*utf8_scrub(char *s);
 /* FNV-1a, 64 bits: map keys, fingerprints, seeds. */
 uint64_t hash_fnv1a(const void *, size_t);
 
+/*
+ * Grows a ring of 'count' elements of 'size' bytes, the oldest at 'head' of
+ * 'slots', to 'new_slots' (at least 'count'): returns the new array with
+ * the elements in order from 0, and frees the old one.
+ */
+void	*ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
+	    size_t new_slots);
+
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {
 	char	*data;

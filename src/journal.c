@@ -104,17 +104,12 @@ journal_drop_oldest(struct journal *j)
 static void
 journal_grow(struct journal *j)
 {
-	struct journal_entry	*ring;
-	size_t			 slots, i;
+	size_t	slots = j->slots == 0 ? JOURNAL_FIRST_SLOTS : j->slots * 2;
 
-	slots = j->slots == 0 ? JOURNAL_FIRST_SLOTS : j->slots * 2;
 	if (slots > j->cap)
 		slots = j->cap;
-	ring = xmalloc(slots * sizeof *ring);
-	for (i = 0; i < j->count; i++)
-		ring[i] = j->ring[(j->head + i) % j->slots];
-	free(j->ring);
-	j->ring = ring;
+	j->ring = ring_grow(j->ring, sizeof *j->ring, j->head, j->count, j->slots,
+	    slots);
 	j->slots = slots;
 	j->head = 0;
 }

@@ -48,16 +48,11 @@ rates_free(struct rates *r)
 static void
 rates_grow(struct rates *r)
 {
-	size_t	slots = r->slots == 0 ? 4 : r->slots * 2, i;
-	char	**order;
+	size_t	slots = r->slots == 0 ? 4 : r->slots * 2;
 
 	if (slots > RATE_KEYS_MAX)
 		slots = RATE_KEYS_MAX;
-	order = xcalloc(slots, sizeof *order);
-	for (i = 0; i < r->n; i++)
-		order[i] = r->order[(r->head + i) % r->slots];
-	free(r->order);
-	r->order = order;
+	r->order = ring_grow(r->order, sizeof *r->order, r->head, r->n, r->slots, slots);
 	r->slots = slots;
 	r->head = 0;
 }

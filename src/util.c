@@ -224,3 +224,18 @@ buf_release(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+void *
+ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
+    size_t new_slots)
+{
+	char	*to = xmalloc(new_slots * size);
+	size_t	 first = count < slots - head ? count : slots - head;
+
+	if (count > 0) {
+		memcpy(to, (char *)ring + head * size, first * size);
+		memcpy(to + first * size, ring, (count - first) * size);
+	}
+	free(ring);
+	return (to);
+}
