@@ -6,8 +6,10 @@
 #   make fuzz                every harness for FUZZ_SECONDS (60) each
 #   make fuzz-smoke          every harness for 5 s each
 #   make fuzz-build          just the harnesses, in $(BUILD)/fuzz
-#   make check-adversarial   the adv_* end-to-end suites, then fuzz-sequence for
-#                            FUZZ_SECONDS (here 300 unless given)
+#   make check-adversarial   the adv_* end-to-end suites, fuzz-sequence for
+#                            FUZZ_SECONDS (here 300 unless given), then
+#                            tests/chaos.py: CHAOS_WORKERS clients at once over
+#                            HTTP for CHAOS_SECONDS (120)
 
 FUZZ_CC        ?= clang
 FUZZ_SECONDS   ?= 60
@@ -117,11 +119,15 @@ fuzz-smoke: $(FUZZ_BINS)
 # even if the first fails; either failing fails the target.
 ADV_SECONDS = $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),300)
 
+CHAOS_SECONDS  ?= 120
+CHAOS_WORKERS  ?= 6
+
 check-adversarial: $(BIN) $(TESTBIN) $(FUZZ_DIR)/fuzz-sequence
 	@status=0; \
 	PAYMOCK_ADVERSARIAL=long $(MAKE) --no-print-directory test \
 	    TEST_ARGS="--filter 'adv_*/*' $(ADV_TEST_ARGS)" || status=1; \
 	tests/fuzz/run.sh $(FUZZ_DIR) $(ADV_SECONDS) sequence || status=1; \
+	python3 tests/chaos.py $(BIN) $(CHAOS_SECONDS) $(CHAOS_WORKERS) || status=1; \
 	exit $$status
 
 # The compiler writes the .d files; without this rule make would try to remake
