@@ -4,8 +4,9 @@
 #                        idempotent replay and status polling against Accelebit
 #                        on a free loopback port with the bench fixture, driven
 #                        by wrk, each load bounded in time; prints a table
-#   make bench-peers     ../shared/bench/run.sh with paymock as an extra peer
-#                        beside nginx, the bare libevent baseline, Mockoon, Prism
+#   make bench-peers PEERS=DIR
+#                        a peer load harness's DIR/run.sh (nginx, a bare libevent
+#                        baseline, Mockoon, Prism) with paymock as an extra peer
 #   make bench-hang      10,000 connections held by a hang fault: RSS, and the
 #                        p99 of normal refunds meanwhile against none held
 #   make bench-sessions  1,000 sessions x 1,000 refunds: bytes per session, per refund
@@ -21,7 +22,6 @@ BENCH_BUILD  ?= build-bench
 BENCH_OPT    ?= -O2 -g
 BENCH_BIN     = $(BENCH_BUILD)/paymock
 BENCH_CLIENT  = $(BENCH_BUILD)/bench-client
-BENCH_SHARED ?= ../shared/bench
 BENCH_FIXTURE = bench/fixtures/accelebit-bench.json
 
 .PHONY: bench bench-build bench-deps bench-peers bench-hang bench-sessions \
@@ -40,7 +40,8 @@ bench: bench-build bench-deps
 	bench/bench.sh $(BENCH_BIN)
 
 bench-peers: bench-build bench-deps
-	cd $(BENCH_SHARED) && ./setup.sh && ./run.sh all \
+	@[ -x "$(PEERS)/run.sh" ] || { echo "bench-peers: name the peer harness: make bench-peers PEERS=DIR (DIR/setup.sh, DIR/run.sh)"; exit 2; }
+	cd $(PEERS) && ./setup.sh && ./run.sh all \
 	    paymock@/accelebit/v1/refunds='$(abspath $(BENCH_BIN)) --port {PORT} --fixtures $(abspath $(BENCH_FIXTURE)) --quiet'
 
 bench-hang: bench-build bench-deps

@@ -4,7 +4,8 @@
 # builds of paymock, or paymock with the bare baseline, on the same load.
 #
 # usage: bench/instr.sh BINARY [MODE]     MODE: create (default), replay, status
-#        BASELINE=1 bench/instr.sh ../shared/bench/.cache/baseline   (POST /v1/refunds)
+#        BASELINE=1 bench/instr.sh BASELINE_SERVER   (the peer harness's bare
+#        libevent server: argument its port, POST /v1/refunds)
 # env:   SECONDS_LOAD=8 (wrk -t1 -c8 under callgrind), OUT=bench/out/instr
 # Prints: requests, Ir (instructions) per request, and the top functions
 # (inclusive) to OUT/<name>.<mode>.top.txt.  Needs valgrind (Debian package).
@@ -46,8 +47,8 @@ if [ "$MODE" != create ]; then
 fi
 run() { # seconds -> wrk output
 	if [ "${BASELINE:-0}" = 1 ]; then
-		REFUND_PATH=$PATHP IDEM_MODE=unique wrk -t1 -c8 -d"$1s" --timeout 5s -s "$HERE/../../shared/bench/refund.lua" \
-		    "http://127.0.0.1:$PORT$PATHP" 2>&1
+		MODE=create REFUND_PATH=$PATHP RUN_ID="$1.$RANDOM" wrk -t1 -c8 -d"$1s" --timeout 5s \
+		    -s "$HERE/load.lua" "http://127.0.0.1:$PORT$PATHP" 2>&1
 	else
 		MODE=$MODE REFUND_ID=$REFUND_ID IDEM_KEY=bench-replayed-key RUN_ID="$1.$RANDOM" wrk -t1 -c8 -d"$1s" --timeout 5s \
 		    -s "$HERE/load.lua" "http://127.0.0.1:$PORT/" 2>&1

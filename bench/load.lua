@@ -10,13 +10,15 @@
 --   MODE=status   GET /accelebit/v1/refunds/$REFUND_ID: status polling
 --   API_KEY       X-API-Key (default sk_test_bench)
 --   SESSION       X-Paymock-Session, when set
+--   REFUND_PATH   the refunds path (default /accelebit/v1/refunds; the bare
+--                 baseline server of the peer harness answers /v1/refunds)
 -- done() prints one "RESULT key=value ..." line (latencies in microseconds).
 
 local mode = os.getenv("MODE") or "create"
 local api_key = os.getenv("API_KEY") or "sk_test_bench"
 local session = os.getenv("SESSION")
 local body = '{"transactionId":"f47ac10b-58cc-4372-a567-0e02b2c3d479","amount":"55.00","currency":"EUR","reason":"Customer requested refund"}'
-local path = "/accelebit/v1/refunds"
+local path = os.getenv("REFUND_PATH") or "/accelebit/v1/refunds"
 
 wrk.headers["X-API-Key"] = api_key
 if session and session ~= "" then wrk.headers["X-Paymock-Session"] = session end
