@@ -60,6 +60,8 @@ void			 idem_del(struct idem *, const char *key);
  */
 void			 idem_rejection(struct idem *, struct idem_record *r);
 size_t			 idem_count(const struct idem *);
+/* The bytes the store holds, counted as it grows. */
+size_t			 idem_bytes(const struct idem *);
 
 /* A fingerprint of bytes (FNV-1a 64). */
 uint64_t		 idem_fingerprint(const char *, size_t);

@@ -135,6 +135,8 @@ int		 ledger_refund_room(const struct ledger *, const struct txn *);
 /* The transaction's refunds, oldest first (follow ->next). */
 struct refund	*ledger_refunds_of(const struct ledger *, const struct txn *);
 size_t		 ledger_refund_count(const struct ledger *);
+/* The bytes the ledger holds beyond the borrowed fixtures, counted as it grows. */
+size_t		 ledger_bytes(const struct ledger *);
 /*
  * The i-th refund made, oldest first; i < ledger_refund_count.  Like a
  * transaction's index, a cursor that stays valid until a reset.

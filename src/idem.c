@@ -192,6 +192,12 @@ idem_count(const struct idem *i)
 	return (map_count(i->records));
 }
 
+size_t
+idem_bytes(const struct idem *i)
+{
+	return (sizeof *i + idem_count(i) * sizeof(struct idem_record));
+}
+
 uint64_t
 idem_fingerprint(const char *p, size_t n)
 {

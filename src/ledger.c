@@ -540,6 +540,13 @@ ledger_refund_count(const struct ledger *l)
 	return (l->nrefunds);
 }
 
+size_t
+ledger_bytes(const struct ledger *l)
+{
+	return (sizeof *l + l->nrefunds * sizeof(struct refund) +
+	    l->nadded * sizeof(struct txn));
+}
+
 struct refund *
 ledger_refund_nth(const struct ledger *l, size_t i)
 {
