@@ -85,9 +85,12 @@ clean:
 	rm -rf $(BUILD)
 
 # Container targets (make docker, make docker-test) live beside the Dockerfile,
-# the benchmark (make bench) beside its scripts, fuzzing (make fuzz) beside its harnesses.
+# the benchmark (make bench) beside its scripts, fuzzing (make fuzz) beside its harnesses,
+# the soak (make soak) beside the benchmark, the fleet check (make check-fleet) beside its config.
 -include docker/docker.mk
 -include bench/bench.mk
+-include bench/soak.mk
+-include docker/fleet/fleet.mk
 -include tests/fuzz/fuzz.mk
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)
