@@ -5,15 +5,16 @@ local sessions = tonumber(os.getenv("SESSIONS") or "10000")
 local body = '{"transactionId":"f47ac10b-58cc-4372-a567-0e02b2c3d479","amount":"1.00","currency":"EUR","reason":"fleet"}'
 local hdrs = { ["Content-Type"] = "application/json", ["X-API-Key"] = "sk_test_fleet" }
 
-local threads = {}
+-- Each thread its own number: its own keys and its own random sequence of sessions.
+local nthreads = 0
 function setup(thread)
-  thread:set("tid", #threads + 1)
-  table.insert(threads, thread)
+  nthreads = nthreads + 1
+  thread:set("tid", nthreads)
 end
 
 local counter = 0
 function init()
-  math.randomseed(os.time() + (tid or 0))
+  math.randomseed(os.time() * 100 + tid)
 end
 
 function request()
