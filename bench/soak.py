@@ -405,12 +405,16 @@ def plot(csv, png, cols, rows, budget_mib):
             y = "($%d/%d)" % (k + 1, scale) if scale else "%d" % (k + 1)
             curves.append("'%s' using 1:%s with lines %s title '%s'" % (csv, y, style, title))
     curves.append("%f with lines dt 2 lc rgb 'red' title 'budget (--max-memory)'" % budget_mib)
+    # Headroom above the highest curve, so that a capped one is not drawn on the frame.
+    top = max([budget_mib] + [r[1] / 1024 for r in rows])
+    alive = max([1] + [r[2] or 0 for r in rows])
     gp = "\n".join([
         "set datafile separator ','", "set datafile missing ''",
         "set terminal pngcairo size 960,540 noenhanced", "set output '%s'" % png,
         "set title 'paymock soak: memory and live sessions'", "set xlabel 'seconds'",
         "set ylabel 'MiB'", "set y2label 'sessions alive'", "set ytics nomirror", "set y2tics",
-        "set key outside bottom center horizontal", "set yrange [0:*]", "set y2range [0:*]",
+        "set key outside bottom center horizontal", "set yrange [0:%f]" % (top * 1.15),
+        "set y2range [0:%d]" % (alive * 1.15 + 1),
         "set key autotitle columnhead",
         "plot " + ", ".join(curves), ""])
     try:
