@@ -54,6 +54,10 @@ METRICS = [
     ("server_requests", "paymock_requests_total"),
 ]
 
+# soak.csv's columns: seconds, the server's VmRSS, sessions per /__admin/health, jobs done,
+# then METRICS.
+COLUMNS = ["t_s", "rss_kb", "sessions", "jobs_done"] + [c for c, _ in METRICS]
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ENV = os.environ.get
@@ -347,11 +351,15 @@ def start(argv, log):
 
 
 def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+    """VmRSS of pid, or None once it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def metrics(conn):
@@ -393,20 +401,20 @@ def fit_growth(ts, ys):
     return slope * (ts[-1] - ts[0])
 
 
-def plot(csv, png, cols, rows, budget_mib):
+def plot(csv, png, rows, budget_mib):
     """The curves of csv that have data: RSS and tracked bytes in MiB, the budget,
     sessions alive on the second axis.  None, or why there is no plot."""
     curves = []
     for col, scale, style, title in (
             ("rss_kb", 1024, "lw 2", "RSS"), ("tracked_bytes", 1048576, "", "tracked bytes"),
             ("sessions", 0, "axes x1y2 lc rgb 'gray'", "sessions alive (right axis)")):
-        k = cols.index(col)
+        k = COLUMNS.index(col)
         if any(r[k] is not None for r in rows):
             y = "($%d/%d)" % (k + 1, scale) if scale else "%d" % (k + 1)
             curves.append("'%s' using 1:%s with lines %s title '%s'" % (csv, y, style, title))
     curves.append("%f with lines dt 2 lc rgb 'red' title 'budget (--max-memory)'" % budget_mib)
     # Headroom above the highest curve, so that a capped one is not drawn on the frame.
-    top = max([budget_mib] + [r[1] / 1024 for r in rows])
+    top = max([budget_mib] + [(r[1] or 0) / 1024 for r in rows])
     alive = max([1] + [r[2] or 0 for r in rows])
     gp = "\n".join([
         "set datafile separator ','", "set datafile missing ''",
@@ -424,33 +432,16 @@ def plot(csv, png, cols, rows, budget_mib):
     return None if r.returncode == 0 else (r.stderr.strip().splitlines() or ["failed"])[-1]
 
 
-def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build-bench", "paymock")
-    os.makedirs(OUT, exist_ok=True)
-    helptext = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
-    flags, missing = [], []
-    for flag, value in SERVER_FLAGS:
-        (flags if re.search(r"\s%s\b" % re.escape(flag), helptext) else missing).append(
-            [flag, value])
-    argv = [binary, "--port", "0", "--quiet", "--fixtures", os.path.join(ROOT, "fixtures"),
-            "--scenario-dir", os.path.join(ROOT, "scenarios")] + [a for f in flags for a in f]
-    hooks = os.path.join(OUT, "soak-webhooks.txt")
-    sink, sink_port = start([binary, "--webhook-sink", "0", "--webhook-secret", "whsec_soak"],
-                            hooks)
-    server, port = start(argv, os.path.join(OUT, "soak-server.out"))
-    budget = size_bytes(MAX_MEMORY)
-    print("soak: %s, %d sessions by %d workers (at most %d s), flags: %s%s" % (
-        binary, SESSIONS, WORKERS, SECONDS, " ".join(a for f in flags for a in f) or "none",
-        "; not supported, skipped: " + " ".join(f for f, _ in missing) if missing else ""))
-    sys.stdout.flush()
-
+def run_load(server, port, sink_port):
+    """The workers' load, sampled every second into OUT/soak.csv until SOAK_TAIL s after
+    it ends (or the server is gone).  Returns (rows, seconds of load, the last metrics,
+    the workers' counts)."""
     done = multiprocessing.Value("i", 0)
     results = multiprocessing.Queue()
     probe = Conn(port)
-    cols = ["t_s", "rss_kb", "sessions", "jobs_done"] + [c for c, _ in METRICS]
-    rows, load_end, last = [], None, None
+    rows, load_end = [], None
     csv = open(os.path.join(OUT, "soak.csv"), "w")
-    csv.write(",".join(cols) + "\n")
+    csv.write(",".join(COLUMNS) + "\n")
 
     def sample(t):
         m = metrics(probe) or {}
@@ -478,19 +469,22 @@ def main():
         m = sample(t)
         if load_end is None and not any(p.is_alive() for p in procs):
             load_end = t
-        if load_end is not None and t - load_end >= TAIL:
-            last = m
+        if server.poll() is not None or (load_end is not None and t - load_end >= TAIL):
             break
         if int(t) % 30 == 0:
             print("  %4d s: %6d jobs, RSS %6.1f MiB, %s sessions" % (
-                t, done.value, rows[-1][1] / 1024, rows[-1][2]))
+                t, done.value, (rows[-1][1] or 0) / 1024, rows[-1][2]))
             sys.stdout.flush()
     csv.close()
+    probe.close()
     stats = [results.get() for _ in procs]
     for p in procs:
         p.join()
-    healthy = health_sessions(probe) is not None
-    probe.close()
+    return rows, load_end or t, m, stats
+
+
+def stop(server, sink, hooks):
+    """SIGTERM to both; (the server's exit status or why none, webhooks the sink printed)."""
     server.send_signal(signal.SIGTERM)
     try:
         code = server.wait(timeout=10)
@@ -500,41 +494,36 @@ def main():
     sink.send_signal(signal.SIGTERM)
     sink.wait()
     with open(hooks) as f:
-        webhooks = sum(1 for line in f if " event=" in line)
+        return code, sum(1 for line in f if " event=" in line)
 
+
+def report(binary, flags, missing, rows, load_end, last, stats, healthy, code, webhooks):
+    """The summary's lines, the checks' last; and the verdict."""
+    budget = size_bytes(MAX_MEMORY)
     total = {k: sum(s[k] for s in stats) for k in stats[0] if k not in ("status", "samples")}
     by_status = {}
     for s in stats:
         for k, v in s["status"].items():
             by_status[k] = by_status.get(k, 0) + v
-    load_rows = [r for r in rows if r[0] <= load_end]
+    load_rows = [r for r in rows if r[0] <= load_end and r[1] is not None]
     third = load_rows[len(load_rows) * 2 // 3:]
-    rss = [r[1] for r in rows]
+    rss = [r[1] for r in rows if r[1] is not None]
     plateau = statistics.median(r[1] for r in third) / 1024
     growth = fit_growth([r[0] for r in third], [r[1] / 1024 for r in third])
     peak = max(rss) / 1024
-    limit = budget / 1048576 + OVERHEAD_MB
     flat_limit = max(plateau * FLAT_PCT / 100, 2.0)
-    alive_peak = max((r[2] or 0) for r in rows)
-    err = plot(os.path.join(OUT, "soak.csv"), os.path.join(OUT, "soak.png"), cols, rows,
+    err = plot(os.path.join(OUT, "soak.csv"), os.path.join(OUT, "soak.png"), rows,
                budget / 1048576)
-
-    def tracked():
-        k = cols.index("tracked_bytes")
-        vals = [r[k] / 1048576 for r in third if r[k] is not None]
-        if not vals:
-            return "-"
-        return "plateau %.1f, peak %.1f, end %.1f" % (
-            statistics.median(vals), max(r[k] or 0 for r in rows) / 1048576,
-            (rows[-1][k] or 0) / 1048576)
+    k = COLUMNS.index("tracked_bytes")
+    tracked = [r[k] / 1048576 for r in third if r[k] is not None]
 
     def metric(name):
-        v = (last or {}).get(name)
+        v = last.get(name)
         return "-" if v is None else "%d" % v
 
     checks = [
         ("peak RSS %.1f MiB < budget %.0f MiB + %d MiB" % (peak, budget / 1048576, OVERHEAD_MB),
-         peak < limit),
+         peak < budget / 1048576 + OVERHEAD_MB),
         ("last third flat: grew %.1f MiB (at most %.1f)" % (growth, flat_limit),
          growth <= flat_limit),
         ("no connection error (%d)" % total["conn_errors"], total["conn_errors"] == 0),
@@ -544,21 +533,23 @@ def main():
         ("/__admin/health answers after the load", healthy),
         ("exit 0 on SIGTERM (%s)" % code, code == 0),
     ]
-    secs = load_end or 1
     lines = [
         "soak summary (%s, %d s of load, %d s sampled)" % (binary, load_end, rows[-1][0]),
         "  RSS: start %.1f MiB, plateau (median of the last third of the load) %.1f MiB, "
         "peak %.1f MiB, end %.1f MiB; budget %s" % (
             rss[0] / 1024, plateau, peak, rss[-1] / 1024, MAX_MEMORY),
         "  tracked bytes (MiB): %s; budget reported: %s" % (
-            tracked(), metric("paymock_memory_budget_bytes")),
+            "plateau %.1f, peak %.1f, end %.1f" % (
+                statistics.median(tracked), max(r[k] or 0 for r in rows) / 1048576,
+                (rows[-1][k] or 0) / 1048576) if tracked else "-",
+            metric("paymock_memory_budget_bytes")),
         "  sessions: %d jobs run, %d deleted, alive at most %d, alive at the end %s; "
         "created %s, expired %s, evicted %s (server metrics)" % (
-            total["jobs"], total["deleted"], alive_peak, rows[-1][2],
+            total["jobs"], total["deleted"], max((r[2] or 0) for r in rows), rows[-1][2],
             metric("paymock_sessions_created_total"), metric("paymock_sessions_expired_total"),
             metric("paymock_sessions_evicted_total")),
         "  requests: %d (%.0f/s); by status: %s" % (
-            total["requests"], total["requests"] / secs,
+            total["requests"], total["requests"] / max(load_end, 1),
             ", ".join("%d: %d" % kv for kv in sorted(by_status.items()))),
         "  expected failures (injected faults' 4xx/5xx): %d; 503 past the budget: %d; "
         "connection errors: %d; unexpected answers: %d; journal counts off: %d" % (
@@ -566,15 +557,45 @@ def main():
             total["journal_mismatch"]),
         "  webhooks received by the sink: %d" % webhooks,
         "  flags: %s%s" % (" ".join(a for f in flags for a in f) or "none",
-                           "; skipped (not in --help): " + " ".join(f for f, _ in missing)
-                           if missing else ""),
+                           "; skipped (not in --help): " + " ".join(missing) if missing else ""),
         "  output: %s, %s" % (os.path.join(OUT, "soak.csv"),
                               os.path.join(OUT, "soak.png") if err is None
                               else "no plot (%s)" % err),
     ]
     lines += ["  unexpected: " + x for x in sorted({x for s in stats for x in s["samples"]})[:5]]
     lines += ["  %s %s" % ("ok  " if ok else "FAIL", what) for what, ok in checks]
-    verdict = all(ok for _, ok in checks)
+    return lines, all(ok for _, ok in checks)
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build-bench", "paymock")
+    os.makedirs(OUT, exist_ok=True)
+    helptext = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    flags = [[f, v] for f, v in SERVER_FLAGS if re.search(r"\s%s\b" % re.escape(f), helptext)]
+    missing = [f for f, _ in SERVER_FLAGS if f not in {g for g, _ in flags}]
+    argv = [binary, "--port", "0", "--quiet", "--fixtures", os.path.join(ROOT, "fixtures"),
+            "--scenario-dir", os.path.join(ROOT, "scenarios")] + [a for f in flags for a in f]
+    hooks = os.path.join(OUT, "soak-webhooks.txt")
+    sink, sink_port = start([binary, "--webhook-sink", "0", "--webhook-secret", "whsec_soak"],
+                            hooks)
+    server = None
+    try:
+        server, port = start(argv, os.path.join(OUT, "soak-server.out"))
+        print("soak: %s, %d sessions by %d workers (at most %d s), flags: %s%s" % (
+            binary, SESSIONS, WORKERS, SECONDS, " ".join(a for f in flags for a in f) or "none",
+            "; not supported, skipped: " + " ".join(missing) if missing else ""))
+        sys.stdout.flush()
+        rows, load_end, last, stats = run_load(server, port, sink_port)
+        probe = Conn(port)
+        healthy = health_sessions(probe) is not None
+        probe.close()
+        code, webhooks = stop(server, sink, hooks)
+    finally:
+        for p in (server, sink):
+            if p is not None and p.poll() is None:
+                p.kill()
+    lines, verdict = report(binary, flags, missing, rows, load_end, last, stats, healthy, code,
+                            webhooks)
     lines.append("soak: %s" % ("PASS" if verdict else "FAIL"))
     text = "\n".join(lines)
     print(text)
