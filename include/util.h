@@ -7,6 +7,13 @@
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * What malloc keeps beside each block (glibc: a size word, and rounding to
+ * 16): byte counts add it per allocation, so many small strings weigh what
+ * they cost.
+ */
+#define ALLOC_OVERHEAD	16
+
 /* Out-of-memory and programming errors only; bad input never gets here. */
 void	 fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -25,6 +32,17 @@ int	 str_casecmp(const char *, const char *);
  * go into JSON, which jansson refuses otherwise; returns 's'.
  */
 char	*utf8_scrub(char *s);
+
+/*
+ * A size for a flag: bytes, or a number with K, M or G (powers of 1024,
+ * either case).  0, or -1 if 's' is not one or exceeds 'max'.
+ */
+int	 util_parse_size(const char *s, size_t max, size_t *out);
+/*
+ * A duration for a flag, in milliseconds: a number of seconds, or a number
+ * with ms, s, m, h or d.  0, or -1 if 's' is not one or exceeds 'max_ms'.
+ */
+int	 util_parse_duration(const char *s, int64_t max_ms, int64_t *out);
 
 /* FNV-1a, 64 bits: map keys, fingerprints, seeds. */
 uint64_t hash_fnv1a(const void *, size_t);
