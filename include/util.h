@@ -26,6 +26,8 @@ char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int	 str_casecmp(const char *, const char *);
+/* What a heap copy of 's' costs: its bytes, its NUL, ALLOC_OVERHEAD; 0 for NULL. */
+size_t	 str_bytes(const char *s);
 /*
  * Replaces in place every byte that is not part of valid UTF-8 with '?', so
  * that text from the wire (a path, a header, a message cut by snprintf) can

@@ -70,21 +70,14 @@ journal_free(struct journal *j)
 	free(j);
 }
 
-/* A heap string's cost: its bytes, its NUL and malloc's share. */
-static size_t
-journal_strlen(const char *s)
-{
-	return (s != NULL ? strlen(s) + 1 + ALLOC_OVERHEAD : 0);
-}
-
 /* What an entry holds: its slot, strings and header object. */
 static size_t
 journal_entry_bytes(const struct journal_entry *e)
 {
-	return (sizeof *e + journal_strlen(e->method) + journal_strlen(e->path) +
-	    journal_strlen(e->req_body) + journal_strlen(e->resp_body) +
-	    journal_strlen(e->rule) + journal_strlen(e->action) +
-	    journal_strlen(e->refund_id) + journal_strlen(e->note) +
+	return (sizeof *e + str_bytes(e->method) + str_bytes(e->path) +
+	    str_bytes(e->req_body) + str_bytes(e->resp_body) +
+	    str_bytes(e->rule) + str_bytes(e->action) +
+	    str_bytes(e->refund_id) + str_bytes(e->note) +
 	    jsonx_bytes(e->req_headers));
 }
 

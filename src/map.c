@@ -133,7 +133,7 @@ map_put(struct map *m, const char *key, void *value)
 	if (s->key == NULL)
 		m->used++;
 	s->key = xstrdup(key);
-	m->key_bytes += strlen(key) + 1 + ALLOC_OVERHEAD;
+	m->key_bytes += str_bytes(key);
 	s->hash = h;
 	s->value = value;
 	m->count++;
@@ -148,7 +148,7 @@ map_del(struct map *m, const char *key)
 	if (s == NULL)
 		return (NULL);
 	v = s->value;
-	m->key_bytes -= strlen(s->key) + 1 + ALLOC_OVERHEAD;
+	m->key_bytes -= str_bytes(s->key);
 	free(s->key);
 	s->key = &map_tombstone;
 	s->value = NULL;

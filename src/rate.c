@@ -24,13 +24,6 @@ rates_new(void)
 	return (r);
 }
 
-/* A heap copy of 'key': its bytes, its NUL and malloc's share. */
-static size_t
-rates_key_bytes(const char *key)
-{
-	return (strlen(key) + 1 + ALLOC_OVERHEAD);
-}
-
 /*
  * Only the current second is ever read, so an older one is dropped whole,
  * ring included: a burst of keys is not held on to in quiet seconds.
@@ -82,7 +75,7 @@ rates_hit(struct rates *r, const char *key, int64_t second)
 	if ((count = map_get(r->counts, key)) == NULL) {
 		if (r->n >= quota.rate_keys) {
 			free(map_del(r->counts, r->order[r->head]));
-			r->key_bytes -= rates_key_bytes(r->order[r->head]);
+			r->key_bytes -= str_bytes(r->order[r->head]);
 			free(r->order[r->head]);
 			r->head = (r->head + 1) % r->slots;
 			r->n--;
@@ -91,7 +84,7 @@ rates_hit(struct rates *r, const char *key, int64_t second)
 		count = xcalloc(1, sizeof *count);
 		map_put(r->counts, key, count);
 		r->order[(r->head + r->n++) % r->slots] = xstrdup(key);
-		r->key_bytes += rates_key_bytes(key);
+		r->key_bytes += str_bytes(key);
 	}
 	return (++*count);
 }

@@ -92,6 +92,12 @@ str_casecmp(const char *a, const char *b)
 	return (tolower((unsigned char)*a) - tolower((unsigned char)*b));
 }
 
+size_t
+str_bytes(const char *s)
+{
+	return (s != NULL ? strlen(s) + 1 + ALLOC_OVERHEAD : 0);
+}
+
 /* The length of the valid UTF-8 sequence at 's', or 0 (as jansson checks it). */
 static size_t
 utf8_seq(const unsigned char *s)
