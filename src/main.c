@@ -110,9 +110,10 @@ static const char usage_text[] =
 "                       idempotency keys; past it the oldest go (default 1024)\n"
 "  --rate-keys N        rate-limit counters each session keeps in a second;\n"
 "                       past it the earliest is forgotten (default 1024)\n"
-"                       SIZE: bytes, or a number with K, M or G (1024s)\n"
 "  --version            print the version and exit\n"
-"  --help               print this help and exit\n";
+"  --help               print this help and exit\n"
+"\n"
+"SIZE is bytes, or a number with K, M or G (powers of 1024).\n";
 
 static void __attribute__((format(printf, 1, 2), noreturn))
 usage_error(const char *fmt, ...)
