@@ -5,22 +5,9 @@
 
 #include "journal.h"
 #include "quota.h"
+#include "quota_fixture.h"
 #include "util.h"
 
-/* Tests that set the bounds put them back. */
-static struct quota	saved_quota;
-
-static void
-quota_save(void)
-{
-	saved_quota = quota;
-}
-
-static void
-quota_restore(void)
-{
-	quota = saved_quota;
-}
 
 static struct journal_entry *
 add(struct journal *j, size_t path_len, size_t body_len)

@@ -3,22 +3,9 @@
 #include <stdio.h>
 
 #include "quota.h"
+#include "quota_fixture.h"
 #include "rate.h"
 
-/* Tests that set the bounds put them back. */
-static struct quota	saved_quota;
-
-static void
-quota_save(void)
-{
-	saved_quota = quota;
-}
-
-static void
-quota_restore(void)
-{
-	quota = saved_quota;
-}
 
 Test(rate, counts_per_key_and_second)
 {

@@ -12,6 +12,7 @@
 #include "e2e.h"
 #include "jsonx.h"
 #include "quota.h"
+#include "quota_fixture.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -481,20 +482,6 @@ Test(scenario, a_delayed_reply_keeps_its_key_in_flight)
 }
 
 /* The bounds as units: the rule cap, the scenario size and what rules hold. */
-
-static struct quota	saved_quota;
-
-static void
-quota_save(void)
-{
-	saved_quota = quota;
-}
-
-static void
-quota_restore(void)
-{
-	quota = saved_quota;
-}
 
 TestSuite(scenario_bounds, .init = quota_save, .fini = quota_restore);
 
