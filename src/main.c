@@ -13,7 +13,6 @@
 #include "dispatch.h"
 #include "fixtures.h"
 #include "http.h"
-#include "journal.h"
 #include "provider.h"
 #include "quota.h"
 #include "scenario.h"

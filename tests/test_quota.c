@@ -18,6 +18,7 @@
 
 #include "e2e.h"
 #include "fixtures.h"
+#include "jsonx.h"
 #include "ledger.h"
 #include "session.h"
 #include "util.h"
@@ -348,4 +349,23 @@ Test(quota_bytes, webhooks_bytes_grow_with_events_and_the_log_and_return_after_a
 	sessions_free(ss);
 	event_base_free(base);
 	fixtures_free(fx);
+}
+
+Test(quota_bytes, jsonx_bytes_weighs_what_a_value_holds)
+{
+	json_t	*small = json_pack("{ss}", "a", "b");
+	json_t	*more = json_pack("{ss ss}", "a", "b", "key", "0123456789");
+	json_t	*nested = json_pack("{s{ss}}", "n", "a", "b");
+	json_t	*list = json_pack("[ss]", "x", "y");
+
+	cr_expect_eq(jsonx_bytes(NULL), 0);
+	cr_expect_eq(jsonx_bytes(json_null()), 0, "jansson's singletons cost nothing");
+	cr_expect_gt(jsonx_bytes(more), jsonx_bytes(small) + strlen("key") +
+	    strlen("0123456789"));
+	cr_expect_gt(jsonx_bytes(nested), jsonx_bytes(small), "children count");
+	cr_expect_gt(jsonx_bytes(list), 8 * sizeof(json_t *), "an array's slots");
+	json_decref(small);
+	json_decref(more);
+	json_decref(nested);
+	json_decref(list);
 }
