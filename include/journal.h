@@ -12,7 +12,8 @@
  * upload (or a large scenario reply) from costing a session more than its
  * prefix per entry; the byte budget keeps entries of long paths and full
  * captures from piling up, and bounds what a count over the journal (globs,
- * body subsets) reads.  Usual entries (1-2 KiB) reach the entry cap first.
+ * body subsets) reads.  A usual entry weighs about 2.2 KiB, most of it the
+ * request's header object, so the default budget holds about 7,500.
  */
 
 struct journal_entry {
