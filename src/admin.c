@@ -18,6 +18,7 @@
 #include "match.h"
 #include "metrics.h"
 #include "money.h"
+#include "quota.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -776,10 +777,10 @@ admin_rules_room(struct call *c, const char *code, size_t n)
 {
 	size_t	held = rules_count(c->session->rules);
 
-	if (held <= RULES_MAX && n <= RULES_MAX - held)
+	if (held <= quota.rules && n <= quota.rules - held)
 		return (0);
 	admin_error(c, 400, code, "rules: the session holds %zu rules (scenarios and "
-	    "faults) and may hold at most %d", held, RULES_MAX);
+	    "faults) and may hold at most %zu", held, quota.rules);
 	return (-1);
 }
 
@@ -798,11 +799,17 @@ admin_scenario_install(struct call *c, struct scenario *s)
 static void
 admin_scenarios_add(struct call *c)
 {
-	json_t		*body = admin_body(c);
+	json_t		*body;
 	struct scenario	*s;
 	char		*cause;
 
-	if (body == NULL)
+	/* Before parsing: a scenario over the bound costs no more than its read. */
+	if (c->req->body_len > quota.scenario_bytes) {
+		admin_error(c, 413, "too_large", "the scenario is larger than %zu "
+		    "bytes (--max-scenario-size)", quota.scenario_bytes);
+		return;
+	}
+	if ((body = admin_body(c)) == NULL)
 		return;
 	if ((s = scenario_parse(body, &cause)) == NULL) {
 		admin_error(c, 400, "invalid_scenario", "%s", cause);
