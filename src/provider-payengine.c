@@ -224,7 +224,7 @@ payengine_refund(struct call *c)
 	if (r == NULL)
 		return;
 	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, 200, json_pack("{sO}", "data", r->data));
+	call_json(c, 200, json_pack("{so}", "data", refund_data(r)));
 }
 
 static void
@@ -239,7 +239,7 @@ payengine_show(struct call *c)
 		return;
 	}
 	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, 200, json_pack("{sO}", "data", r->data));
+	call_json(c, 200, json_pack("{so}", "data", refund_data(r)));
 }
 
 static int
