@@ -306,7 +306,7 @@ smartpay_refund(struct call *c)
 
 	ids_base64url(&c->session->rng, 16, rid);
 	call_lifecycle(c, t, &lc);
-	data = json_pack("{ss ss? sO?}", "modificationId", modid, "description",
+	data = json_pack("{ss ss* sO*}", "modificationId", modid, "description",
 	    desc, "customReferences", custom);
 	if ((r = call_refund_add(c, t, rid, amount, &lc, data)) == NULL)
 		goto out;
