@@ -207,7 +207,7 @@ ledger_txn_bytes(const struct txn *t)
 static size_t
 ledger_refund_bytes(const struct refund *r)
 {
-	return (mem_cost(sizeof *r + strlen(r->id) + 1 +
+	return (mem_cost(offsetof(struct refund, id) + strlen(r->id) + 1 +
 	    (r->data_len > 0 ? r->data_len + 1 : 0)));
 }
 
@@ -589,7 +589,8 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	    textlen >= UINT32_MAX)
 		goto out_fail;
 	/* One allocation for the refund, its id and its data. */
-	r = xcalloc(1, sizeof *r + idlen + 1 + (text != NULL ? textlen + 1 : 0));
+	r = xcalloc(1, offsetof(struct refund, id) + idlen + 1 +
+	    (text != NULL ? textlen + 1 : 0));
 	if (ledger_plan(r, lc, now) != 0) {
 		free(r);
 		goto out_fail;

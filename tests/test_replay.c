@@ -75,45 +75,66 @@ expect_replay(const struct e2e_resp *first, const struct e2e_resp *again,
 	free(b);
 }
 
+/* A provider whose creates take an Idempotency-Key, and how to ask a refund's state. */
+struct keyed {
+	const char	*create;	/* the create's path */
+	const char	*auth;		/* a header line */
+	const char	*status;	/* the status path, before the refund's id */
+	const char	*state;		/* the state's place in the status reply */
+	const char	*id;		/* the refund id's place in the create's reply */
+	const char	*replayed;	/* the header only a replay has */
+};
+
+static const struct keyed sr_api = { SR_REFUND, SR_KEY, SR_STATUS, "status",
+    "transaction_id", "Idempotency-Replayed" };
+static const struct keyed ab_api = { AB_REFUNDS, AB_KEY, AB_REFUNDS "/",
+    "data.status", "data.id", "Idempotent-Replayed" };
+
 static struct e2e_resp *
-sr_create(const char *session, const char *key, const char *body)
+create(const struct keyed *p, const char *session, const char *key, const char *body)
 {
 	char	headers[256];
 
-	snprintf(headers, sizeof headers, "%s" SR_KEY JSON_CT "Idempotency-Key: %s\r\n",
-	    session, key);
-	return (e2e("POST", SR_REFUND, headers, body));
-}
-
-static struct e2e_resp *
-ab_create(const char *session, const char *key, const char *body)
-{
-	char	headers[256];
-
-	snprintf(headers, sizeof headers, "%s" AB_KEY JSON_CT "Idempotency-Key: %s\r\n",
-	    session, key);
-	return (e2e("POST", AB_REFUNDS, headers, body));
+	snprintf(headers, sizeof headers, "%s%s" JSON_CT "Idempotency-Key: %s\r\n",
+	    session, p->auth, key);
+	return (e2e("POST", p->create, headers, body));
 }
 
 /* The refund's state now, as its provider's GET says it. */
 static const char *
-sr_state(const char *session, const char *id)
+state(const struct keyed *p, const char *session, const char *id)
 {
 	char	path[128], headers[128];
 
-	snprintf(path, sizeof path, SR_STATUS "%s", id);
-	snprintf(headers, sizeof headers, "%s" SR_KEY, session);
-	return (e2e_get(e2e("GET", path, headers, NULL), "status"));
+	snprintf(path, sizeof path, "%s%s", p->status, id);
+	snprintf(headers, sizeof headers, "%s%s", session, p->auth);
+	return (e2e_get(e2e("GET", path, headers, NULL), p->state));
 }
 
-static const char *
-ab_state(const char *session, const char *id)
+/*
+ * Creates a refund of each of 'bodies' with a key, moves the clock an hour
+ * on, checks that each refund is now 'settled', and that a replay of each
+ * is its first reply; the first replies go to 'first'.
+ */
+static void
+expect_replays_after_an_hour(const struct keyed *p, const char *session,
+    const char *const *bodies, size_t n, const char *settled,
+    struct e2e_resp **first)
 {
-	char	path[128], headers[128];
+	char	key[16];
+	size_t	i;
 
-	snprintf(path, sizeof path, AB_REFUNDS "/%s", id);
-	snprintf(headers, sizeof headers, "%s" AB_KEY, session);
-	return (e2e_get(e2e("GET", path, headers, NULL), "data.status"));
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "k-%zu", i);
+		first[i] = create(p, session, key, bodies[i]);
+		cr_assert_eq(first[i]->status / 100, 2, "%s", first[i]->body);
+	}
+	e2e_advance_in(session, "3600");
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "k-%zu", i);
+		cr_expect_str_eq(state(p, session, e2e_get(first[i], p->id)), settled);
+		expect_replay(first[i], create(p, session, key, bodies[i]), p->replayed);
+	}
 }
 
 Test(replay, smartretry_after_settlement_is_the_first_reply)
@@ -121,28 +142,16 @@ Test(replay, smartretry_after_settlement_is_the_first_reply)
 	static const char	*bodies[] = {
 		"{\"transaction_reference_id\":\"TX8A3F2C\",\"order_reference_id\":"
 		"\"OR7B9E1D\",\"amount\":10.00,\"merchant_transaction_id\":\"mt-\\u00e9-1\"}",
-		/* No merchant_transaction_id: the reply has none either. */
+		/* No merchant_transaction_id: the reply says null. */
 		"{\"transaction_reference_id\":\"TX8A3F2C\",\"order_reference_id\":"
 		"\"OR7B9E1D\",\"amount\":5}",
 	};
-	struct e2e_resp		*first[2];
-	char			 key[16];
-	size_t			 i;
+	struct e2e_resp		*first[nitems(bodies)];
 
-	for (i = 0; i < nitems(bodies); i++) {
-		snprintf(key, sizeof key, "sr-%zu", i);
-		first[i] = sr_create(SESSION("sr"), key, bodies[i]);
-		cr_assert_eq(first[i]->status, 200, "%s", first[i]->body);
-	}
+	expect_replays_after_an_hour(&sr_api, SESSION("sr"), bodies, nitems(bodies),
+	    "APPROVED", first);
+	cr_expect_str_eq(e2e_get(first[0], "merchant_transaction_id"), "mt-\u00e9-1");
 	cr_expect(json_is_null(e2e_node(first[1], "merchant_transaction_id")));
-	e2e_advance_in(SESSION("sr"), "60");
-	for (i = 0; i < nitems(bodies); i++) {
-		snprintf(key, sizeof key, "sr-%zu", i);
-		cr_expect_str_eq(sr_state(SESSION("sr"),
-		    e2e_get(first[i], "transaction_id")), "APPROVED");
-		expect_replay(first[i], sr_create(SESSION("sr"), key, bodies[i]),
-		    "Idempotency-Replayed");
-	}
 }
 
 Test(replay, accelebit_after_settlement_is_the_first_reply)
@@ -153,45 +162,28 @@ Test(replay, accelebit_after_settlement_is_the_first_reply)
 		"{\"transactionId\":\"f47ac10b-58cc-4372-a567-0e02b2c3d479\","
 		"\"amount\":\"1.50\",\"currency\":\"EUR\"}",
 	};
-	struct e2e_resp		*first[2];
-	char			 key[16];
-	size_t			 i;
+	struct e2e_resp		*first[nitems(bodies)];
 
-	for (i = 0; i < nitems(bodies); i++) {
-		snprintf(key, sizeof key, "ab-%zu", i);
-		first[i] = ab_create(SESSION("ab"), key, bodies[i]);
-		cr_assert_eq(first[i]->status, 201, "%s", first[i]->body);
-		cr_expect_str_eq(e2e_get(first[i], "data.status"), "created");
-	}
+	expect_replays_after_an_hour(&ab_api, SESSION("ab"), bodies, nitems(bodies),
+	    "succeeded", first);
+	cr_expect_str_eq(e2e_get(first[0], "data.status"), "created");
 	cr_expect_str_eq(e2e_get(first[0], "data.reason"), "a \"quoted\" why");
 	cr_expect(json_is_null(e2e_node(first[1], "data.reason")));
-	e2e_advance_in(SESSION("ab"), "3600");
-	for (i = 0; i < nitems(bodies); i++) {
-		snprintf(key, sizeof key, "ab-%zu", i);
-		cr_expect_str_eq(ab_state(SESSION("ab"), e2e_get(first[i], "data.id")),
-		    "succeeded");
-		expect_replay(first[i], ab_create(SESSION("ab"), key, bodies[i]),
-		    "Idempotent-Replayed");
-	}
 }
 
 /* A magic transaction declines its refunds: the replay still shows the start. */
 Test(replay, after_a_decline_is_the_first_reply)
 {
-	static const char	 sr_body[] = "{\"transaction_reference_id\":\"TXDECL01\","
-	    "\"order_reference_id\":\"ORDECL01\",\"amount\":1}";
-	static const char	 ab_body[] = "{\"transactionId\":\"" AB_DECLINES "\","
-	    "\"amount\":\"1.00\",\"currency\":\"EUR\"}";
-	struct e2e_resp		*sr = sr_create(SESSION("d"), "decl", sr_body);
-	struct e2e_resp		*ab = ab_create(SESSION("d"), "decl", ab_body);
+	static const char	*sr_body[] = { "{\"transaction_reference_id\":\"TXDECL01\","
+	    "\"order_reference_id\":\"ORDECL01\",\"amount\":1}" };
+	static const char	*ab_body[] = { "{\"transactionId\":\"" AB_DECLINES "\","
+	    "\"amount\":\"1.00\",\"currency\":\"EUR\"}" };
+	struct e2e_resp		*first[1];
 
-	cr_assert_eq(sr->status, 200, "%s", sr->body);
-	cr_assert_eq(ab->status, 201, "%s", ab->body);
-	e2e_advance_in(SESSION("d"), "3600");
-	cr_expect_str_eq(sr_state(SESSION("d"), e2e_get(sr, "transaction_id")), "DECLINED");
-	cr_expect_str_eq(ab_state(SESSION("d"), e2e_get(ab, "data.id")), "failed");
-	expect_replay(sr, sr_create(SESSION("d"), "decl", sr_body), "Idempotency-Replayed");
-	expect_replay(ab, ab_create(SESSION("d"), "decl", ab_body), "Idempotent-Replayed");
+	expect_replays_after_an_hour(&sr_api, SESSION("d"), sr_body, 1, "DECLINED", first);
+	cr_expect_str_eq(e2e_get(first[0], "accepted"), "true");
+	expect_replays_after_an_hour(&ab_api, SESSION("d"), ab_body, 1, "failed", first);
+	cr_expect_str_eq(e2e_get(first[0], "data.status"), "created");
 }
 
 /* A stored rejection keeps its text, and its replay is that text. */
@@ -201,14 +193,14 @@ Test(replay, a_stored_422_is_the_first_reply)
 	    "\"order_reference_id\":\"OR7B9E1D\",\"amount\":1000}";
 	static const char	 ab_body[] = "{\"transactionId\":\"f47ac10b-58cc-4372-a567-"
 	    "0e02b2c3d479\",\"amount\":\"1000.00\",\"currency\":\"EUR\"}";
-	struct e2e_resp		*sr = sr_create(SESSION("r"), "rej", sr_body);
-	struct e2e_resp		*ab = ab_create(SESSION("r"), "rej", ab_body);
+	struct e2e_resp		*sr = create(&sr_api, SESSION("r"), "rej", sr_body);
+	struct e2e_resp		*ab = create(&ab_api, SESSION("r"), "rej", ab_body);
 
 	cr_assert_eq(sr->status, 422, "%s", sr->body);
 	cr_assert_eq(ab->status, 422, "%s", ab->body);
 	e2e_advance_in(SESSION("r"), "60");
-	expect_replay(sr, sr_create(SESSION("r"), "rej", sr_body), "Idempotency-Replayed");
-	expect_replay(ab, ab_create(SESSION("r"), "rej", ab_body), "Idempotent-Replayed");
+	expect_replay(sr, create(&sr_api, SESSION("r"), "rej", sr_body), sr_api.replayed);
+	expect_replay(ab, create(&ab_api, SESSION("r"), "rej", ab_body), ab_api.replayed);
 }
 
 /*
@@ -223,12 +215,12 @@ Test(replay, a_reset_forgets_the_key_with_the_refund)
 	    "0e02b2c3d479\",\"amount\":\"3.00\",\"currency\":\"EUR\"}";
 	struct e2e_resp		*again;
 
-	cr_assert_eq(ab_create(SESSION("z"), "k", body)->status, 201);
-	cr_assert_eq(ab_create(SESSION("z"), "k", other)->status, 422);
+	cr_assert_eq(create(&ab_api, SESSION("z"), "k", body)->status, 201);
+	cr_assert_eq(create(&ab_api, SESSION("z"), "k", other)->status, 422);
 	cr_assert_eq(e2e("POST", "/__admin/reset", SESSION("z"), NULL)->status, 200);
-	again = ab_create(SESSION("z"), "k", other);
+	again = create(&ab_api, SESSION("z"), "k", other);
 	cr_expect_eq(again->status, 201, "%s", again->body);
-	cr_expect_null(e2e_header(again, "Idempotent-Replayed"));
+	cr_expect_null(e2e_header(again, ab_api.replayed));
 	cr_expect_str_eq(e2e_get(again, "data.amount"), "3.00");
 }
 
