@@ -129,7 +129,7 @@ struct call {
 /* What call_idem_begin found under a request's idempotency key. */
 enum call_idem {
 	CALL_IDEM_FRESH,	/* go on; the reply is kept when the call ends */
-	CALL_IDEM_REPLAYED,	/* the stored reply is in c->reply, with 'replayed_header' */
+	CALL_IDEM_REPLAYED,	/* the first reply again is in c->reply, with 'replayed_header' */
 	CALL_IDEM_CONFLICT,	/* the key was used with another body */
 	CALL_IDEM_BUSY,		/* the first request with the key is still in flight */
 };

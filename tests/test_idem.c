@@ -282,7 +282,8 @@ Test(idem, bytes_follow_the_allocations)
 	}
 	heap = idem_test_heap() - heap0;
 	bytes = idem_bytes(idem) - empty;
-	cr_expect(bytes > heap * 3 / 4 && bytes < heap * 5 / 4,
+	/* mallinfo2 knows glibc's malloc only, not a sanitizer's (then it says 0). */
+	cr_expect(heap == 0 || (bytes > heap * 3 / 4 && bytes < heap * 5 / 4),
 	    "counted %zu, malloc says %zu", bytes, heap);
 	cr_expect_lt(bytes / 20200, 160, "%zu bytes a record", bytes / 20200);
 	for (i = 0; i < 200; i++) {

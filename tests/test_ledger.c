@@ -729,7 +729,8 @@ Test(ledger, bytes_follow_the_allocations)
 	}
 	heap = ledger_test_heap() - heap0;
 	bytes = ledger_bytes(lg) - bytes0;
-	cr_expect(bytes > heap * 3 / 4 && bytes < heap * 5 / 4,
+	/* mallinfo2 knows glibc's malloc only, not a sanitizer's (then it says 0). */
+	cr_expect(heap == 0 || (bytes > heap * 3 / 4 && bytes < heap * 5 / 4),
 	    "counted %zu, malloc says %zu", bytes, heap);
 	cr_expect_lt(bytes / 5000, 256, "%zu bytes a refund", bytes / 5000);
 	ledger_reset(lg);
