@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "idem.h"
 #include "jsonx.h"
+#include "metrics.h"
 #include "provider.h"
 #include "rate.h"
 #include "session.h"
@@ -218,6 +219,9 @@ call_refund_add(struct call *c, const struct txn *t, const char *id,
 	r = ledger_refund_add(c->session->ledger, t, id, amount, c->now, lc, data);
 	if (r == NULL)
 		provider_fail_neutral(c, PERR_INTERNAL, 500);
+	else
+		metrics_refund_created(c->provider->name, refund_state_at(r, c->now),
+		    lc->outcome);
 	return (r);
 }
 
