@@ -6,15 +6,19 @@
  * (mallinfo2: arena and mmapped chunks) is read before and after the
  * refunds, with the journal cleared every batch so that it holds no
  * refund's bytes, and set against what ledger_bytes and idem_bytes count.
+ * Then the first BENCH_REPLAYS keys are sent again: replays rendered from
+ * their refunds, timed in process against the creates.
  *
  *	refund-memory [N [provider ...]]	(default 100000; accelebit
  *						smartretry smartpay)
  */
 #include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "dispatch.h"
 #include "fixtures.h"
 #include "idem.h"
@@ -26,6 +30,7 @@
 #define BENCH_EPOCH_MS		1775743200000LL
 #define BENCH_PER_TXN		LEDGER_REFUNDS_PER_TXN_MAX
 #define BENCH_BATCH		1000
+#define BENCH_REPLAYS		10000
 #define BENCH_SP_MERCHANT	"31928de9-1344-469f-b0eb-8e5d0fef3d21"
 
 /* How one provider is driven: a transaction to add, a keyed refund of it. */
@@ -107,6 +112,41 @@ bench_txn_id(const struct bench_provider *p, size_t i, char *out, size_t len)
 		snprintf(out, len, "TX%06zu", i);
 }
 
+/* Sends refund request 'i' (again, for a replay); exits unless it is a 2xx. */
+static void
+bench_refund(struct app *app, const struct bench_provider *p, size_t i,
+    struct header *extra, size_t nextra)
+{
+	char	id[64], key[64], *body;
+	int	st;
+
+	bench_txn_id(p, i / BENCH_PER_TXN, id, sizeof id);
+	snprintf(key, sizeof key, "key-%08zu-%s", i, p->name);
+	if (p->key_header != NULL)
+		extra[nextra++] = (struct header){ p->key_header, key };
+	body = xasprintf(p->body_fmt, id, key);
+	if ((st = bench_call(app, "POST", p->path, extra, nextra, body)) / 100 != 2)
+		fatal("%s: refund %zu: %d", p->name, i, st);
+	free(body);
+}
+
+/* The mean microseconds a request of refunds [0, n) took, the journal kept small. */
+static double
+bench_refunds(struct app *app, struct session *s, const struct bench_provider *p,
+    size_t n, struct header *extra, size_t nextra)
+{
+	int64_t	start = clock_mono_us();
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		bench_refund(app, p, i, extra, nextra);
+		if (i % BENCH_BATCH == BENCH_BATCH - 1)
+			journal_clear(s->journal);
+	}
+	journal_clear(s->journal);
+	return ((double)(clock_mono_us() - start) / (double)n);
+}
+
 static void
 bench_run(const struct bench_provider *p, size_t n)
 {
@@ -114,9 +154,11 @@ bench_run(const struct bench_provider *p, size_t n)
 	struct fixtures		*fx = fixtures_new();
 	struct session		*s;
 	struct header		 extra[2];
-	char			 id[64], key[64], auth_name[32], *body;
+	char			 id[64], auth_name[32], *body;
 	const char		*colon;
 	size_t			 i, nextra = 0, heap0, heap1, counted0, counted1;
+	size_t			 nreplay = n < BENCH_REPLAYS ? n : BENCH_REPLAYS;
+	double			 create_us, replay_us;
 	int			 st;
 
 	app.fixtures = fx;
@@ -140,27 +182,15 @@ bench_run(const struct bench_provider *p, size_t n)
 	journal_clear(s->journal);
 	heap0 = bench_heap();
 	counted0 = ledger_bytes(s->ledger) + idem_bytes(s->idem);
-	for (i = 0; i < n; i++) {
-		bench_txn_id(p, i / BENCH_PER_TXN, id, sizeof id);
-		snprintf(key, sizeof key, "key-%08zu-%s", i, p->name);
-		if (p->key_header != NULL)
-			extra[nextra] = (struct header){ p->key_header, key };
-		body = xasprintf(p->body_fmt, id, key);
-		st = bench_call(&app, "POST", p->path, extra,
-		    nextra + (p->key_header != NULL), body);
-		if (st / 100 != 2)
-			fatal("%s: refund %zu: %d", p->name, i, st);
-		free(body);
-		if (i % BENCH_BATCH == BENCH_BATCH - 1)
-			journal_clear(s->journal);
-	}
-	journal_clear(s->journal);
+	create_us = bench_refunds(&app, s, p, n, extra, nextra);
 	heap1 = bench_heap();
 	counted1 = ledger_bytes(s->ledger) + idem_bytes(s->idem);
-	printf("%-10s %8zu refunds %6zu bytes/refund (malloc) %6zu counted "
-	    "(ledger %zu + idem %zu records)\n", p->name, n, (heap1 - heap0) / n,
-	    (counted1 - counted0) / n, ledger_refund_count(s->ledger),
-	    idem_count(s->idem));
+	replay_us = bench_refunds(&app, s, p, nreplay, extra, nextra);
+	if (ledger_refund_count(s->ledger) != n)
+		fatal("%s: a replay made a refund", p->name);
+	printf("%-10s %8zu refunds %6zu bytes/refund (malloc) %6zu counted; "
+	    "%.1f us a create, %.1f us a replay\n", p->name, n, (heap1 - heap0) / n,
+	    (counted1 - counted0) / n, create_us, replay_us);
 	sessions_free(app.sessions);
 	fixtures_free(fx);
 }
