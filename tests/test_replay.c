@@ -266,3 +266,49 @@ Test(replay, smartpay_without_extras_shows_none)
 	cr_expect_null(strstr(r->body, "\"description\":null"), "%s", r->body);
 	cr_expect_null(e2e_node(r, "modification.modificationAmount.description"));
 }
+
+/* A gauge's value in GET /__admin/metrics. */
+static double
+metric(const char *name)
+{
+	struct e2e_resp	*r = e2e("GET", "/__admin/metrics", NULL, NULL);
+	char		 want[128];
+	const char	*at;
+
+	snprintf(want, sizeof want, "\n%s ", name);
+	cr_assert_eq(r->status, 200);
+	cr_assert((at = strstr(r->body, want)) != NULL, "no %s", name);
+	return (strtod(at + strlen(want), NULL));
+}
+
+/* What the sessions hold but their journals: ledgers and idempotency stores. */
+static double
+held_but_journals(void)
+{
+	return (metric("paymock_memory_tracked_bytes") - metric("paymock_journal_bytes"));
+}
+
+/* Issue 13's promise: a refund with its idempotency record, at most 512 bytes. */
+Test(replay, a_keyed_refund_holds_at_most_512_bytes)
+{
+	char	body[160], key[32];
+	double	before, per;
+	int	i;
+
+	for (i = 0; i < 10; i++)
+		cr_assert_eq(e2ef("POST", "/__admin/transactions", SESSION("mem"),
+		    "{\"provider\":\"accelebit\",\"id\":\"be%06d-0000-4000-8000-"
+		    "000000000000\",\"amount\":\"100.00\",\"currency\":\"EUR\","
+		    "\"state\":\"captured\"}", i)->status, 201);
+	before = held_but_journals();
+	for (i = 0; i < 1000; i++) {
+		snprintf(body, sizeof body, "{\"transactionId\":\"be%06d-0000-4000-8000-"
+		    "000000000000\",\"amount\":\"0.01\",\"currency\":\"EUR\","
+		    "\"reason\":\"customer request\"}", i / 100);
+		snprintf(key, sizeof key, "mem-%d", i);
+		cr_assert_eq(create(&ab_api, SESSION("mem"), key, body)->status, 201);
+	}
+	per = (held_but_journals() - before) / 1000;
+	cr_expect_leq(per, 512, "%.0f bytes a refund", per);
+	cr_expect_geq(per, 200, "%.0f bytes a refund: counted at all?", per);
+}
