@@ -328,21 +328,19 @@ ledger_reset(struct ledger *l)
 }
 
 /*
- * Grows '*array' of '*cap' pointers to hold one more than 'n', counting the
- * change in 'bytes'.
+ * 'array' of '*cap' pointers, grown to hold one more than 'n', the change
+ * counted in 'bytes'.
  */
-static void
+static void *
 ledger_array_room(void *array, size_t n, size_t *cap, size_t first, size_t *bytes)
 {
-	void	**p = array;
-
 	if (n < *cap)
-		return;
+		return (array);
 	if (*cap != 0)
 		*bytes -= mem_cost(*cap * sizeof(void *));
 	*cap = *cap != 0 ? *cap * 2 : first;
-	*p = xrealloc(*p, *cap * sizeof(void *));
 	*bytes += mem_cost(*cap * sizeof(void *));
+	return (xrealloc(array, *cap * sizeof(void *)));
 }
 
 const struct txn *
@@ -362,7 +360,8 @@ ledger_add_txn(struct ledger *l, struct txn *t)
 	if (ledger_txn(l, t->provider, t->id) != NULL)
 		return (-1);
 	hset_add(&l->added, t);
-	ledger_array_room(&l->added_order, l->nadded, &l->added_cap, 16, &l->bytes);
+	l->added_order = ledger_array_room(l->added_order, l->nadded, &l->added_cap, 16,
+	    &l->bytes);
 	l->added_order[l->nadded++] = t;
 	l->bytes += ledger_txn_bytes(t);
 	return (0);
@@ -413,7 +412,7 @@ ledger_heap_push(struct ledger *l, struct account *a, struct refund *r)
 {
 	size_t	i, up;
 
-	ledger_array_room(&a->giving, a->ngiving, &a->cap, 8, &l->bytes);
+	a->giving = ledger_array_room(a->giving, a->ngiving, &a->cap, 8, &l->bytes);
 	i = a->ngiving++;
 	for (; i > 0; i = up) {
 		up = (i - 1) / 2;
@@ -630,7 +629,7 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	a->last = r;
 
 	hset_add(&l->refunds, r);
-	ledger_array_room(&l->order, l->nrefunds, &l->cap, 64, &l->bytes);
+	l->order = ledger_array_room(l->order, l->nrefunds, &l->cap, 64, &l->bytes);
 	l->order[l->nrefunds++] = r;
 	return (r);
 
