@@ -312,3 +312,36 @@ Test(replay, a_keyed_refund_holds_at_most_512_bytes)
 	cr_expect_leq(per, 512, "%.0f bytes a refund", per);
 	cr_expect_geq(per, 200, "%.0f bytes a refund: counted at all?", per);
 }
+
+/*
+ * PayEngine keeps only what its refund cannot give and renders the rest:
+ * a GET is the create's reply, for a decline (no auth code, nothing
+ * processed) and for a device sale with metadata alike.
+ */
+Test(replay, payengine_get_renders_the_create_reply)
+{
+	static const char	*bodies[] = {
+		"{\"id\":\"9e000000-0000-4000-8000-000000000001\",\"amount\":1.5,"
+		"\"reason\":\"declined\"}",
+		"{\"id\":\"9e000000-0000-4000-8000-000000000008\",\"amount\":\"2.00\","
+		"\"reason\":\"r\",\"internalTransactionID\":\"mine\",\"metadata\":"
+		"{\"k\":1.10,\"n\":{\"x\":[true]}}}",
+	};
+	struct e2e_resp		*a, *b;
+	char			 path[96];
+	size_t			 i;
+
+	for (i = 0; i < nitems(bodies); i++) {
+		a = e2e("POST", "/payengine/api/payment/refund", SESSION("pe")
+		    "Authorization: Basic sk_test_s\r\n" JSON_CT, bodies[i]);
+		cr_assert_eq(a->status, 200, "%s", a->body);
+		e2e_advance_in(SESSION("pe"), "3600");
+		snprintf(path, sizeof path, "/payengine/api/payment/refund/%s",
+		    e2e_get(a, "data.ID"));
+		b = e2e("GET", path, SESSION("pe") "Authorization: Basic sk_test_s\r\n", NULL);
+		cr_expect_str_eq(b->body, a->body);
+	}
+	cr_expect_str_eq(e2e_get(a, "data.Metadata.k"), "1.10");
+	cr_expect_str_eq(e2e_get(a, "data.device.model"), "A920");
+	cr_expect_str_eq(e2e_get(a, "data.internalTransactionID"), "mine");
+}
