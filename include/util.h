@@ -37,6 +37,11 @@ uint64_t hash_fnv1a(const void *, size_t);
 void	*ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
 	    size_t new_slots);
 
+/* Bytes: digits with an optional K, M or G (powers of 1024); 0, or -1. */
+int	 util_parse_size(const char *, size_t *bytes);
+/* Milliseconds: digits with an optional ms, s, m, h or d (none: s); 0, or -1. */
+int	 util_parse_duration(const char *, int64_t *ms);
+
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {
 	char	*data;

@@ -15,8 +15,10 @@
 #include "http.h"
 #include "journal.h"
 #include "provider.h"
+#include "quota.h"
 #include "scenario.h"
 #include "sink.h"
+#include "sweep.h"
 #include "webhook.h"
 #include "session.h"
 #include "util.h"
@@ -51,6 +53,8 @@ struct options {
 };
 
 #define ADMIN_TOKEN_MAX	256
+/* Below this the default session and a job's journal would not fit. */
+#define MAIN_MEMORY_MIN	(1024 * 1024)
 
 static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
@@ -59,7 +63,8 @@ static const char usage_text[] =
 "               [--webhook-allow HOST]... [--webhook-timeout S]\n"
 "               [--admin-token TOKEN]\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
-"               [--max-held N] [--version] [--help]\n"
+"               [--max-held N] [--session-ttl DURATION] [--max-sessions N]\n"
+"               [--max-memory SIZE] [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
 "\n"
 "A payment-provider refund simulator: each provider's refund API at /PROVIDER,\n"
@@ -91,6 +96,16 @@ static const char usage_text[] =
 "                       longer (default 30)\n"
 "  --max-held N         at most N connections held by faults; past it the\n"
 "                       oldest is closed (default: half the descriptor limit)\n"
+"  --session-ttl DURATION\n"
+"                       drop a session after this long without requests;\n"
+"                       a number with ms, s, m, h or d (none: s); 0: never\n"
+"                       (default 24h; the default session never expires)\n"
+"  --max-sessions N     at most N live sessions, the default one included; a\n"
+"                       new one evicts the least recently seen idle one, or\n"
+"                       gets 503 if all are busy (default 10000)\n"
+"  --max-memory SIZE    the bytes all sessions may hold, with K, M or G; near\n"
+"                       it idle sessions are evicted, past it requests that\n"
+"                       add state get 503 (default 1G)\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n";
 
@@ -190,6 +205,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "idle-timeout", required_argument, NULL, 't' },
 		{ "max-held", required_argument, NULL, 'H' },
+		{ "session-ttl", required_argument, NULL, 'L' },
+		{ "max-sessions", required_argument, NULL, 'N' },
+		{ "max-memory", required_argument, NULL, 'M' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -290,6 +308,23 @@ parse_options(int argc, char **argv, struct options *o)
 			if (parse_number(optarg, 1, 1000000, &o->max_held) != 0)
 				usage_error("--max-held: '%s' is not 1-1000000", optarg);
 			break;
+		case 'L':
+			if (util_parse_duration(optarg, &quota.session_ttl_ms) != 0 ||
+			    !clock_duration_ok(quota.session_ttl_ms))
+				usage_error("--session-ttl: '%s' is not a duration like "
+				    "90s, 30m, 24h or 0", optarg);
+			break;
+		case 'N':
+			if (parse_number(optarg, 1, 100000000, &n) != 0)
+				usage_error("--max-sessions: '%s' is not 1-100000000", optarg);
+			quota.sessions = (size_t)n;
+			break;
+		case 'M':
+			if (util_parse_size(optarg, &quota.memory) != 0 ||
+			    quota.memory < MAIN_MEMORY_MIN)
+				usage_error("--max-memory: '%s' is not a size of 1M or "
+				    "more, like 512M or 2G", optarg);
+			break;
 		case 'V':
 			printf("paymock %s\n", PAYMOCK_VERSION);
 			exit(0);
@@ -362,6 +397,7 @@ main(int argc, char **argv)
 	struct event_base *base;
 	struct event	*sigint, *sigterm;
 	struct http	*http, *pphttp[8] = { NULL };
+	struct sweep	*sweep;
 	char		*cause;
 	int		 port;
 	size_t		 i;
@@ -407,6 +443,7 @@ main(int argc, char **argv)
 	if ((base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
 	app.webhooks = webhook_engine_new(base, app.sessions);
+	sweep = sweep_new(base, app.sessions);
 	webhook_engine_set_deadline(app.webhooks, o.webhook_timeout_s);
 	for (i = 0; i < o.nallow; i++) {
 		if (webhook_engine_allow(app.webhooks, o.allow[i], &cause) != 0) {
@@ -456,6 +493,7 @@ main(int argc, char **argv)
 
 	http_free(http);
 	webhook_engine_free(app.webhooks);
+	sweep_free(sweep);
 	for (i = 0; i < o.npports; i++)
 		http_free(pphttp[i]);
 	event_free(sigint);

@@ -239,3 +239,61 @@ ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
 	free(ring);
 	return (to);
 }
+
+struct util_unit {
+	const char	*suffix;
+	uint64_t	 scale;
+};
+
+/* Digits then one of 'units'' suffixes, the product at most 'max'; 0, or -1. */
+static int
+util_parse_scaled(const char *s, const struct util_unit *units, size_t n,
+    uint64_t max, uint64_t *out)
+{
+	uint64_t	v = 0;
+	size_t		i;
+
+	if (!isdigit((unsigned char)*s))
+		return (-1);
+	for (; isdigit((unsigned char)*s); s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return (-1);
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	for (i = 0; i < n && strcmp(s, units[i].suffix) != 0; i++)
+		;
+	if (i == n || v > max / units[i].scale)
+		return (-1);
+	*out = v * units[i].scale;
+	return (0);
+}
+
+int
+util_parse_size(const char *s, size_t *bytes)
+{
+	static const struct util_unit	units[] = {
+		{ "", 1 }, { "K", 1024 }, { "M", 1024 * 1024 },
+		{ "G", 1024 * 1024 * 1024 },
+	};
+	uint64_t			v;
+
+	if (util_parse_scaled(s, units, nitems(units), SIZE_MAX, &v) != 0)
+		return (-1);
+	*bytes = (size_t)v;
+	return (0);
+}
+
+int
+util_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct util_unit	units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 },
+		{ "h", 3600 * 1000 }, { "d", 24 * 3600 * 1000 },
+	};
+	uint64_t			v;
+
+	if (util_parse_scaled(s, units, nitems(units), INT64_MAX, &v) != 0)
+		return (-1);
+	*ms = (int64_t)v;
+	return (0);
+}
