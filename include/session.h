@@ -116,7 +116,7 @@ int		 sessions_reap(struct sessions *, int64_t budget_us);
 /*
  * 'fn' is called when a session is dropped, to have sessions_reap run
  * soon on the loop.  Without one (no loop: tests), the next
- * sessions_enter frees what was dropped before it.
+ * sessions_get or sessions_enter frees what was dropped before it.
  */
 void		 sessions_on_drop(struct sessions *, void (*fn)(void *), void *arg);
 
@@ -144,6 +144,7 @@ void		 sessions_each(const struct sessions *,
 /*
  * Back to the fixtures: ledger, idempotency, clock, journal, generator,
  * settings; and a new id, so that nothing in flight lands in the new state.
+ * The old ledger and idempotency store are freed by sessions_reap.
  */
 void		 session_reset(struct session *);
 /* 1–64 characters of [A-Za-z0-9._-]. */

@@ -21,6 +21,7 @@
  */
 struct session_full {
 	struct session			 s;
+	struct sessions			*r;
 	uint64_t			 seed;
 	int64_t				 seen_us;	/* clock_mono_us of last_seen */
 	size_t				 bytes;		/* as last accounted */
@@ -172,6 +173,17 @@ sessions_find_id(const struct sessions *r, const char *name, uint64_t id)
 	return (s != NULL && s->id == id ? s : NULL);
 }
 
+/* Hands 'f' to sessions_reap, which frees the parts it holds in slices. */
+static void
+sessions_bury(struct sessions *r, struct session_full *f)
+{
+	f->dead = 1;
+	/* The reaper runs till 'dying' is empty: it needs calling when it was. */
+	if (TAILQ_EMPTY(&r->dying) && r->on_drop != NULL)
+		r->on_drop(r->on_drop_arg);
+	TAILQ_INSERT_TAIL(&r->dying, f, entry);
+}
+
 /* Out of the registry now; its state is freed by sessions_reap. */
 static void
 sessions_detach(struct sessions *r, struct session_full *f)
@@ -180,11 +192,7 @@ sessions_detach(struct sessions *r, struct session_full *f)
 	if (f->in_lru)
 		TAILQ_REMOVE(&r->lru, f, entry);
 	r->tracked -= f->bytes;
-	f->dead = 1;
-	/* The reaper runs till 'dying' is empty: it needs calling when it was. */
-	if (TAILQ_EMPTY(&r->dying) && r->on_drop != NULL)
-		r->on_drop(r->on_drop_arg);
-	TAILQ_INSERT_TAIL(&r->dying, f, entry);
+	sessions_bury(r, f);
 }
 
 /* The least recently seen session with nothing in flight, other than 'except'. */
@@ -231,6 +239,7 @@ sessions_make(struct sessions *r, const char *name)
 
 	memcpy(f->s.name, name, strlen(name) + 1);
 	f->s.id = f->s.born = ++session_last_id;
+	f->r = r;
 	f->seed = r->seed;
 	f->s.ledger = ledger_new(r->base);
 	f->s.idem = idem_new();
@@ -254,6 +263,8 @@ sessions_get(struct sessions *r, const char *name)
 {
 	struct session_full	*f;
 
+	if (r->on_drop == NULL)
+		sessions_reap(r, -1);
 	if ((f = map_get(r->byname, name)) == NULL)
 		f = sessions_make(r, name);
 	sessions_touch(r, f);
@@ -266,8 +277,6 @@ sessions_enter(struct sessions *r, const char *name, int adds,
 {
 	struct session_full	*f = map_get(r->byname, name), *idle;
 
-	if (r->on_drop == NULL)
-		sessions_reap(r, -1);
 	if (adds && r->tracked > quota.memory) {
 		sessions_trim(r, f != NULL ? &f->s : NULL);
 		if (r->tracked > quota.memory) {
@@ -426,13 +435,18 @@ void
 session_reset(struct session *s)
 {
 	struct session_full	*f = (struct session_full *)s;
+	struct session_full	*husk = xcalloc(1, sizeof *husk);
 
-	ledger_reset(s->ledger);
-	idem_reset(s->idem);
+	/* The ledger and idempotency store, the large parts, are freed as a drop's. */
+	husk->s.ledger = s->ledger;
+	husk->s.idem = s->idem;
+	husk->s.counters = s->counters;
+	s->ledger = ledger_new(f->r->base);
+	s->idem = idem_new();
+	s->counters = rates_new();
+	sessions_bury(f->r, husk);
 	clock_reset(s->clock);
 	journal_clear(s->journal);
-	rates_free(s->counters);
-	s->counters = rates_new();
 	rules_clear(s->rules);
 	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);

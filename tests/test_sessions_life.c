@@ -392,6 +392,11 @@ Test(sessions_life, dropping_a_large_session_leaves_the_loop_to_others)
 	add_txns("huge", 50);
 	cr_assert_eq(pipelined_refunds("huge", 50, 100), 5000);
 	cr_assert_eq(field("huge", "refunds"), 5000);
+	/* A reset hands its refunds over to be freed the same way. */
+	cr_assert_eq(e2e("POST", "/__admin/reset", SESSION("huge"), NULL)->status, 200);
+	cr_expect_eq(field("huge", "refunds"), 0);
+	add_txns("huge", 50);
+	cr_assert_eq(pipelined_refunds("huge", 50, 100), 5000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = e2e("DELETE", "/__admin/sessions/huge", NULL, NULL);
 	ms = e2e_ms_since(&t0);
