@@ -19,8 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "e2e.h"
+#include "journal.h"
 #include "jsonx.h"
+#include "quota.h"
+#include "session.h"
 #include "util.h"
 
 #define SESSION(n)	"X-Paymock-Session: " n "\r\n"
@@ -428,4 +432,168 @@ Test(sessions_life, the_flags_refuse_what_they_cannot_read)
 		    getenv("PAYMOCK_BIN"), bad[i][0], bad[i][1]);
 		cr_expect_eq(WEXITSTATUS(system(cmd)), 2, "%s %s", bad[i][0], bad[i][1]);
 	}
+}
+
+/* The registry without a server: eviction, holds, expiry and the budget, by count. */
+static struct sessions	*reg;
+
+static void
+reg_start(void)
+{
+	reg = sessions_new(NULL, 1, 1, 0, 100);
+	sessions_get(reg, "default");
+}
+
+static void
+reg_stop(void)
+{
+	sessions_free(reg);
+}
+
+TestSuite(sessions_registry, .init = reg_start, .fini = reg_stop);
+
+static struct session *
+enter(const char *name, int adds)
+{
+	enum sessions_refusal	why;
+
+	return (sessions_enter(reg, name, adds, &why));
+}
+
+static int
+refusal(const char *name, int adds)
+{
+	enum sessions_refusal	why = -1;
+
+	cr_assert_null(sessions_enter(reg, name, adds, &why));
+	return (why);
+}
+
+Test(sessions_registry, the_cap_evicts_the_least_recently_seen_idle_session)
+{
+	struct sessions_stats	st;
+	struct session		*a;
+
+	quota.sessions = 3;
+	a = enter("a", 1);
+	enter("b", 1);
+	sessions_hold(reg, "a", a->born);
+	/* A reset keeps the hold: the connection or attempt goes on. */
+	session_reset(a);
+	cr_assert_not_null(enter("c", 1));
+	cr_expect_null(sessions_find(reg, "b"), "b was idle and the oldest");
+	sessions_hold(reg, "c", sessions_find(reg, "c")->born);
+	cr_expect_eq(refusal("d", 0), SESSIONS_FULL);
+	cr_expect_null(sessions_find(reg, "d"));
+	/* The default session is made even at the cap, and never evicted. */
+	sessions_drop(reg, "default");
+	sessions_hold(reg, "e", enter("e", 1)->born);
+	cr_assert_not_null(enter("default", 1));
+	cr_expect_eq(sessions_count(reg), 4);
+	sessions_release(reg, "a", a->born);
+	cr_assert_not_null(enter("d", 1));
+	cr_expect_null(sessions_find(reg, "a"));
+	cr_expect_not_null(sessions_find(reg, "default"));
+	sessions_stats(reg, &st);
+	cr_expect_eq(st.live, 4);
+	cr_expect_eq(st.created, 7);
+	cr_expect_eq(st.evicted, 2);
+	/* A release after a drop finds nothing to release. */
+	sessions_release(reg, "c", 12345);
+}
+
+Test(sessions_registry, expiry_takes_the_unseen_but_never_the_default)
+{
+	struct sessions_stats	st;
+	int64_t			now = clock_mono_us();
+
+	quota.session_ttl_ms = 1000;
+	enter("a", 1);
+	enter("b", 1);
+	cr_expect_eq(sessions_expire(reg, now, 10), 0);
+	cr_expect_eq(sessions_expire(reg, clock_mono_us() + 1000 * 1000, 1), 1);
+	cr_expect_null(sessions_find(reg, "a"), "a was seen first");
+	cr_expect_eq(sessions_expire(reg, clock_mono_us() + 1000 * 1000, 10), 1);
+	cr_expect_not_null(sessions_find(reg, "default"));
+	cr_expect_eq(sessions_reap(reg, 0), 1, "freed at once, not in slices");
+	cr_expect_eq(sessions_reap(reg, -1), 0);
+	quota.session_ttl_ms = 0;
+	enter("c", 1);
+	cr_expect_eq(sessions_expire(reg, INT64_MAX / 2, 10), 0, "0: never");
+	sessions_stats(reg, &st);
+	cr_expect_eq(st.expired, 2);
+}
+
+/* Adds a journal entry holding 'kib' KiB to 's' and accounts for it. */
+static void
+grow(struct session *s, size_t kib)
+{
+	struct journal_entry	e = { 0 };
+
+	e.method = xstrdup("POST");
+	e.path = xstrdup("/");
+	e.req_body = xcalloc(1, kib * 1024 + 1);
+	memset(e.req_body, 'x', kib * 1024);
+	journal_add(s->journal, &e);
+	sessions_account(reg, s);
+}
+
+Test(sessions_registry, the_budget_evicts_idle_sessions_then_refuses)
+{
+	struct sessions_stats	st;
+	struct session		*a, *b, *hot;
+
+	quota.memory = 1024 * 1024;
+	a = enter("a", 1);
+	grow(a, 300);
+	b = enter("b", 1);
+	grow(b, 300);
+	hot = enter("hot", 1);
+	grow(hot, 300);
+	cr_expect_not_null(sessions_find(reg, "a"), "under 90%%, nothing goes");
+	grow(hot, 100);		/* past 90%: down to 80%, oldest first */
+	cr_expect_null(sessions_find(reg, "a"));
+	cr_expect_not_null(sessions_find(reg, "b"));
+	sessions_stats(reg, &st);
+	cr_expect_leq(st.tracked_bytes, quota.memory / 10 * 8);
+	cr_expect_eq(st.max_bytes, quota.memory);
+	sessions_hold(reg, "b", b->born);
+	grow(hot, 400);
+	cr_expect_not_null(sessions_find(reg, "b"), "a busy session is not evicted");
+	cr_expect_not_null(sessions_find(reg, "hot"), "nor the one served");
+	/* Past 100%: what would add to it is refused, reads go on. */
+	cr_expect_eq(refusal("hot", 1), SESSIONS_OVER_MEMORY);
+	cr_expect_eq(enter("hot", 0), hot);
+	/* Another session's request finds hot idle, and the oldest that is. */
+	cr_expect_not_null(enter("new", 1));
+	cr_expect_null(sessions_find(reg, "hot"));
+	cr_expect_not_null(sessions_find(reg, "b"));
+	sessions_stats(reg, &st);
+	cr_expect_lt(st.tracked_bytes, quota.memory / 10 * 8);
+	cr_expect_eq(st.evicted, 2);
+	sessions_release(reg, "b", b->born);
+}
+
+Test(sessions_registry, sizes_and_durations_read_as_the_flags_take_them)
+{
+	size_t	n;
+	int64_t	ms;
+
+	cr_expect(util_parse_size("4M", &n) == 0 && n == 4 * 1024 * 1024);
+	cr_expect(util_parse_size("1G", &n) == 0 && n == 1024 * 1024 * 1024);
+	cr_expect(util_parse_size("512", &n) == 0 && n == 512);
+	cr_expect(util_parse_size("8K", &n) == 0 && n == 8192);
+	cr_expect_eq(util_parse_size("4MB", &n), -1);
+	cr_expect_eq(util_parse_size("", &n), -1);
+	cr_expect_eq(util_parse_size("-1", &n), -1);
+	cr_expect_eq(util_parse_size("99999999999999999999", &n), -1);
+	cr_expect_eq(util_parse_size("99999999999G", &n), -1);
+	cr_expect(util_parse_duration("200ms", &ms) == 0 && ms == 200);
+	cr_expect(util_parse_duration("90", &ms) == 0 && ms == 90000);
+	cr_expect(util_parse_duration("30m", &ms) == 0 && ms == 1800000);
+	cr_expect(util_parse_duration("24h", &ms) == 0 && ms == 86400000);
+	cr_expect(util_parse_duration("2d", &ms) == 0 && ms == 172800000);
+	cr_expect(util_parse_duration("0", &ms) == 0 && ms == 0);
+	cr_expect_eq(util_parse_duration("1.5s", &ms), -1);
+	cr_expect_eq(util_parse_duration("s", &ms), -1);
 }
