@@ -940,7 +940,9 @@ webhook_pump_one(struct webhook_engine *e, struct session *s)
 	int64_t		 now = clock_now(s->clock);
 	size_t		 i;
 
-	if (webhook_session_inflight(e, s->name) >= WEBHOOK_SESSION_INFLIGHT)
+	/* Evicted during this pump (an attempt's accounting made room): nothing more goes. */
+	if (sessions_find_id(e->sessions, s->name, s->id) != s ||
+	    webhook_session_inflight(e, s->name) >= WEBHOOK_SESSION_INFLIGHT)
 		return (0);
 	for (i = 0; i < w->nevents; i++) {
 		if (w->events[i]->st == WEVENT_WAITING &&
