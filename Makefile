@@ -7,6 +7,8 @@ BUILD     ?= build
 PKGS       = libevent jansson uuid libcrypto
 DEB_PKGS   = build-essential pkg-config libevent-dev libjansson-dev uuid-dev libssl-dev \
              libcriterion-dev
+# What the tests run besides the build: Debian's python3 checks /__admin/metrics.
+TEST_PKGS  = python3-prometheus-client
 STD        = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wwrite-strings -Wformat=2 -Wvla
@@ -27,7 +29,7 @@ TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tobj/%.o,$(TEST_SRCS))
 BIN        = $(BUILD)/paymock
 TESTBIN    = $(BUILD)/paymock-tests
 
-.PHONY: all run test deps clean install
+.PHONY: all run test deps test-deps clean install
 all: $(BIN)
 
 # $(call install_pkgs,PKGS): installs whichever of the Debian packages PKGS
@@ -43,6 +45,9 @@ install_pkgs = missing=""; for p in $(1); do \
 
 deps:
 	@$(call install_pkgs,$(DEB_PKGS))
+
+test-deps:
+	@$(call install_pkgs,$(TEST_PKGS))
 
 $(BUILD)/obj/%.o: src/%.c | deps
 	@mkdir -p $(@D)
@@ -68,7 +73,7 @@ run: $(BIN)
 # The e2e tests start $(BIN); PAYMOCK_BIN tells them which build to run.
 # Criterion ignores assertions in teardowns, so the e2e harness writes a server
 # that did not exit cleanly (a leak under SANITIZE) to a log checked here.
-test: $(BIN) $(TESTBIN)
+test: $(BIN) $(TESTBIN) | test-deps
 	@rm -f $(BUILD)/exit-failures.log
 	PAYMOCK_ADMIN_TOKEN= LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) PAYMOCK_BIN=$(abspath $(BIN)) PAYMOCK_FIXTURES=$(abspath fixtures) \
 	    PAYMOCK_SCENARIOS=$(abspath scenarios) PAYMOCK_EXIT_LOG=$(abspath $(BUILD))/exit-failures.log \

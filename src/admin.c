@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "jsonx.h"
 #include "match.h"
+#include "metrics.h"
 #include "money.h"
 #include "scenario.h"
 #include "session.h"
@@ -146,6 +147,16 @@ admin_work_reply(struct reply *r, char *body)
 	r->status = 200;
 	r->content_type = "application/json";
 	r->body = body;
+}
+
+static void
+admin_metrics(struct call *c)
+{
+	struct buf	b = { 0 };
+
+	metrics_render(c->app, &b);
+	admin_work_reply(c->reply, buf_steal(&b));
+	c->reply->content_type = METRICS_CONTENT_TYPE;
 }
 
 /* Appends a walk's next item ('o', taken) to the array text in 'out'. */
@@ -935,6 +946,7 @@ admin_webhook_replay(struct call *c)
 
 static const struct route admin_routes[] = {
 	{ "GET", "/health", "admin.health", 0, admin_health },
+	{ "GET", "/metrics", "admin.metrics", 0, admin_metrics },
 	{ "POST", "/reset", "admin.reset", 0, admin_reset },
 	{ "GET", "/sessions", "admin.sessions", 0, admin_sessions },
 	{ "DELETE", "/sessions/{name}", "admin.sessions", 0, admin_session_drop },

@@ -24,6 +24,7 @@
 #include "dispatch.h"
 #include "http.h"
 #include "map.h"
+#include "metrics.h"
 #include "session.h"
 #include "util.h"
 
@@ -749,6 +750,7 @@ http_handle(struct evhttp_request *req, void *arg)
 	} else
 		dispatch(h->app, &r, &rep, &info, &plan);
 	http_log_line(h, &r, &rep, &info, clock_mono_us() - start);
+	metrics_request(&info, &rep, &plan);
 	if (plan.kind == PLAN_REPLY && plan.delay_ms == 0 && plan.idem_key == NULL &&
 	    plan.work.step == NULL)
 		http_send(req, &rep);

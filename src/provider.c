@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "idem.h"
 #include "jsonx.h"
+#include "metrics.h"
 #include "provider.h"
 #include "rate.h"
 #include "session.h"
@@ -219,7 +220,9 @@ call_refund_add(struct call *c, const struct txn *t, const char *id,
 	if (r == NULL) {
 		json_decref(data);
 		provider_fail_neutral(c, PERR_INTERNAL, 500);
-	}
+	} else
+		metrics_refund_created(c->provider->name, refund_state_at(r, c->now),
+		    lc->outcome);
 	return (r);
 }
 

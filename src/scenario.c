@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "jsonx.h"
+#include "metrics.h"
 #include "money.h"
 #include "scenario.h"
 #include "session.h"
@@ -729,6 +730,7 @@ rule_consider(struct rule *r, const struct match_subject *s, struct rng *rng,
 	if (r->has_probability && !(rng_unit(rng) < r->probability))
 		return (0);
 	r->fired++;
+	metrics_rule_fired(r->action.type);
 	return (1);
 }
 

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "ids.h"
 #include "jsonx.h"
+#include "metrics.h"
 #include "provider.h"
 #include "scenario.h"
 #include "session.h"
@@ -754,6 +755,7 @@ webhook_attempt_finish(struct attempt *a, int status)
 	struct timeval		 now = { 0, 0 };
 
 	a->d.status = status;
+	metrics_webhook_attempt(status);
 	if (status == 0)
 		a->d.error = xstrdup(a->error != NULL ? a->error : "no answer");
 	if (s != NULL) {
