@@ -57,6 +57,7 @@ uint64_t hash_fnv1a(const void *, size_t);
 void	*ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
 	    size_t new_slots);
 
+
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {
 	char	*data;
