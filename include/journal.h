@@ -6,20 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JOURNAL_DEFAULT_CAP	10000
 /*
- * How much of a body an entry keeps: a rejected 1 MiB upload (or a large
- * scenario reply) costs a session 8 KiB, not the whole body, per entry.
+ * The bounds are quota.journal_entries, quota.journal_bytes and
+ * quota.journal_capture (quota.h).  The capture keeps a rejected 1 MiB
+ * upload (or a large scenario reply) from costing a session more than its
+ * prefix per entry; the byte budget keeps entries of long paths and full
+ * captures from piling up, and bounds what a count over the journal (globs,
+ * body subsets) reads.  A usual entry weighs about 2.2 KiB, most of it the
+ * request's header object, so the default budget holds about 7,500.
  */
-#define JOURNAL_BODY_CAPTURE	(8 * 1024)
-/*
- * The bytes one session's journal may hold (paths, headers, bodies): past
- * it the oldest entries go, as past the entry cap.  Entries of long paths
- * and full captures cannot pile up, and a count over the journal (globs,
- * body subsets) reads at most this much.  Usual entries (1-2 KiB) reach the
- * entry cap first.
- */
-#define JOURNAL_BYTES_MAX	(16 * 1024 * 1024)
 
 struct journal_entry {
 	uint64_t	 seq;
@@ -29,7 +24,7 @@ struct journal_entry {
 	char		*method;
 	char		*path;
 	json_t		*req_headers;	/* object */
-	char		*req_body;	/* the first JOURNAL_BODY_CAPTURE bytes */
+	char		*req_body;	/* the first quota.journal_capture bytes */
 	size_t		 req_body_len;	/* the whole body's length */
 	int		 status;	/* 0: no reply was sent */
 	char		*resp_body;	/* as req_body */
@@ -38,27 +33,31 @@ struct journal_entry {
 	char		*action;	/* what the transport did, or NULL */
 	char		*refund_id;	/* the refund touched, or NULL */
 	char		*note;		/* e.g. a reused key, or NULL */
-	size_t		 bytes;		/* journal's own: what it holds */
+	size_t		 bytes;		/* journal's own: what it holds, slot included */
 };
 
 struct journal;
 
+/* Keeps at most 'cap' entries; 0 keeps none. */
 struct journal	*journal_new(size_t cap);
 void		 journal_free(struct journal *);
 void		 journal_clear(struct journal *);
 /*
  * Appends a copy of 'e' (taking ownership of its strings and reference) and
- * gives it the next sequence number; the oldest entries go when it holds
- * more than its cap of entries or JOURNAL_BYTES_MAX bytes.
+ * gives it the next sequence number; the oldest entries go when it would
+ * hold more than its cap of entries or quota.journal_bytes in entries.  An
+ * entry larger than that budget alone is not kept (nor is any with a cap
+ * of 0): its contents are freed and NULL is returned.
  */
 struct journal_entry *journal_add(struct journal *, const struct journal_entry *e);
 size_t		 journal_count(const struct journal *);
+/* What the journal holds: entries, their strings and headers, the ring. */
 size_t		 journal_bytes(const struct journal *);
 /* The number the next entry will get: entries from it on came later. */
 uint64_t	 journal_next_seq(const struct journal *);
 /*
  * What an entry keeps of a body of 'len' bytes: a heap copy of at most
- * JOURNAL_BODY_CAPTURE of them, or NULL for NULL.
+ * quota.journal_capture of them, or NULL for NULL.
  */
 char		*journal_capture(const char *body, size_t len);
 /* Oldest first; 'fn' returns non-zero to stop. */

@@ -43,4 +43,12 @@ int		 jsonx_subset(const json_t *pattern, const json_t *v);
 /* Compact text of 'v' (JSON_SORT_KEYS allowed in 'flags'); the caller frees. */
 char		*jsonx_dumps(const json_t *v, size_t flags);
 
+/*
+ * About what jansson holds for 'v' and everything in it, by the sizes of its
+ * structures (2.14, 64-bit) plus ALLOC_OVERHEAD per allocation: enough to
+ * weigh headers, rules and bodies against a byte budget.  Shared values
+ * count once per reference.
+ */
+size_t		 jsonx_bytes(const json_t *v);
+
 #endif

@@ -18,6 +18,8 @@ void		 map_put(struct map *, const char *key, void *value);
 /* Returns the value removed, or NULL; the caller owns it. */
 void		*map_del(struct map *, const char *key);
 size_t		 map_count(const struct map *);
+/* What the map itself holds (slots and keys, not values), counted as it changes. */
+size_t		 map_bytes(const struct map *);
 /* Visits entries in no particular order; 'fn' must not change the map. */
 void		 map_each(const struct map *, void (*fn)(const char *, void *, void *),
 		     void *arg);

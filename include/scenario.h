@@ -77,10 +77,9 @@ struct rules;
 /* A scenario from JSON, or NULL with '*cause' (heap) naming the JSON path. */
 struct scenario	*scenario_parse(const json_t *, char **cause);
 /*
- * Reads and parses a file of at most SCENARIO_FILE_MAX bytes; messages start
+ * Reads and parses a file of at most quota.scenario_bytes; messages start
  * with 'label' (its path for the operator, its name for a client).
  */
-#define SCENARIO_FILE_MAX	REQUEST_BODY_MAX	/* as a scenario POSTed */
 struct scenario	*scenario_load(const char *path, const char *label,
 		     char **cause);
 void		 scenario_free(struct scenario *);
@@ -100,17 +99,18 @@ struct rule	*rule_parse(const json_t *, const char *where, unsigned n, char **ca
 void		 rule_free(struct rule *);
 
 /*
- * The most rules one session holds, scenario rules and faults together:
- * every request is matched against all of them.
+ * A session holds at most quota.rules rules, scenario rules and faults
+ * together (the callers check before adding): every request is matched
+ * against all of them.
  */
-#define RULES_MAX	256
-
 struct rules	*rules_new(void);
 void		 rules_free(struct rules *);
 void		 rules_clear(struct rules *);
 int		 rules_empty(const struct rules *);
 /* How many rules, scenario rules and faults, the session holds. */
 size_t		 rules_count(const struct rules *);
+/* What the rules hold, parsed and as given, counted as they are added. */
+size_t		 rules_bytes(const struct rules *);
 /* Takes ownership.  Faults go first, newest first; scenarios after, in order. */
 void		 rules_add_scenario(struct rules *, struct scenario *);
 void		 rules_add_fault(struct rules *, struct rule *);

@@ -7,6 +7,13 @@
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * What malloc keeps beside each block (glibc: a size word, and rounding to
+ * 16): byte counts add it per allocation, so many small strings weigh what
+ * they cost.
+ */
+#define ALLOC_OVERHEAD	16
+
 /* Out-of-memory and programming errors only; bad input never gets here. */
 void	 fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -19,12 +26,25 @@ char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int	 str_casecmp(const char *, const char *);
+/* What a heap copy of 's' costs: its bytes, its NUL, ALLOC_OVERHEAD; 0 for NULL. */
+size_t	 str_bytes(const char *s);
 /*
  * Replaces in place every byte that is not part of valid UTF-8 with '?', so
  * that text from the wire (a path, a header, a message cut by snprintf) can
  * go into JSON, which jansson refuses otherwise; returns 's'.
  */
 char	*utf8_scrub(char *s);
+
+/*
+ * A size for a flag: bytes, or a number with K, M or G (powers of 1024,
+ * either case).  0, or -1 if 's' is not one or exceeds 'max'.
+ */
+int	 util_parse_size(const char *s, size_t max, size_t *out);
+/*
+ * A duration for a flag, in milliseconds: a number of seconds, or a number
+ * with ms, s, m, h or d.  0, or -1 if 's' is not one or exceeds 'max_ms'.
+ */
+int	 util_parse_duration(const char *s, int64_t max_ms, int64_t *out);
 
 /* FNV-1a, 64 bits: map keys, fingerprints, seeds. */
 uint64_t hash_fnv1a(const void *, size_t);
@@ -36,6 +56,7 @@ uint64_t hash_fnv1a(const void *, size_t);
  */
 void	*ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
 	    size_t new_slots);
+
 
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {

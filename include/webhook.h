@@ -66,6 +66,12 @@ json_t		*webhooks_deliveries_json(const struct webhooks *);
 /* Attempts in the log, and events still waiting or on the wire. */
 size_t		 webhooks_delivery_count(const struct webhooks *);
 size_t		 webhooks_pending_count(const struct webhooks *);
+/*
+ * What the store holds: endpoints, events waiting (replays included) and
+ * the delivery log; attempts on the wire are the engine's.  Counted as it
+ * changes.
+ */
+size_t		 webhooks_bytes(const struct webhooks *);
 /* Queues the events of a refund just made, one per planned step that has one. */
 void		 webhooks_schedule(struct session *, const char *provider,
 		     const struct refund *);

@@ -18,6 +18,7 @@
 #include "match.h"
 #include "metrics.h"
 #include "money.h"
+#include "quota.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -189,10 +190,12 @@ admin_work_start(struct call *c, int (*step)(struct app *, void *, struct reply 
 static json_t *
 admin_session_json(struct session *s)
 {
-	char	at[CLOCK_TEXT_MAX];
+	char	at[CLOCK_TEXT_MAX], seen[CLOCK_TEXT_MAX];
 
-	return (json_pack("{ss ss sb sI sI sI sI sI}", "name", s->name,
+	return (json_pack("{ss ss ss sI sb sI sI sI sI sI}", "name", s->name,
 	    "now", clock_format(clock_now(s->clock), at),
+	    "last_seen", clock_format(s->last_seen_ms, seen),
+	    "bytes", (json_int_t)session_bytes(s),
 	    "frozen", clock_frozen(s->clock),
 	    "refunds", (json_int_t)ledger_refund_count(s->ledger),
 	    "idempotency_keys", (json_int_t)idem_count(s->idem),
@@ -776,10 +779,10 @@ admin_rules_room(struct call *c, const char *code, size_t n)
 {
 	size_t	held = rules_count(c->session->rules);
 
-	if (held <= RULES_MAX && n <= RULES_MAX - held)
+	if (held <= quota.rules && n <= quota.rules - held)
 		return (0);
 	admin_error(c, 400, code, "rules: the session holds %zu rules (scenarios and "
-	    "faults) and may hold at most %d", held, RULES_MAX);
+	    "faults) and may hold at most %zu", held, quota.rules);
 	return (-1);
 }
 
@@ -798,11 +801,17 @@ admin_scenario_install(struct call *c, struct scenario *s)
 static void
 admin_scenarios_add(struct call *c)
 {
-	json_t		*body = admin_body(c);
+	json_t		*body;
 	struct scenario	*s;
 	char		*cause;
 
-	if (body == NULL)
+	/* Before parsing: a scenario over the bound costs no more than its read. */
+	if (c->req->body_len > quota.scenario_bytes) {
+		admin_error(c, 413, "too_large", "the scenario is larger than %zu "
+		    "bytes (--max-scenario-size)", quota.scenario_bytes);
+		return;
+	}
+	if ((body = admin_body(c)) == NULL)
 		return;
 	if ((s = scenario_parse(body, &cause)) == NULL) {
 		admin_error(c, 400, "invalid_scenario", "%s", cause);
@@ -970,6 +979,23 @@ static const struct route admin_routes[] = {
 	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },
 };
+
+int
+admin_adds_state(const char *method, const char *path)
+{
+	/* Writes that free or only read: what an operator past the budget needs. */
+	static const char *const frees[] = { "/reset", "/journal/count" };
+	size_t			 i;
+
+	if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0 &&
+	    strcmp(method, "PATCH") != 0)
+		return (0);
+	for (i = 0; i < nitems(frees); i++) {
+		if (strcmp(path, frees[i]) == 0)
+			return (0);
+	}
+	return (1);
+}
 
 void
 admin_handle(struct call *c, const char *path)

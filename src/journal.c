@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "journal.h"
 #include "jsonx.h"
+#include "quota.h"
 #include "util.h"
 
 /*
@@ -28,13 +29,13 @@ journal_new(size_t cap)
 {
 	struct journal	*j = xcalloc(1, sizeof *j);
 
-	j->cap = cap > 0 ? cap : 1;
+	j->cap = cap;
 	j->next_seq = 1;
 	return (j);
 }
 
 static void
-journal_entry_release(struct journal_entry *e)
+journal_entry_release(const struct journal_entry *e)
 {
 	free(e->method);
 	free(e->path);
@@ -69,27 +70,15 @@ journal_free(struct journal *j)
 	free(j);
 }
 
-static size_t
-journal_strlen(const char *s)
-{
-	return (s != NULL ? strlen(s) : 0);
-}
-
-/* About what an entry holds: its strings, headers and slot. */
+/* What an entry holds: its slot, strings and header object. */
 static size_t
 journal_entry_bytes(const struct journal_entry *e)
 {
-	const char	*name;
-	json_t		*v;
-	size_t		 n = sizeof *e + journal_strlen(e->method) +
-	    journal_strlen(e->path) + journal_strlen(e->req_body) +
-	    journal_strlen(e->resp_body) + journal_strlen(e->rule) +
-	    journal_strlen(e->action) + journal_strlen(e->refund_id) +
-	    journal_strlen(e->note);
-
-	json_object_foreach(e->req_headers, name, v)
-		n += strlen(name) + json_string_length(v);
-	return (n);
+	return (sizeof *e + str_bytes(e->method) + str_bytes(e->path) +
+	    str_bytes(e->req_body) + str_bytes(e->resp_body) +
+	    str_bytes(e->rule) + str_bytes(e->action) +
+	    str_bytes(e->refund_id) + str_bytes(e->note) +
+	    jsonx_bytes(e->req_headers));
 }
 
 static void
@@ -120,8 +109,13 @@ journal_add(struct journal *j, const struct journal_entry *e)
 	struct journal_entry	*slot;
 	size_t			 bytes = journal_entry_bytes(e);
 
+	/* Evicting everything would not make room: keep what is there. */
+	if (j->cap == 0 || bytes > quota.journal_bytes) {
+		journal_entry_release(e);
+		return (NULL);
+	}
 	while (j->count > 0 &&
-	    (j->count == j->cap || j->bytes + bytes > JOURNAL_BYTES_MAX))
+	    (j->count == j->cap || j->bytes + bytes > quota.journal_bytes))
 		journal_drop_oldest(j);
 	if (j->count == j->slots)
 		journal_grow(j);
@@ -143,7 +137,10 @@ journal_count(const struct journal *j)
 size_t
 journal_bytes(const struct journal *j)
 {
-	return (j->bytes);
+	/* Entries count their slots; the ring's empty ones are the rest. */
+	return (sizeof *j + ALLOC_OVERHEAD + j->bytes +
+	    (j->slots > 0 ? (j->slots - j->count) * sizeof *j->ring +
+	    ALLOC_OVERHEAD : 0));
 }
 
 uint64_t
@@ -182,8 +179,8 @@ journal_capture(const char *body, size_t len)
 {
 	if (body == NULL)
 		return (NULL);
-	return (xstrndup(body, len < JOURNAL_BODY_CAPTURE ? len :
-	    JOURNAL_BODY_CAPTURE));
+	return (xstrndup(body, len < quota.journal_capture ? len :
+	    quota.journal_capture));
 }
 
 static json_t *
@@ -216,7 +213,7 @@ static json_t *
 journal_message_json(json_t *o, const char *body, size_t len)
 {
 	json_object_set_new(o, "body", journal_body_json(body));
-	if (len > JOURNAL_BODY_CAPTURE) {
+	if (len > quota.journal_capture) {
 		json_object_set_new(o, "truncated", json_true());
 		json_object_set_new(o, "body_length", json_integer((json_int_t)len));
 	}

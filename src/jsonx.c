@@ -626,3 +626,56 @@ jsonx_dumps(const json_t *v, size_t flags)
 	*w = '\0';
 	return (s);
 }
+
+/* jansson's own structures on 64-bit: a value header (type, refcount) and what follows. */
+#define JSONX_SCALAR_BYTES	32	/* a string's pointer and length; a number fits too */
+#define JSONX_OBJECT_BYTES	72	/* a hashtable: size, buckets, order, two lists */
+#define JSONX_BUCKET_BYTES	16
+#define JSONX_PAIR_BYTES	56	/* hash, two links, value, key length; then the key */
+#define JSONX_ARRAY_BYTES	40
+#define JSONX_FIRST_SLOTS	8	/* buckets and array slots start at 8 and double */
+
+static size_t
+jsonx_slots(size_t n)
+{
+	size_t	slots = JSONX_FIRST_SLOTS;
+
+	while (slots < n)
+		slots *= 2;
+	return (slots);
+}
+
+size_t
+jsonx_bytes(const json_t *v)
+{
+	const char	*key;
+	json_t		*item;
+	size_t		 i, n;
+
+	if (v == NULL)
+		return (0);
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		n = JSONX_OBJECT_BYTES + jsonx_slots(json_object_size(v) + 1) *
+		    JSONX_BUCKET_BYTES + 2 * ALLOC_OVERHEAD;
+		json_object_foreach((json_t *)v, key, item)
+			n += JSONX_PAIR_BYTES + strlen(key) + 1 + ALLOC_OVERHEAD +
+			    jsonx_bytes(item);
+		return (n);
+	case JSON_ARRAY:
+		n = JSONX_ARRAY_BYTES + jsonx_slots(json_array_size(v)) *
+		    sizeof(json_t *) + 2 * ALLOC_OVERHEAD;
+		json_array_foreach(v, i, item)
+			n += jsonx_bytes(item);
+		return (n);
+	case JSON_STRING:
+		return (JSONX_SCALAR_BYTES + json_string_length(v) + 1 +
+		    2 * ALLOC_OVERHEAD);
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return (JSONX_SCALAR_BYTES + ALLOC_OVERHEAD);
+	default:
+		/* true, false and null are jansson's singletons. */
+		return (0);
+	}
+}

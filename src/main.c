@@ -13,10 +13,11 @@
 #include "dispatch.h"
 #include "fixtures.h"
 #include "http.h"
-#include "journal.h"
 #include "provider.h"
+#include "quota.h"
 #include "scenario.h"
 #include "sink.h"
+#include "sweep.h"
 #include "webhook.h"
 #include "session.h"
 #include "util.h"
@@ -51,6 +52,8 @@ struct options {
 };
 
 #define ADMIN_TOKEN_MAX	256
+/* Below this the default session and a job's journal would not fit. */
+#define MAIN_MEMORY_MIN	(1024 * 1024)
 
 static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
@@ -59,7 +62,10 @@ static const char usage_text[] =
 "               [--webhook-allow HOST]... [--webhook-timeout S]\n"
 "               [--admin-token TOKEN]\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
-"               [--max-held N] [--version] [--help]\n"
+"               [--max-held N] [--session-ttl DURATION] [--max-sessions N]\n"
+"               [--max-memory SIZE] [--journal-entries N] [--journal-bytes SIZE]\n"
+"               [--journal-capture SIZE] [--max-rules N] [--max-scenario-size SIZE]\n"
+"               [--max-rejections N] [--rate-keys N] [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
 "\n"
 "A payment-provider refund simulator: each provider's refund API at /PROVIDER,\n"
@@ -91,8 +97,36 @@ static const char usage_text[] =
 "                       longer (default 30)\n"
 "  --max-held N         at most N connections held by faults; past it the\n"
 "                       oldest is closed (default: half the descriptor limit)\n"
+"  --session-ttl DURATION\n"
+"                       drop a session after this long without requests;\n"
+"                       a number with ms, s, m, h or d (none: s); 0: never\n"
+"                       (default 24h; the default session never expires)\n"
+"  --max-sessions N     at most N live sessions, the default one included; a\n"
+"                       new one evicts the least recently seen idle one, or\n"
+"                       gets 503 if all are busy (default 10000)\n"
+"  --max-memory SIZE    the bytes all sessions may hold, with K, M or G; near\n"
+"                       it idle sessions are evicted, past it requests that\n"
+"                       add state get 503 (default 1G)\n"
+"  --journal-entries N  entries each session's journal keeps; past it the\n"
+"                       oldest go (default 10000; 0: none)\n"
+"  --journal-bytes SIZE bytes each session's journal may hold; past it the\n"
+"                       oldest entries go (default 16M)\n"
+"  --journal-capture SIZE\n"
+"                       how much of each request and reply body an entry keeps;\n"
+"                       longer ones are marked truncated (default 8K, at most 64K)\n"
+"  --max-rules N        scenario rules and faults one session may hold; past\n"
+"                       it a scenario or fault is refused with 400 (default 256)\n"
+"  --max-scenario-size SIZE\n"
+"                       the largest scenario, posted or read from a file\n"
+"                       (default 64K; posted bodies stop at 64K)\n"
+"  --max-rejections N   rejections (422s) each session keeps for its\n"
+"                       idempotency keys; past it the oldest go (default 1024)\n"
+"  --rate-keys N        rate-limit counters each session keeps in a second;\n"
+"                       past it the earliest is forgotten (default 1024)\n"
 "  --version            print the version and exit\n"
-"  --help               print this help and exit\n";
+"  --help               print this help and exit\n"
+"\n"
+"SIZE is bytes, or a number with K, M or G (powers of 1024).\n";
 
 static void __attribute__((format(printf, 1, 2), noreturn))
 usage_error(const char *fmt, ...)
@@ -138,6 +172,63 @@ parse_provider_port(struct options *o, const char *arg)
 		usage_error("--provider-port: at most %zu", nitems(o->pports));
 	o->pports[o->npports].provider = p->name;
 	o->pports[o->npports++].port = (int)port;
+}
+
+/* The bounds' flags: long options only, each sets one quota field. */
+enum {
+	OPT_QUOTA = 256,
+	OPT_MAX_SESSIONS = OPT_QUOTA,
+	OPT_MAX_MEMORY,
+	OPT_JOURNAL_ENTRIES,
+	OPT_JOURNAL_BYTES,
+	OPT_JOURNAL_CAPTURE,
+	OPT_MAX_RULES,
+	OPT_MAX_SCENARIO_SIZE,
+	OPT_MAX_REJECTIONS,
+	OPT_RATE_KEYS,
+	OPT_QUOTA_END,
+};
+
+static const struct quota_flag {
+	size_t		*field;
+	int		 size;		/* SIZE (K, M, G), else a count */
+	size_t		 min, max;
+	const char	*range;		/* for the message */
+} quota_flags[OPT_QUOTA_END - OPT_QUOTA] = {
+	[OPT_MAX_SESSIONS - OPT_QUOTA] =
+	    { &quota.sessions, 0, 1, 100000000, "1-100000000" },
+	/* Below a megabyte one session's journal alone would pass it. */
+	[OPT_MAX_MEMORY - OPT_QUOTA] =
+	    { &quota.memory, 1, MAIN_MEMORY_MIN, SIZE_MAX, "a size of 1M or more, like 512M or 2G" },
+	[OPT_JOURNAL_ENTRIES - OPT_QUOTA] =
+	    { &quota.journal_entries, 0, 0, 10000000, "0-10000000" },
+	[OPT_JOURNAL_BYTES - OPT_QUOTA] =
+	    { &quota.journal_bytes, 1, 0, (size_t)16 << 30, "a size of 0-16G" },
+	/* No body is longer than REQUEST_BODY_MAX: a capture past it keeps nothing more. */
+	[OPT_JOURNAL_CAPTURE - OPT_QUOTA] =
+	    { &quota.journal_capture, 1, 0, REQUEST_BODY_MAX, "a size of 0-64K" },
+	[OPT_MAX_RULES - OPT_QUOTA] =
+	    { &quota.rules, 0, 0, 10000, "0-10000" },
+	/* Only a file can be larger than a request body; it is read whole. */
+	[OPT_MAX_SCENARIO_SIZE - OPT_QUOTA] =
+	    { &quota.scenario_bytes, 1, 1, 16 << 20, "a size of 1-16M" },
+	[OPT_MAX_REJECTIONS - OPT_QUOTA] =
+	    { &quota.rejections, 0, 1, 1000000, "1-1000000" },
+	[OPT_RATE_KEYS - OPT_QUOTA] =
+	    { &quota.rate_keys, 0, 1, 1000000, "1-1000000" },
+};
+
+static void
+parse_quota_flag(const char *name, int ch, const char *arg)
+{
+	const struct quota_flag	*f = &quota_flags[ch - OPT_QUOTA];
+	long long		 n;
+	size_t			 v;
+
+	if (f->size ? util_parse_size(arg, f->max, &v) != 0 || v < f->min :
+	    parse_number(arg, (long long)f->min, (long long)f->max, &n) != 0)
+		usage_error("--%s: '%s' is not %s", name, arg, f->range);
+	*f->field = f->size ? v : (size_t)n;
 }
 
 /* What goes after "Bearer " in a header: visible ASCII, no spaces. */
@@ -190,15 +281,29 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "idle-timeout", required_argument, NULL, 't' },
 		{ "max-held", required_argument, NULL, 'H' },
+		{ "session-ttl", required_argument, NULL, 'L' },
+		{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "journal-entries", required_argument, NULL, OPT_JOURNAL_ENTRIES },
+		{ "journal-bytes", required_argument, NULL, OPT_JOURNAL_BYTES },
+		{ "journal-capture", required_argument, NULL, OPT_JOURNAL_CAPTURE },
+		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
+		{ "max-scenario-size", required_argument, NULL, OPT_MAX_SCENARIO_SIZE },
+		{ "max-rejections", required_argument, NULL, OPT_MAX_REJECTIONS },
+		{ "rate-keys", required_argument, NULL, OPT_RATE_KEYS },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long long	n;
-	int		ch;
+	int		ch, longindex;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", longopts, &longindex)) != -1) {
+		if (ch >= OPT_QUOTA && ch < OPT_QUOTA_END) {
+			parse_quota_flag(longopts[longindex].name, ch, optarg);
+			continue;
+		}
 		switch (ch) {
 		case 'b':
 			o->bind = optarg;
@@ -290,6 +395,12 @@ parse_options(int argc, char **argv, struct options *o)
 			if (parse_number(optarg, 1, 1000000, &o->max_held) != 0)
 				usage_error("--max-held: '%s' is not 1-1000000", optarg);
 			break;
+		case 'L':
+			if (util_parse_duration(optarg, CLOCK_DURATION_MAX_MS,
+			    &quota.session_ttl_ms) != 0)
+				usage_error("--session-ttl: '%s' is not a duration like "
+				    "90s, 30m, 24h or 0", optarg);
+			break;
 		case 'V':
 			printf("paymock %s\n", PAYMOCK_VERSION);
 			exit(0);
@@ -362,6 +473,7 @@ main(int argc, char **argv)
 	struct event_base *base;
 	struct event	*sigint, *sigterm;
 	struct http	*http, *pphttp[8] = { NULL };
+	struct sweep	*sweep;
 	char		*cause;
 	int		 port;
 	size_t		 i;
@@ -382,15 +494,15 @@ main(int argc, char **argv)
 	app.started_ms = clock_wall();
 	app.admin_token = o.admin_token;
 	app.sessions = sessions_new(fixtures, o.seed, o.clock_frozen != 0,
-	    o.clock_start_ms, JOURNAL_DEFAULT_CAP);
+	    o.clock_start_ms, quota.journal_entries);
 
 	for (i = 0; i < o.nscenarios; i++) {
 		struct scenario *s = scenario_load(o.scenarios[i], o.scenarios[i],
 		    &cause);
-		if (s != NULL && scenario_nrules(s) > RULES_MAX -
+		if (s != NULL && scenario_nrules(s) > quota.rules -
 		    rules_count(sessions_get(app.sessions, "default")->rules)) {
 			cause = xasprintf("%s: rules: the default session may hold at "
-			    "most %d rules", o.scenarios[i], RULES_MAX);
+			    "most %zu rules (--max-rules)", o.scenarios[i], quota.rules);
 			scenario_free(s);
 			s = NULL;
 		}
@@ -407,6 +519,7 @@ main(int argc, char **argv)
 	if ((base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
 	app.webhooks = webhook_engine_new(base, app.sessions);
+	sweep = sweep_new(base, app.sessions);
 	webhook_engine_set_deadline(app.webhooks, o.webhook_timeout_s);
 	for (i = 0; i < o.nallow; i++) {
 		if (webhook_engine_allow(app.webhooks, o.allow[i], &cause) != 0) {
@@ -456,6 +569,7 @@ main(int argc, char **argv)
 
 	http_free(http);
 	webhook_engine_free(app.webhooks);
+	sweep_free(sweep);
 	for (i = 0; i < o.npports; i++)
 		http_free(pphttp[i]);
 	event_free(sigint);

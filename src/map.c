@@ -19,6 +19,7 @@ struct map {
 	size_t		 cap;	/* a power of two */
 	size_t		 count;
 	size_t		 used;	/* count plus tombstones */
+	size_t		 key_bytes;	/* the keys' copies, malloc's share included */
 	void		 (*free_value)(void *);
 };
 
@@ -132,6 +133,7 @@ map_put(struct map *m, const char *key, void *value)
 	if (s->key == NULL)
 		m->used++;
 	s->key = xstrdup(key);
+	m->key_bytes += str_bytes(key);
 	s->hash = h;
 	s->value = value;
 	m->count++;
@@ -146,6 +148,7 @@ map_del(struct map *m, const char *key)
 	if (s == NULL)
 		return (NULL);
 	v = s->value;
+	m->key_bytes -= str_bytes(s->key);
 	free(s->key);
 	s->key = &map_tombstone;
 	s->value = NULL;
@@ -157,6 +160,13 @@ size_t
 map_count(const struct map *m)
 {
 	return (m->count);
+}
+
+size_t
+map_bytes(const struct map *m)
+{
+	return (sizeof *m + m->cap * sizeof *m->slots + 2 * ALLOC_OVERHEAD +
+	    m->key_bytes);
 }
 
 void

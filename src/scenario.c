@@ -8,6 +8,7 @@
 #include "jsonx.h"
 #include "metrics.h"
 #include "money.h"
+#include "quota.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -31,6 +32,7 @@ struct rules {
 	unsigned		 fault_seq;
 	struct scenario		**scenarios;
 	size_t			 nscenarios;
+	size_t			 bytes;		/* held by the faults and scenarios */
 };
 
 /* Which keys each action takes besides "type" and "delay_ms". */
@@ -549,9 +551,9 @@ scenario_parse(const json_t *o, char **cause)
 	    parse_lifecycle(v, s, cause) != 0)
 		goto out_free;
 	if (rules != NULL && (!json_is_array(rules) ||
-	    json_array_size(rules) > RULES_MAX)) {
-		fail(cause, "rules: must be an array of at most %d rules",
-		    RULES_MAX);
+	    json_array_size(rules) > quota.rules)) {
+		fail(cause, "rules: must be an array of at most %zu rules",
+		    quota.rules);
 		goto out_free;
 	}
 	s->nrules = json_array_size(rules);
@@ -583,12 +585,13 @@ scenario_load(const char *path, const char *label, char **cause)
 		*cause = xasprintf("%s: cannot open", label);
 		return (NULL);
 	}
-	while (text.len <= SCENARIO_FILE_MAX &&
+	while (text.len <= quota.scenario_bytes &&
 	    (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
 		buf_add(&text, chunk, n);
 	fclose(fp);
-	if (text.len > SCENARIO_FILE_MAX)
-		*cause = xasprintf("%s: larger than %d bytes", label, SCENARIO_FILE_MAX);
+	if (text.len > quota.scenario_bytes)
+		*cause = xasprintf("%s: larger than %zu bytes (--max-scenario-size)",
+		    label, quota.scenario_bytes);
 	else if ((o = jsonx_loads(text.data != NULL ? text.data : "", text.len,
 	    &why)) == NULL) {
 		*cause = xasprintf("%s: not valid JSON: %s", label, why);
@@ -689,12 +692,37 @@ rules_count(const struct rules *rs)
 	return (n);
 }
 
+/* A rule, its strings and its source (which holds the match and respond JSON). */
+static size_t
+rule_bytes(const struct rule *r)
+{
+	return (sizeof *r + ALLOC_OVERHEAD + str_bytes(r->name) +
+	    str_bytes(r->match.provider) + str_bytes(r->match.operation) +
+	    str_bytes(r->match.method) + str_bytes(r->match.path) +
+	    str_bytes(r->match.rule) +
+	    (r->nth != NULL ? r->nnth * sizeof *r->nth + ALLOC_OVERHEAD : 0) +
+	    jsonx_bytes(r->source));
+}
+
+static size_t
+scenario_bytes(const struct scenario *s)
+{
+	size_t	i, n = sizeof *s + str_bytes(s->name) +
+	    str_bytes(s->description) + s->nrules * sizeof *s->rules +
+	    2 * ALLOC_OVERHEAD;
+
+	for (i = 0; i < s->nrules; i++)
+		n += rule_bytes(s->rules[i]);
+	return (n);
+}
+
 void
 rules_add_scenario(struct rules *rs, struct scenario *s)
 {
 	rs->scenarios = xrealloc(rs->scenarios,
 	    (rs->nscenarios + 1) * sizeof *rs->scenarios);
 	rs->scenarios[rs->nscenarios++] = s;
+	rs->bytes += scenario_bytes(s);
 }
 
 void
@@ -702,6 +730,17 @@ rules_add_fault(struct rules *rs, struct rule *r)
 {
 	rs->faults = xrealloc(rs->faults, (rs->nfaults + 1) * sizeof *rs->faults);
 	rs->faults[rs->nfaults++] = r;
+	rs->bytes += rule_bytes(r);
+}
+
+size_t
+rules_bytes(const struct rules *rs)
+{
+	/* The two arrays are sized to what they hold. */
+	return (sizeof *rs + ALLOC_OVERHEAD + rs->bytes +
+	    (rs->nfaults > 0 ? rs->nfaults * sizeof *rs->faults + ALLOC_OVERHEAD : 0) +
+	    (rs->nscenarios > 0 ? rs->nscenarios * sizeof *rs->scenarios +
+	    ALLOC_OVERHEAD : 0));
 }
 
 unsigned

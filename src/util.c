@@ -1,5 +1,6 @@
 /* Small helpers every module uses: allocation that cannot fail, fatal, strings. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,12 @@ str_casecmp(const char *a, const char *b)
 	return (tolower((unsigned char)*a) - tolower((unsigned char)*b));
 }
 
+size_t
+str_bytes(const char *s)
+{
+	return (s != NULL ? strlen(s) + 1 + ALLOC_OVERHEAD : 0);
+}
+
 /* The length of the valid UTF-8 sequence at 's', or 0 (as jansson checks it). */
 static size_t
 utf8_seq(const unsigned char *s)
@@ -137,6 +144,76 @@ utf8_scrub(char *s)
 			p += n;
 	}
 	return (s);
+}
+
+/* A suffix a number may carry, and what one of it is worth. */
+struct util_unit {
+	const char	*suffix;
+	uint64_t	 scale;
+};
+
+static const struct util_unit util_size_units[] = {
+	{ "", 1 },
+	{ "K", 1024 },
+	{ "M", 1024 * 1024 },
+	{ "G", 1024 * 1024 * 1024 },
+};
+
+static const struct util_unit util_duration_units[] = {
+	{ "", 1000 },
+	{ "ms", 1 },
+	{ "s", 1000 },
+	{ "m", 60 * 1000 },
+	{ "h", 3600 * 1000 },
+	{ "d", 24 * 3600 * 1000 },
+};
+
+/* Digits and one of 'units' (case aside), scaled; 0, or -1 if not or past 'max'. */
+static int
+util_parse_scaled(const char *s, const struct util_unit *units, size_t nunits,
+    uint64_t max, uint64_t *out)
+{
+	unsigned long long	 n;
+	char			*end;
+	size_t			 i;
+
+	/* strtoull would take spaces, a sign and wrap "-1" around. */
+	if (!isdigit((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return (-1);
+	for (i = 0; i < nunits && str_casecmp(end, units[i].suffix) != 0; i++)
+		continue;
+	if (i == nunits || n > max / units[i].scale)
+		return (-1);
+	*out = n * units[i].scale;
+	return (0);
+}
+
+int
+util_parse_size(const char *s, size_t max, size_t *out)
+{
+	uint64_t	n;
+
+	if (util_parse_scaled(s, util_size_units, nitems(util_size_units), max,
+	    &n) != 0)
+		return (-1);
+	*out = (size_t)n;
+	return (0);
+}
+
+int
+util_parse_duration(const char *s, int64_t max_ms, int64_t *out)
+{
+	uint64_t	n;
+
+	if (max_ms < 0 || util_parse_scaled(s, util_duration_units,
+	    nitems(util_duration_units), (uint64_t)max_ms, &n) != 0)
+		return (-1);
+	*out = (int64_t)n;
+	return (0);
 }
 
 uint64_t

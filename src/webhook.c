@@ -72,6 +72,7 @@ struct wevent {
 	enum wevent_state	 st;
 	char			*body;
 	struct attempt		*ready;		/* a replay or a copy: these bytes, once */
+	size_t			 bytes;		/* what it holds, as last counted */
 };
 
 struct delivery {
@@ -102,6 +103,8 @@ struct webhooks {
 	uint64_t	  next_delivery;
 	struct delivery	 *log;		/* a ring, grown as it fills (head 0 till then) */
 	size_t		  log_head, log_count, log_slots;
+	size_t		  events_slots;	/* 'events' as allocated */
+	size_t		  bytes;	/* the endpoints', events' and log's contents */
 };
 
 /*
@@ -113,6 +116,7 @@ struct attempt {
 	struct webhook_engine	 *e;
 	char			  session[SESSION_NAME_MAX + 1];
 	uint64_t		  session_id;
+	uint64_t		  session_born;	/* held (sessions_hold) on the wire */
 	uint64_t		  event_seq;	/* 0: a replay or a duplicate */
 	struct delivery		  d;
 	struct evhttp_connection *conn;
@@ -186,6 +190,45 @@ wevent_free(struct wevent *ev)
 	free(ev);
 }
 
+static size_t
+delivery_bytes(const struct delivery *d)
+{
+	return (str_bytes(d->event_id) + str_bytes(d->refund_id) + str_bytes(d->url) +
+	    str_bytes(d->error) + str_bytes(d->headers) + str_bytes(d->payload) +
+	    str_bytes(d->rule));
+}
+
+static size_t
+wevent_bytes(const struct wevent *ev)
+{
+	return (sizeof *ev + ALLOC_OVERHEAD + str_bytes(ev->refund_id) +
+	    str_bytes(ev->body) + str_bytes(ev->rule) + (ev->ready != NULL ?
+	    sizeof *ev->ready + ALLOC_OVERHEAD + delivery_bytes(&ev->ready->d) : 0));
+}
+
+/* Counts 'ev' again after it changed (its body, rule or ready attempt). */
+static void
+webhooks_recount(struct webhooks *w, struct wevent *ev)
+{
+	w->bytes -= ev->bytes;
+	ev->bytes = wevent_bytes(ev);
+	w->bytes += ev->bytes;
+}
+
+static void
+webhooks_event_free(struct webhooks *w, struct wevent *ev)
+{
+	w->bytes -= ev->bytes;
+	wevent_free(ev);
+}
+
+static size_t
+endpoint_bytes(const struct endpoint *ep)
+{
+	return (str_bytes(ep->url) + str_bytes(ep->secret) + str_bytes(ep->addr) +
+	    str_bytes(ep->authority) + str_bytes(ep->path));
+}
+
 static void
 endpoint_release(struct endpoint *ep)
 {
@@ -229,14 +272,19 @@ webhooks_reset(struct webhooks *w)
 	size_t	i;
 
 	for (i = 0; i < w->nevents; i++)
-		wevent_free(w->events[i]);
+		webhooks_event_free(w, w->events[i]);
 	free(w->events);
 	w->events = NULL;
-	w->nevents = 0;
+	w->nevents = w->events_slots = 0;
 	webhooks_mark(w);
-	for (i = 0; i < w->log_count; i++)
+	for (i = 0; i < w->log_count; i++) {
+		w->bytes -= delivery_bytes(&w->log[(w->log_head + i) % WEBHOOK_LOG_MAX]);
 		delivery_release(&w->log[(w->log_head + i) % WEBHOOK_LOG_MAX]);
-	w->log_head = w->log_count = 0;
+	}
+	/* The ring too: a reset session holds what a new one does. */
+	free(w->log);
+	w->log = NULL;
+	w->log_head = w->log_count = w->log_slots = 0;
 	w->next_delivery = 1;
 }
 
@@ -251,7 +299,6 @@ webhooks_free(struct webhooks *w)
 	for (i = 0; i < w->nendpoints; i++)
 		endpoint_release(&w->endpoints[i]);
 	free(w->endpoints);
-	free(w->log);
 	free(w);
 }
 
@@ -376,7 +423,9 @@ webhooks_set_endpoint(struct webhooks *w, const struct webhook_engine *e,
 	ep.provider = p;
 	ep.url = xstrdup(url);
 	ep.secret = xstrdup(secret != NULL ? secret : WEBHOOK_DEFAULT_SECRET);
+	w->bytes += endpoint_bytes(&ep);
 	if ((old = webhooks_endpoint(w, p)) != NULL) {
+		w->bytes -= endpoint_bytes(old);
 		endpoint_release(old);
 		*old = ep;
 	} else {
@@ -460,6 +509,18 @@ webhooks_pending_count(const struct webhooks *w)
 	return (w->nevents);
 }
 
+size_t
+webhooks_bytes(const struct webhooks *w)
+{
+	/* The arrays: as allocated, each with malloc's share. */
+	return (sizeof *w + ALLOC_OVERHEAD + w->bytes +
+	    (w->nendpoints > 0 ? w->nendpoints * sizeof *w->endpoints +
+	    ALLOC_OVERHEAD : 0) +
+	    (w->events_slots > 0 ? w->events_slots * sizeof *w->events +
+	    ALLOC_OVERHEAD : 0) +
+	    (w->log_slots > 0 ? w->log_slots * sizeof *w->log + ALLOC_OVERHEAD : 0));
+}
+
 /* Takes the delivery's contents; gives it the next id. */
 static uint64_t
 webhooks_log(struct webhooks *w, struct delivery *d)
@@ -473,6 +534,7 @@ webhooks_log(struct webhooks *w, struct delivery *d)
 		w->log = xrealloc(w->log, w->log_slots * sizeof *w->log);
 	}
 	if (w->log_count == WEBHOOK_LOG_MAX) {
+		w->bytes -= delivery_bytes(&w->log[w->log_head]);
 		delivery_release(&w->log[w->log_head]);
 		w->log_head = (w->log_head + 1) % WEBHOOK_LOG_MAX;
 		w->log_count--;
@@ -480,6 +542,7 @@ webhooks_log(struct webhooks *w, struct delivery *d)
 	slot = &w->log[(w->log_head + w->log_count++) % WEBHOOK_LOG_MAX];
 	*slot = *d;
 	slot->id = w->next_delivery++;
+	w->bytes += delivery_bytes(slot);
 	memset(d, 0, sizeof *d);
 	return (slot->id);
 }
@@ -488,7 +551,9 @@ static void
 webhooks_add(struct webhooks *w, struct wevent *ev)
 {
 	w->events = xrealloc(w->events, (w->nevents + 1) * sizeof *w->events);
+	w->events_slots = w->nevents + 1;
 	w->events[w->nevents++] = ev;
+	webhooks_recount(w, ev);
 	webhooks_mark(w);
 }
 
@@ -595,6 +660,7 @@ webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint 
 
 	LIST_INSERT_HEAD(&e->attempts, a, entry);
 	e->inflight++;
+	sessions_hold(e->sessions, a->session, a->session_born);
 	free(a->d.url);
 	a->d.url = xstrdup(ep->url);
 	a->deadline = evtimer_new(e->base, webhook_attempt_expire, a);
@@ -646,6 +712,7 @@ webhook_attempt_new(struct webhook_engine *e, const struct session *s,
 	a->e = e;
 	snprintf(a->session, sizeof a->session, "%s", s->name);
 	a->session_id = s->id;
+	a->session_born = s->born;
 	/* A wrong secret, as a provider with a key mix-up would sign. */
 	secret = xasprintf("%s%s", ep->secret, bad_signature ? "-not-the-secret" : "");
 	webhook_sign(secret, t, body, strlen(body), hex);
@@ -676,6 +743,7 @@ webhook_attempt_copy(const struct attempt *a)
 	c->e = a->e;
 	memcpy(c->session, a->session, sizeof c->session);
 	c->session_id = a->session_id;
+	c->session_born = a->session_born;
 	c->d.event_id = xstrdup(a->d.event_id);
 	c->d.type = a->d.type;
 	c->d.provider = a->d.provider;
@@ -759,7 +827,9 @@ webhook_attempt_finish(struct attempt *a, int status)
 		    (ev = webhooks_event(s->webhooks, a->event_seq)) != NULL)
 			webhook_event_answered(s, ev, a);
 		webhooks_log(s->webhooks, &a->d);
+		sessions_account(e->sessions, s);
 	}
+	sessions_release(e->sessions, a->session, a->session_born);
 	delivery_release(&a->d);
 	evtimer_del(a->deadline);
 	a->finished = 1;
@@ -933,15 +1003,24 @@ static int
 webhook_pump_one(struct webhook_engine *e, struct session *s)
 {
 	struct webhooks	*w = s->webhooks;
+	struct wevent	*ev;
 	int64_t		 now = clock_now(s->clock);
 	size_t		 i;
+	int		 started;
 
-	if (webhook_session_inflight(e, s->name) >= WEBHOOK_SESSION_INFLIGHT)
+	/* Evicted during this pump (an attempt's accounting made room): nothing more goes. */
+	if (sessions_find_id(e->sessions, s->name, s->id) != s ||
+	    webhook_session_inflight(e, s->name) >= WEBHOOK_SESSION_INFLIGHT)
 		return (0);
 	for (i = 0; i < w->nevents; i++) {
-		if (w->events[i]->st == WEVENT_WAITING &&
-		    (w->events[i]->ready != NULL || w->events[i]->due <= now) &&
-		    !webhook_blocked(w, i) && webhook_start(e, s, i))
+		ev = w->events[i];
+		if (ev->st != WEVENT_WAITING || (ev->ready == NULL && ev->due > now) ||
+		    webhook_blocked(w, i))
+			continue;
+		/* Starting gives it a body, a rule, or takes its ready attempt. */
+		started = webhook_start(e, s, i);
+		webhooks_recount(w, ev);
+		if (started)
 			return (1);
 	}
 	return (0);
@@ -954,7 +1033,7 @@ webhooks_compact(struct webhooks *w)
 
 	for (i = n = 0; i < w->nevents; i++) {
 		if (w->events[i]->st == WEVENT_DONE)
-			wevent_free(w->events[i]);
+			webhooks_event_free(w, w->events[i]);
 		else
 			w->events[n++] = w->events[i];
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "map.h"
+#include "util.h"
 
 #define MANY	100000
 
@@ -235,4 +236,28 @@ Test(map, no_free_value)
 	map_put(m, "k", &v);	/* a stack value: freeing it would crash */
 	map_free(m);
 	cr_expect_eq(v, 5);
+}
+
+Test(map, bytes_follow_the_keys)
+{
+	struct map	*m = map_new(NULL);
+	size_t		 empty = map_bytes(m), full, keys = 0;
+	char		 key[32];
+	int		 i;
+
+	map_put(m, "abc", VAL(1));
+	cr_expect_eq(map_bytes(m), empty + 4 + ALLOC_OVERHEAD);
+	map_put(m, "abc", VAL(2));
+	cr_expect_eq(map_bytes(m), empty + 4 + ALLOC_OVERHEAD, "a key replaced costs nothing");
+	map_del(m, "abc");
+	cr_expect_eq(map_bytes(m), empty);
+	for (i = 0; i < 1000; i++)
+		keys += strlen(map_test_key(key, i)) + 1 + ALLOC_OVERHEAD;
+	map_test_put_range(m, 0, 1000, 0);
+	full = map_bytes(m);
+	cr_expect_geq(full, empty + keys + 1000 * 3 * sizeof(void *), "slots grew");
+	for (i = 0; i < 1000; i++)
+		map_del(m, map_test_key(key, i));
+	cr_expect_eq(map_bytes(m), full - keys, "the slots stay, the keys go");
+	map_free(m);
 }

@@ -7,8 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e.h"
+#include "jsonx.h"
+#include "quota.h"
+#include "quota_fixture.h"
+#include "scenario.h"
 #include "util.h"
 
 #define MERCHANT	"31928de9-1344-469f-b0eb-8e5d0fef3d21"
@@ -474,4 +479,94 @@ Test(scenario, a_delayed_reply_keeps_its_key_in_flight)
 	r = e2e("POST", "/accelebit/v1/refunds", headers, body);
 	cr_expect_eq(r->status, 201);
 	cr_expect_str_eq(e2e_header(r, "Idempotent-Replayed"), "true");
+}
+
+/* The bounds as units: the rule cap, the scenario size and what rules hold. */
+
+TestSuite(scenario_bounds, .init = quota_save, .fini = quota_restore);
+
+#define ONE_RULE	"{\"match\":{\"provider\":\"smartpay\"},\"action\":{\"type\":\"drop\"}}"
+
+static json_t *
+rules_doc(size_t n)
+{
+	json_t	*rules = json_array();
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(rules, json_loads(ONE_RULE, 0, NULL));
+	return (json_pack("{ss so}", "name", "bounds", "rules", rules));
+}
+
+Test(scenario_bounds, a_scenario_past_the_rule_cap_is_refused_naming_it)
+{
+	json_t		*o;
+	struct scenario	*s;
+	char		*cause = NULL;
+
+	quota.rules = 2;
+	o = rules_doc(2);
+	cr_assert_not_null(s = scenario_parse(o, &cause));
+	scenario_free(s);
+	json_decref(o);
+	o = rules_doc(3);
+	cr_expect_null(scenario_parse(o, &cause));
+	cr_expect_str_eq(cause, "rules: must be an array of at most 2 rules");
+	free(cause);
+	json_decref(o);
+}
+
+Test(scenario_bounds, a_file_past_the_size_is_refused_naming_it)
+{
+	char		 path[] = "/tmp/paymock-scenario-XXXXXX", *cause = NULL;
+	json_t		*o = rules_doc(1);
+	char		*text = jsonx_dumps(o, 0);
+	struct scenario	*s;
+	int		 fd = mkstemp(path);
+
+	json_decref(o);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	quota.scenario_bytes = strlen(text);
+	cr_assert_not_null(s = scenario_load(path, "bounds", &cause));
+	scenario_free(s);
+	quota.scenario_bytes = strlen(text) - 1;
+	cr_expect_null(scenario_load(path, "bounds", &cause));
+	cr_expect(strstr(cause, "bounds: larger than ") == cause, "%s", cause);
+	cr_expect(strstr(cause, "--max-scenario-size") != NULL, "%s", cause);
+	free(cause);
+	free(text);
+	unlink(path);
+}
+
+Test(scenario_bounds, rule_bytes_grow_with_rules_and_return_after_a_clear)
+{
+	struct rules	*rs = rules_new();
+	size_t		 empty = rules_bytes(rs), one, two;
+	json_t		*o = rules_doc(1), *big;
+	char		*cause = NULL;
+	struct rule	*r;
+
+	rules_add_scenario(rs, scenario_parse(o, &cause));
+	one = rules_bytes(rs);
+	cr_expect_gt(one, empty + 2 * sizeof(struct rule));
+	json_decref(o);
+	o = rules_doc(2);
+	rules_add_scenario(rs, scenario_parse(o, &cause));
+	two = rules_bytes(rs);
+	cr_expect_gt(two - one, one - empty, "two rules weigh more than one");
+	/* A fault with a large respond body weighs that body. */
+	big = json_pack("{s{ss} s{ss si s{ss}}}", "match", "provider", "smartpay",
+	    "action", "type", "respond", "status", 200, "body", "pad",
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	cr_assert_not_null(r = rule_parse(big, "fault", 1, &cause), "%s", cause);
+	rules_add_fault(rs, r);
+	cr_expect_gt(rules_bytes(rs), two + 148);
+	rules_clear(rs);
+	cr_expect_eq(rules_bytes(rs), empty);
+	json_decref(big);
+	json_decref(o);
+	rules_free(rs);
 }
