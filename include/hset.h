@@ -10,13 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * What an allocation of 'n' bytes costs the process: glibc's chunk header and
- * rounding, counted as one fixed overhead so byte counters stay O(1).
- */
-#define MEM_OVERHEAD		16
-#define mem_cost(n)		((size_t)(n) + MEM_OVERHEAD)
-
 struct hset {
 	void		**slots;
 	size_t		  cap;	/* 0 or a power of two */
@@ -35,7 +28,7 @@ void	*hset_find(const struct hset *, uint64_t h,
 void	 hset_add(struct hset *, void *record);
 /* Takes out 'record' (the very pointer); nothing if it is not there. */
 void	 hset_del(struct hset *, const void *record);
-/* The slot array's bytes, as mem_cost counts them. */
+/* The slot array's bytes, as alloc_bytes (util.h) counts them. */
 size_t	 hset_bytes(const struct hset *);
 
 /* FNV-1a 64 of 'a', a 0x1f separator and 'b': a scoped key without building it. */

@@ -82,7 +82,7 @@ size_t			 idem_count(const struct idem *);
 size_t			 idem_text_count(const struct idem *);
 /*
  * The bytes the store allocated: records with their keys, texts, table
- * slots and the expiry heap, each with MEM_OVERHEAD (hset.h); kept as it
+ * slots and the expiry heap, each with ALLOC_OVERHEAD (util.h); kept as it
  * grows, O(1).
  */
 size_t			 idem_bytes(const struct idem *);

@@ -144,8 +144,8 @@ struct refund	*ledger_refunds_of(const struct ledger *, const struct txn *);
 size_t		 ledger_refund_count(const struct ledger *);
 /*
  * The bytes the ledger allocated beyond the borrowed fixtures: structs,
- * strings, table slots, array capacity, heaps, each with MEM_OVERHEAD
- * (hset.h); kept as it grows, O(1).
+ * strings, table slots, array capacity, heaps, each with ALLOC_OVERHEAD
+ * (util.h); kept as it grows, O(1).
  */
 size_t		 ledger_bytes(const struct ledger *);
 /*

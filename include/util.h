@@ -13,6 +13,8 @@
  * they cost.
  */
 #define ALLOC_OVERHEAD	16
+/* What an allocation of 'n' bytes costs, as byte counts add it up. */
+#define alloc_bytes(n)	((size_t)(n) + ALLOC_OVERHEAD)
 
 /* Out-of-memory and programming errors only; bad input never gets here. */
 void	 fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

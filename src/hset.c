@@ -99,7 +99,7 @@ hset_del(struct hset *s, const void *record)
 size_t
 hset_bytes(const struct hset *s)
 {
-	return (s->cap != 0 ? mem_cost(s->cap * sizeof *s->slots) : 0);
+	return (s->cap != 0 ? alloc_bytes(s->cap * sizeof *s->slots) : 0);
 }
 
 uint64_t

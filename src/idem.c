@@ -49,13 +49,13 @@ idem_record_match(const void *p, const void *key)
 static size_t
 idem_record_bytes(const struct idem_record *r)
 {
-	return (mem_cost(sizeof *r + strlen(r->key) + 1));
+	return (alloc_bytes(sizeof *r + strlen(r->key) + 1));
 }
 
 static size_t
 idem_text_bytes(const struct idem_text *t)
 {
-	return (mem_cost(sizeof *t + strlen(t->headers) + 1 + strlen(t->body) + 1));
+	return (alloc_bytes(sizeof *t + strlen(t->headers) + 1 + strlen(t->body) + 1));
 }
 
 static void
@@ -64,7 +64,7 @@ idem_init(struct idem *i)
 	memset(i, 0, sizeof *i);
 	hset_init(&i->records, idem_record_hash);
 	TAILQ_INIT(&i->texts);
-	i->bytes = mem_cost(sizeof *i);
+	i->bytes = alloc_bytes(sizeof *i);
 }
 
 static void
@@ -215,10 +215,10 @@ idem_put(struct idem *i, const char *key, uint64_t fingerprint, int64_t expires_
 	if (expires_ms != IDEM_FOREVER) {
 		if (i->nheap == i->heap_cap) {
 			if (i->heap_cap != 0)
-				i->bytes -= mem_cost(i->heap_cap * sizeof *i->heap);
+				i->bytes -= alloc_bytes(i->heap_cap * sizeof *i->heap);
 			i->heap_cap = i->heap_cap == 0 ? 16 : i->heap_cap * 2;
 			i->heap = xrealloc(i->heap, i->heap_cap * sizeof *i->heap);
-			i->bytes += mem_cost(i->heap_cap * sizeof *i->heap);
+			i->bytes += alloc_bytes(i->heap_cap * sizeof *i->heap);
 		}
 		idem_heap_set(i, i->nheap++, r);
 		idem_heap_fix(i, r->heap_at);

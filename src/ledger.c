@@ -158,56 +158,18 @@ txn_free(struct txn *t)
 	free(t);
 }
 
-/*
- * What jansson allocates for 'v' (2.14 on 64 bits: object 72 bytes, its
- * buckets 16 each and at least 8, a pair 57 and its key, a string 32 and its
- * text, a number 24, an array 40 and 8 a slot): a run-time transaction's
- * fixture is the ledger's to count.
- */
-static size_t
-ledger_json_bytes(const json_t *v)
-{
-	const char	*key;
-	json_t		*value;
-	size_t		 n = 0, buckets = 8, i;
-
-	if (v == NULL)
-		return (0);
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		while (buckets < json_object_size(v))
-			buckets *= 2;
-		n = mem_cost(72) + mem_cost(buckets * 16);
-		json_object_foreach((json_t *)v, key, value)
-			n += mem_cost(57 + strlen(key)) + ledger_json_bytes(value);
-		return (n);
-	case JSON_ARRAY:
-		n = mem_cost(40) + mem_cost(8 * (json_array_size(v) > 8 ?
-		    json_array_size(v) : 8));
-		for (i = 0; i < json_array_size(v); i++)
-			n += ledger_json_bytes(json_array_get(v, i));
-		return (n);
-	case JSON_STRING:
-		return (mem_cost(32) + mem_cost(json_string_length(v) + 1));
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return (mem_cost(24));
-	default:
-		return (0);
-	}
-}
-
 static size_t
 ledger_txn_bytes(const struct txn *t)
 {
-	return (mem_cost(sizeof *t) + mem_cost(strlen(t->provider) + 1) +
-	    mem_cost(strlen(t->id) + 1) + ledger_json_bytes(t->fixture));
+	/* A run-time transaction's fixture is the ledger's to count. */
+	return (alloc_bytes(sizeof *t) + str_bytes(t->provider) + str_bytes(t->id) +
+	    jsonx_bytes(t->fixture));
 }
 
 static size_t
 ledger_refund_bytes(const struct refund *r)
 {
-	return (mem_cost(offsetof(struct refund, id) + strlen(r->id) + 1 +
+	return (alloc_bytes(offsetof(struct refund, id) + strlen(r->id) + 1 +
 	    (r->data_len > 0 ? r->data_len + 1 : 0)));
 }
 
@@ -276,7 +238,7 @@ ledger_init(struct ledger *l, const struct fixtures *base)
 	hset_init(&l->added, ledger_txn_hash);
 	hset_init(&l->accounts, ledger_account_hash);
 	hset_init(&l->refunds, ledger_refund_hash);
-	l->bytes = mem_cost(sizeof *l);
+	l->bytes = alloc_bytes(sizeof *l);
 }
 
 struct ledger *
@@ -337,9 +299,9 @@ ledger_array_room(void *array, size_t n, size_t *cap, size_t first, size_t *byte
 	if (n < *cap)
 		return (array);
 	if (*cap != 0)
-		*bytes -= mem_cost(*cap * sizeof(void *));
+		*bytes -= alloc_bytes(*cap * sizeof(void *));
 	*cap = *cap != 0 ? *cap * 2 : first;
-	*bytes += mem_cost(*cap * sizeof(void *));
+	*bytes += alloc_bytes(*cap * sizeof(void *));
 	return (xrealloc(array, *cap * sizeof(void *)));
 }
 
@@ -616,7 +578,7 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 		a->txn = t;
 		a->pruned_ms = INT64_MIN;
 		hset_add(&l->accounts, a);
-		l->bytes += mem_cost(sizeof *a);
+		l->bytes += alloc_bytes(sizeof *a);
 	}
 	a->counted = counted;
 	a->nrefunds++;

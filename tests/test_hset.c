@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "hset.h"
+#include "util.h"
 
 #define HSET_TEST_N	4096
 
@@ -58,7 +59,7 @@ Test(hset, add_find_delete_against_a_mirror)
 	}
 	cr_expect_eq(s.count, count);
 	cr_expect_leq(s.count * 4, s.cap * 3, "at most three quarters full");
-	cr_expect_eq(hset_bytes(&s), mem_cost(s.cap * sizeof(void *)));
+	cr_expect_eq(hset_bytes(&s), alloc_bytes(s.cap * sizeof(void *)));
 	hset_del(&s, &x);	/* not there: nothing happens */
 	cr_expect_eq(s.count, count);
 	hset_release(&s);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hset.h"
 #include "idem.h"
 #include "quota.h"
 #include "util.h"
@@ -293,7 +292,7 @@ Test(idem, bytes_follow_the_allocations)
 	for (i = 0; i < 20000 / IDEM_PURGE_PER_CALL + 1; i++)
 		idem_get(idem, "absent", 1000000);
 	cr_expect_eq(idem_count(idem), 0);
-	cr_expect_leq(idem_bytes(idem) - empty, 2 * mem_cost(32768 * sizeof(void *)),
+	cr_expect_leq(idem_bytes(idem) - empty, 2 * alloc_bytes(32768 * sizeof(void *)),
 	    "only the grown table and heap stay");
 	idem_reset(idem);
 	cr_expect_eq(idem_bytes(idem), empty, "a reset gives it all back");

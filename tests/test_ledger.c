@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "fixtures.h"
-#include "hset.h"
 #include "jsonx.h"
 #include "ledger.h"
 #include "util.h"
