@@ -10,6 +10,10 @@
 #   make bench-hang      10,000 connections held by a hang fault: RSS, and the
 #                        p99 of normal refunds meanwhile against none held
 #   make bench-sessions  1,000 sessions x 1,000 refunds: bytes per session, per refund
+#   make bench-refund-memory
+#                        bytes per refund in one session, journal excluded:
+#                        100,000 keyed refunds per provider in process
+#                        (bench/refund_memory.c; N=... to change the count)
 #   make bench-startup   exec to the first 200 on /__admin/health
 #   make bench-all       all of the above
 #   make bench-profile   perf profile of the create load (linux-perf)
@@ -25,7 +29,7 @@ BENCH_CLIENT  = $(BENCH_BUILD)/bench-client
 BENCH_FIXTURE = bench/fixtures/accelebit-bench.json
 
 .PHONY: bench bench-build bench-deps bench-peers bench-hang bench-sessions \
-	bench-startup bench-all bench-profile bench-instr
+	bench-startup bench-all bench-profile bench-instr bench-refund-memory
 
 # wrk (and, for the profiles, perf or valgrind) from Debian when missing.
 bench-deps:
@@ -62,3 +66,13 @@ bench-profile: bench-build bench-deps
 bench-instr: BENCH_EXTRA_PKGS = valgrind
 bench-instr: bench-build bench-deps
 	bench/instr.sh $(BENCH_BIN)
+
+# The request bodies are printf formats from a table, hence -Wno-format-nonliteral.
+$(BUILD)/refund-memory: bench/refund_memory.c $(LIB_OBJS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -Wno-format-nonliteral $(ALL_LDFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+bench-refund-memory: deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT='$(BENCH_OPT)' \
+	    $(BENCH_BUILD)/refund-memory
+	$(BENCH_BUILD)/refund-memory $(N)

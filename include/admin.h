@@ -12,6 +12,12 @@ void	admin_handle(struct call *, const char *path);
  * TOKEN"; else 0 with a 401 written.
  */
 int	admin_authorize(struct call *, const char *path);
+/*
+ * 1 if the admin call would add state (refused past --max-memory): writes,
+ * but for those that free (reset) or only read (journal/count).  'path' is
+ * below "/__admin".
+ */
+int	admin_adds_state(const char *method, const char *path);
 /* The admin error shape: {"error":{"code","message"}}. */
 void	admin_error(struct call *, int status, const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));

@@ -48,6 +48,7 @@ struct plan {
 	int64_t		 bytes_per_s;
 	char		*idem_key;	/* in flight until dispatch_release; owned */
 	uint64_t	 session_id;	/* the idem_key's session (struct session's id) */
+	uint64_t	 session_born;	/* its born: held (sessions_hold) while pending */
 	struct work	 work;		/* the reply is still to be made; owned */
 };
 

@@ -68,16 +68,21 @@ struct lifecycle {
 	enum refund_outcome	outcome;
 };
 
-/* A refund; read-only outside the ledger, except 'data'. */
+/*
+ * A refund; read-only outside the ledger.  One allocation holds it, its id
+ * and the adapter's own fields as compact JSON text (refund_data): a jansson
+ * object and its table would cost more than the rest of the refund.
+ */
 struct refund {
-	char			*id;		/* the provider's refund id */
 	const struct txn	*txn;
+	struct refund		*next;		/* the transaction's next refund */
 	int64_t			 amount;
 	int64_t			 created_ms;
 	struct refund_step	 steps[3];
 	int			 nsteps;
-	json_t			*data;		/* the adapter's own fields; owned */
-	struct refund		*next;		/* the transaction's next refund */
+	uint32_t		 seq;		/* its index: ledger_refund_nth(seq) */
+	uint32_t		 data_len;	/* of the text after the id; 0: none */
+	char			 id[];		/* the provider's refund id, then the data */
 };
 
 struct ledger;
@@ -121,11 +126,13 @@ int64_t		 ledger_refundable(const struct ledger *, const struct txn *, int64_t n
 int64_t		 ledger_refunded(const struct ledger *, const struct txn *, int64_t now);
 
 /*
- * Records a refund of 'amount' created at 'now'.  'id' is copied, 'data' is
- * taken.  Returns NULL (taking nothing) if 'amount' is above what is
- * refundable, 'now' is before the transaction's latest refund, the
- * transaction has LEDGER_REFUNDS_PER_TXN_MAX refunds already, 'id' is taken, or the plan breaks the state machine or its dates overflow.  So
- * refunded <= amount holds at every instant (sums are checked, never wrap).
+ * Records a refund of 'amount' created at 'now'.  'id' is copied; 'data' (an
+ * object, or NULL) is taken, and dropped once its compact text is kept (none
+ * when it is empty).  Returns NULL if 'amount' is above what is refundable, 'now'
+ * is before the transaction's latest refund, the transaction has
+ * LEDGER_REFUNDS_PER_TXN_MAX refunds already, 'id' is taken, or the plan
+ * breaks the state machine or its dates overflow.  So refunded <= amount
+ * holds at every instant (sums are checked, never wrap).
  */
 struct refund	*ledger_refund_add(struct ledger *, const struct txn *, const char *id,
 		     int64_t amount, int64_t now, const struct lifecycle *, json_t *data);
@@ -135,7 +142,11 @@ int		 ledger_refund_room(const struct ledger *, const struct txn *);
 /* The transaction's refunds, oldest first (follow ->next). */
 struct refund	*ledger_refunds_of(const struct ledger *, const struct txn *);
 size_t		 ledger_refund_count(const struct ledger *);
-/* The bytes the ledger holds beyond the borrowed fixtures, counted as it grows. */
+/*
+ * The bytes the ledger allocated beyond the borrowed fixtures: structs,
+ * strings, table slots, array capacity, heaps, each with ALLOC_OVERHEAD
+ * (util.h); kept as it grows, O(1).
+ */
 size_t		 ledger_bytes(const struct ledger *);
 /*
  * The i-th refund made, oldest first; i < ledger_refund_count.  Like a
@@ -143,6 +154,8 @@ size_t		 ledger_bytes(const struct ledger *);
  */
 struct refund	*ledger_refund_nth(const struct ledger *, size_t i);
 
+/* The adapter's fields: a new object (empty when none); the caller drops it. */
+json_t		*refund_data(const struct refund *);
 enum refund_state refund_state_at(const struct refund *, int64_t now);
 /* Steps reached by 'now', oldest first; returns their number. */
 int		 refund_history(const struct refund *, int64_t now,

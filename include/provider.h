@@ -78,6 +78,14 @@ struct provider {
 	void			 (*render_error)(struct call *, int status,
 				     const char *code, const char *field,
 				     const char *message);
+	/*
+	 * Writes the reply that created 'r', with 'status', as at its
+	 * creation: the create itself and every replay of its idempotency key
+	 * (call_idem_begin) go through it, so a replay is the same bytes
+	 * without keeping them.  NULL where no create is keyed.
+	 */
+	void			 (*render_created)(struct call *, const struct refund *,
+				     int status);
 	/* Checks the provider's fixture extras; 'where' prefixes messages. */
 	int			 (*check_fixture)(const json_t *, const char *where,
 				     char **cause);
@@ -121,7 +129,7 @@ struct call {
 /* What call_idem_begin found under a request's idempotency key. */
 enum call_idem {
 	CALL_IDEM_FRESH,	/* go on; the reply is kept when the call ends */
-	CALL_IDEM_REPLAYED,	/* the stored reply is in c->reply, with 'replayed_header' */
+	CALL_IDEM_REPLAYED,	/* the first reply again is in c->reply, with 'replayed_header' */
 	CALL_IDEM_CONFLICT,	/* the key was used with another body */
 	CALL_IDEM_BUSY,		/* the first request with the key is still in flight */
 };
@@ -173,10 +181,17 @@ struct refund	*call_refund_add(struct call *, const struct txn *, const char *id
  * key), the body's canonical JSON as fingerprint, kept 'ttl_ms' of virtual
  * time.  After a FRESH begin, provider_handle keeps the reply under the key
  * if it is 2xx or 422 and forgets the key otherwise, so a retry of a
- * rejected request can succeed.  The adapter renders CONFLICT and BUSY.
+ * rejected request can succeed: a reply that created a refund as its status
+ * and the refund (a replay renders it through the provider's
+ * render_created), any other as text (idem_keep_text).  The adapter renders
+ * CONFLICT and BUSY.
  */
 enum call_idem	 call_idem_begin(struct call *, const char *key, int64_t ttl_ms,
 		     const char *replayed_header);
+
+/* The refund 'rec' links to in the call's session, or NULL. */
+struct idem_record;
+struct refund	*call_idem_refund(const struct call *, const struct idem_record *rec);
 
 /*
  * X-RateLimit-Limit/-Remaining/-Reset for 'key' in the current second of

@@ -13,6 +13,8 @@
  * they cost.
  */
 #define ALLOC_OVERHEAD	16
+/* What an allocation of 'n' bytes costs, as byte counts add it up. */
+#define alloc_bytes(n)	((size_t)(n) + ALLOC_OVERHEAD)
 
 /* Out-of-memory and programming errors only; bad input never gets here. */
 void	 fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -56,6 +58,7 @@ uint64_t hash_fnv1a(const void *, size_t);
  */
 void	*ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
 	    size_t new_slots);
+
 
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {

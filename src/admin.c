@@ -190,10 +190,12 @@ admin_work_start(struct call *c, int (*step)(struct app *, void *, struct reply 
 static json_t *
 admin_session_json(struct session *s)
 {
-	char	at[CLOCK_TEXT_MAX];
+	char	at[CLOCK_TEXT_MAX], seen[CLOCK_TEXT_MAX];
 
-	return (json_pack("{ss ss sb sI sI sI sI sI}", "name", s->name,
+	return (json_pack("{ss ss ss sI sb sI sI sI sI sI}", "name", s->name,
 	    "now", clock_format(clock_now(s->clock), at),
+	    "last_seen", clock_format(s->last_seen_ms, seen),
+	    "bytes", (json_int_t)session_bytes(s),
 	    "frozen", clock_frozen(s->clock),
 	    "refunds", (json_int_t)ledger_refund_count(s->ledger),
 	    "idempotency_keys", (json_int_t)idem_count(s->idem),
@@ -977,6 +979,23 @@ static const struct route admin_routes[] = {
 	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },
 };
+
+int
+admin_adds_state(const char *method, const char *path)
+{
+	/* Writes that free or only read: what an operator past the budget needs. */
+	static const char *const frees[] = { "/reset", "/journal/count" };
+	size_t			 i;
+
+	if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0 &&
+	    strcmp(method, "PATCH") != 0)
+		return (0);
+	for (i = 0; i < nitems(frees); i++) {
+		if (strcmp(path, frees[i]) == 0)
+			return (0);
+	}
+	return (1);
+}
 
 void
 admin_handle(struct call *c, const char *path)

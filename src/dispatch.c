@@ -14,6 +14,8 @@
 #include "webhook.h"
 
 #define ADMIN_PREFIX	"/__admin"
+/* Seconds a client refused for want of room waits: eviction and freeing take milliseconds. */
+#define DISPATCH_RETRY_AFTER	"1"
 
 /* The session a request names into 'buf'; '*bad' if the name is not valid. */
 static const char *
@@ -338,6 +340,47 @@ dispatch_is_admin(const char *path)
 	    (path[n] == '/' || path[n] == '\0'));
 }
 
+/*
+ * A request the registry cannot take a session for: 503 and Retry-After,
+ * in the provider's shape or as an admin error; no session is made.
+ */
+static void
+dispatch_unavailable(struct call *c, const char *name, enum sessions_refusal why)
+{
+	static const char *const messages[] = {
+		[SESSIONS_FULL] = "every session is busy at the session cap; retry shortly",
+		[SESSIONS_OVER_MEMORY] = "paymock is past its memory budget; retry "
+		    "shortly, or free some (DELETE /__admin/sessions/NAME)",
+	};
+	struct session	 stand_in;
+
+	if (c->provider == NULL)
+		admin_error(c, 503, why == SESSIONS_FULL ? "too_many_sessions" :
+		    "over_memory_budget", "%s", messages[why]);
+	else {
+		/* The error may want trace ids and a time: a stand-in's, kept by no one. */
+		memset(&stand_in, 0, sizeof stand_in);
+		rng_seed(&stand_in.rng, 0, name);
+		c->session = &stand_in;
+		c->now = clock_wall();
+		provider_fail(c, PERR_UNAVAILABLE, "%s", messages[why]);
+		c->session = NULL;
+	}
+	reply_header(c->reply, "Retry-After", DISPATCH_RETRY_AFTER);
+}
+
+/* The request's session, or NULL with the 503 written. */
+static struct session *
+dispatch_enter(struct call *c, const char *name, int adds)
+{
+	enum sessions_refusal	why;
+	struct session		*s = sessions_enter(c->app->sessions, name, adds, &why);
+
+	if (s == NULL)
+		dispatch_unavailable(c, name, why);
+	return (s);
+}
+
 void
 dispatch_refuse(struct app *app, const struct request *req, int status,
     const char *message, struct reply *reply, struct dispatch_info *info)
@@ -358,7 +401,8 @@ dispatch_refuse(struct app *app, const struct request *req, int status,
 	}
 	info->provider = c.provider->name;
 	/* The provider's error needs a session (its trace ids come from its rng). */
-	c.session = sessions_get(app->sessions, info->session);
+	if ((c.session = dispatch_enter(&c, info->session, 0)) == NULL)
+		return;
 	call_error(&c, status, "BAD_REQUEST", NULL, "%s", message);
 	provider_decorate(&c);
 }
@@ -387,10 +431,14 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 	if (req->provider != NULL)
 		c.provider = provider_find(req->provider);
 	else if (dispatch_is_admin(req->path)) {
-		c.session = sessions_get(app->sessions, info->session);
+		if ((c.session = dispatch_enter(&c, info->session, admin_adds_state(
+		    req->method, req->path + strlen(ADMIN_PREFIX)))) == NULL)
+			return;
 		c.now = clock_now(c.session->clock);
 		admin_handle(&c, req->path + strlen(ADMIN_PREFIX));
 		plan->work = c.work;
+		plan->session_born = c.session->born;
+		sessions_account(app->sessions, c.session);
 		info->operation = c.route != NULL ? c.route->operation : NULL;
 		/* Moving a clock may make webhook events due. */
 		webhook_engine_kick(app->webhooks);
@@ -402,8 +450,11 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		return;
 	}
 	info->provider = c.provider->name;
-	c.session = sessions_get(app->sessions, info->session);
+	if ((c.session = dispatch_enter(&c, info->session, 1)) == NULL)
+		return;
 	c.now = clock_now(c.session->clock);
 	dispatch_provider(&c, *rest != '\0' ? rest : "/", plan);
+	plan->session_born = c.session->born;
+	sessions_account(app->sessions, c.session);
 	info->operation = c.route != NULL ? c.route->operation : NULL;
 }

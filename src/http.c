@@ -25,6 +25,7 @@
 #include "http.h"
 #include "map.h"
 #include "metrics.h"
+#include "session.h"
 #include "util.h"
 
 /* evhttp answers bodies past this itself; up to it we answer in the provider's shape. */
@@ -318,6 +319,7 @@ static void
 http_pending_free(struct pending *p)
 {
 	http_pending_detach(p);
+	sessions_release(p->h->app->sessions, p->session, p->plan.session_born);
 	if (p->plan.idem_key != NULL)
 		dispatch_release(p->h->app, p->session, p->plan.session_id,
 		    p->plan.idem_key);
@@ -518,6 +520,8 @@ http_hold(struct http *h, struct http_conn *hc, struct evhttp_request *req,
 	memset(rep, 0, sizeof *rep);
 	memset(plan, 0, sizeof *plan);
 	snprintf(p->session, sizeof p->session, "%s", session);
+	/* The session is busy, not evicted, until the request is done with. */
+	sessions_hold(h->app->sessions, p->session, p->plan.session_born);
 	p->timer = evtimer_new(h->base, http_pending_fire, p);
 	p->deadline_us = clock_mono_us() + (int64_t)h->timeout_s * 1000000;
 	TAILQ_INSERT_TAIL(&http_held, p, entry);

@@ -2,49 +2,91 @@
  * Idempotency records, kept per session and expiring on the virtual clock.
  * Records that expire sit in a min-heap by expiry, so the expired ones are
  * found without a scan (the clock may be set back: a heap, not a FIFO);
- * stored rejections are also on a list, oldest first, to cap their number.
+ * texts (stored rejections) are also on a list, oldest first, to cap their
+ * number.  A record holds its key, and the table only points at records.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "hset.h"
 #include "idem.h"
-#include "map.h"
+#include "quota.h"
 #include "util.h"
 
-#define IDEM_NOWHERE	SIZE_MAX
+#define IDEM_NOWHERE	UINT32_MAX
 
 struct idem {
-	struct map		 *records;
+	struct hset		  records;
 	struct idem_record	**heap;
 	size_t			  nheap, heap_cap;
-	TAILQ_HEAD(, idem_record) rejections;
-	size_t			  nrejections;
+	TAILQ_HEAD(, idem_text)	  texts;
+	size_t			  ntexts;
+	size_t			  bytes;	/* all but the table's slots */
 };
 
-static void
-idem_record_free(void *p)
+static uint64_t
+idem_key_hash(const char *key)
 {
-	struct idem_record	*r = p;
+	return (hash_fnv1a(key, strlen(key)));
+}
 
-	free(r->headers);
-	free(r->body);
-	free(r->refund_id);
-	free(r->txn_id);
-	free(r->key);
-	free(r);
+static uint64_t
+idem_record_hash(const void *p)
+{
+	const struct idem_record	*r = p;
+
+	return (idem_key_hash(r->key));
+}
+
+static int
+idem_record_match(const void *p, const void *key)
+{
+	const struct idem_record	*r = p;
+
+	return (strcmp(r->key, key) == 0);
+}
+
+static size_t
+idem_record_bytes(const struct idem_record *r)
+{
+	return (alloc_bytes(sizeof *r + strlen(r->key) + 1));
+}
+
+static size_t
+idem_text_bytes(const struct idem_text *t)
+{
+	return (alloc_bytes(sizeof *t + strlen(t->headers) + 1 + strlen(t->body) + 1));
 }
 
 static void
 idem_init(struct idem *i)
 {
-	i->records = map_new(idem_record_free);
-	TAILQ_INIT(&i->rejections);
+	memset(i, 0, sizeof *i);
+	hset_init(&i->records, idem_record_hash);
+	TAILQ_INIT(&i->texts);
+	i->bytes = alloc_bytes(sizeof *i);
+}
+
+static void
+idem_clear(struct idem *i)
+{
+	size_t	n;
+
+	for (n = 0; n < i->records.cap; n++) {
+		struct idem_record *r = i->records.slots[n];
+		if (r != NULL) {
+			free(r->text);
+			free(r);
+		}
+	}
+	hset_release(&i->records);
+	free(i->heap);
 }
 
 struct idem *
 idem_new(void)
 {
-	struct idem	*i = xcalloc(1, sizeof *i);
+	struct idem	*i = xmalloc(sizeof *i);
 
 	idem_init(i);
 	return (i);
@@ -55,17 +97,14 @@ idem_free(struct idem *i)
 {
 	if (i == NULL)
 		return;
-	map_free(i->records);
-	free(i->heap);
+	idem_clear(i);
 	free(i);
 }
 
 void
 idem_reset(struct idem *i)
 {
-	map_free(i->records);
-	free(i->heap);
-	memset(i, 0, sizeof *i);
+	idem_clear(i);
 	idem_init(i);
 }
 
@@ -73,7 +112,7 @@ static void
 idem_heap_set(struct idem *i, size_t at, struct idem_record *r)
 {
 	i->heap[at] = r;
-	r->heap_at = at;
+	r->heap_at = (uint32_t)at;
 }
 
 /* Moves the record at 'at' up or down to its place. */
@@ -99,22 +138,32 @@ idem_heap_fix(struct idem *i, size_t at)
 	idem_heap_set(i, at, r);
 }
 
-/* Takes 'r' out of the heap and the rejection list, and frees it. */
+static void
+idem_text_drop(struct idem *i, struct idem_record *r)
+{
+	if (r->text == NULL)
+		return;
+	TAILQ_REMOVE(&i->texts, r->text, rejections);
+	i->ntexts--;
+	i->bytes -= idem_text_bytes(r->text);
+	free(r->text);
+	r->text = NULL;
+}
+
+/* Takes 'r' out of the table, the heap and the text list, and frees it. */
 static void
 idem_drop(struct idem *i, struct idem_record *r)
 {
 	size_t	at = r->heap_at;
 
-	map_del(i->records, r->key);
+	hset_del(&i->records, r);
 	if (at != IDEM_NOWHERE && at != --i->nheap) {
 		i->heap[at] = i->heap[i->nheap];
 		idem_heap_fix(i, at);
 	}
-	if (r->rejection) {
-		TAILQ_REMOVE(&i->rejections, r, rejections);
-		i->nrejections--;
-	}
-	idem_record_free(r);
+	idem_text_drop(i, r);
+	i->bytes -= idem_record_bytes(r);
+	free(r);
 }
 
 static void
@@ -128,13 +177,19 @@ idem_purge(struct idem *i, int64_t now)
 		idem_drop(i, i->heap[0]);
 }
 
+static struct idem_record *
+idem_find(const struct idem *i, const char *key)
+{
+	return (hset_find(&i->records, idem_key_hash(key), idem_record_match, key));
+}
+
 struct idem_record *
 idem_get(struct idem *i, const char *key, int64_t now)
 {
 	struct idem_record	*r;
 
 	idem_purge(i, now);
-	r = map_get(i->records, key);
+	r = idem_find(i, key);
 	if (r != NULL && now >= r->expires_ms && !r->in_flight) {
 		idem_drop(i, r);
 		return (NULL);
@@ -145,19 +200,25 @@ idem_get(struct idem *i, const char *key, int64_t now)
 struct idem_record *
 idem_put(struct idem *i, const char *key, uint64_t fingerprint, int64_t expires_ms)
 {
-	struct idem_record	*r = xcalloc(1, sizeof *r), *old;
+	size_t			 n = strlen(key);
+	struct idem_record	*r = xcalloc(1, sizeof *r + n + 1), *old;
 
 	r->fingerprint = fingerprint;
 	r->expires_ms = expires_ms;
-	r->key = xstrdup(key);
+	r->refund = IDEM_NO_REFUND;
 	r->heap_at = IDEM_NOWHERE;
-	if ((old = map_get(i->records, key)) != NULL)
+	memcpy(r->key, key, n + 1);
+	if ((old = idem_find(i, key)) != NULL)
 		idem_drop(i, old);
-	map_put(i->records, key, r);
+	hset_add(&i->records, r);
+	i->bytes += idem_record_bytes(r);
 	if (expires_ms != IDEM_FOREVER) {
 		if (i->nheap == i->heap_cap) {
+			if (i->heap_cap != 0)
+				i->bytes -= alloc_bytes(i->heap_cap * sizeof *i->heap);
 			i->heap_cap = i->heap_cap == 0 ? 16 : i->heap_cap * 2;
 			i->heap = xrealloc(i->heap, i->heap_cap * sizeof *i->heap);
+			i->bytes += alloc_bytes(i->heap_cap * sizeof *i->heap);
 		}
 		idem_heap_set(i, i->nheap++, r);
 		idem_heap_fix(i, r->heap_at);
@@ -168,34 +229,56 @@ idem_put(struct idem *i, const char *key, uint64_t fingerprint, int64_t expires_
 void
 idem_del(struct idem *i, const char *key)
 {
-	struct idem_record	*r = map_get(i->records, key);
+	struct idem_record	*r = idem_find(i, key);
 
 	if (r != NULL)
 		idem_drop(i, r);
 }
 
-void
-idem_rejection(struct idem *i, struct idem_record *r)
+int
+idem_keep_text(struct idem *i, struct idem_record *r, const char *content_type,
+    const char *headers, const char *body)
 {
-	if (r->rejection)
-		return;
-	if (i->nrejections == IDEM_REJECTIONS_MAX)
-		idem_drop(i, TAILQ_FIRST(&i->rejections));
-	r->rejection = 1;
-	TAILQ_INSERT_TAIL(&i->rejections, r, rejections);
-	i->nrejections++;
+	size_t			 hl = strlen(headers), bl = strlen(body);
+	struct idem_text	*t;
+	char			*p;
+
+	idem_text_drop(i, r);
+	if (quota.rejections == 0) {
+		idem_drop(i, r);
+		return (-1);
+	}
+	while (i->ntexts >= quota.rejections)
+		idem_drop(i, TAILQ_FIRST(&i->texts)->record);
+	t = xmalloc(sizeof *t + hl + 1 + bl + 1);
+	p = (char *)(t + 1);
+	t->content_type = content_type;
+	t->headers = memcpy(p, headers, hl + 1);
+	t->body = memcpy(p + hl + 1, body, bl + 1);
+	t->record = r;
+	r->text = t;
+	TAILQ_INSERT_TAIL(&i->texts, t, rejections);
+	i->ntexts++;
+	i->bytes += idem_text_bytes(t);
+	return (0);
 }
 
 size_t
 idem_count(const struct idem *i)
 {
-	return (map_count(i->records));
+	return (i->records.count);
+}
+
+size_t
+idem_text_count(const struct idem *i)
+{
+	return (i->ntexts);
 }
 
 size_t
 idem_bytes(const struct idem *i)
 {
-	return (sizeof *i + idem_count(i) * sizeof(struct idem_record));
+	return (i->bytes + hset_bytes(&i->records));
 }
 
 uint64_t

@@ -3,8 +3,9 @@
 #include <string.h>
 
 #include "fixtures.h"
+#include "hset.h"
+#include "jsonx.h"
 #include "ledger.h"
-#include "map.h"
 #include "util.h"
 
 /*
@@ -24,15 +25,28 @@ struct account {
 	size_t			 ngiving, cap;
 };
 
+/*
+ * The tables hold pointers only, keyed by what their records hold already
+ * (a transaction's provider and id, an account's transaction, a refund's
+ * provider and id), so no key is copied.  'bytes' counts every allocation
+ * but the tables' slots, which hset_bytes counts.
+ */
 struct ledger {
 	const struct fixtures	*base;
-	struct map		*added;		/* key -> struct txn, run-time additions */
+	struct hset		 added;		/* struct txn, run-time additions */
 	struct txn		**added_order;
-	size_t			 nadded;
-	struct map		*accounts;	/* key -> struct account */
-	struct map		*refunds;	/* key -> struct refund */
+	size_t			 nadded, added_cap;
+	struct hset		 accounts;	/* struct account */
+	struct hset		 refunds;	/* struct refund */
 	struct refund		**order;
 	size_t			 nrefunds, cap;
+	size_t			 bytes;
+};
+
+/* A (provider, id) to look up. */
+struct ledger_key {
+	const char	*provider;
+	const char	*id;
 };
 
 static const char *txn_state_names[] = {
@@ -61,29 +75,6 @@ static const unsigned char refund_transitions[5][5] = {
 	[REFUND_PENDING] = { [REFUND_SUCCEEDED] = 1, [REFUND_DECLINED] = 1,
 	    [REFUND_FAILED] = 1 },
 };
-
-/*
- * The key fixtures_key makes ("provider\x1fid", cut to fit 'len' as
- * snprintf would), without going through printf: several per request.
- */
-static char *
-ledger_key(const char *provider, const char *id, char *buf, size_t len)
-{
-	size_t	n = strlen(provider), ni = strlen(id), room = len - 1;
-
-	if (len == 0)
-		return (buf);
-	if (n > room)
-		n = room;
-	memcpy(buf, provider, n);
-	if (n < room)
-		buf[n++] = '\x1f';
-	if (ni > room - n)
-		ni = room - n;
-	memcpy(buf + n, id, ni);
-	buf[n + ni] = '\0';
-	return (buf);
-}
 
 static int
 name_parse(const char *const *names, size_t n, const char *s, int *out)
@@ -167,30 +158,95 @@ txn_free(struct txn *t)
 	free(t);
 }
 
-static void
-ledger_txn_free_cb(void *p)
+static size_t
+ledger_txn_bytes(const struct txn *t)
 {
-	txn_free(p);
+	/* A run-time transaction's fixture is the ledger's to count. */
+	return (alloc_bytes(sizeof *t) + str_bytes(t->provider) + str_bytes(t->id) +
+	    jsonx_bytes(t->fixture));
+}
+
+static size_t
+ledger_refund_bytes(const struct refund *r)
+{
+	return (alloc_bytes(offsetof(struct refund, id) + strlen(r->id) + 1 +
+	    (r->data_len > 0 ? r->data_len + 1 : 0)));
+}
+
+static uint64_t
+ledger_txn_hash(const void *p)
+{
+	const struct txn	*t = p;
+
+	return (hset_hash2(t->provider, t->id));
+}
+
+static int
+ledger_txn_match(const void *p, const void *key)
+{
+	const struct txn	*t = p;
+	const struct ledger_key	*k = key;
+
+	return (strcmp(t->id, k->id) == 0 && strcmp(t->provider, k->provider) == 0);
+}
+
+/* Accounts are found by their transaction's address: a txn is never moved. */
+static uint64_t
+ledger_ptr_hash(const void *p)
+{
+	return ((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL >> 16);
+}
+
+static uint64_t
+ledger_account_hash(const void *p)
+{
+	const struct account	*a = p;
+
+	return (ledger_ptr_hash(a->txn));
+}
+
+static int
+ledger_account_match(const void *p, const void *txn)
+{
+	const struct account	*a = p;
+
+	return (a->txn == txn);
+}
+
+static uint64_t
+ledger_refund_hash(const void *p)
+{
+	const struct refund	*r = p;
+
+	return (hset_hash2(r->txn->provider, r->id));
+}
+
+static int
+ledger_refund_match(const void *p, const void *key)
+{
+	const struct refund	*r = p;
+	const struct ledger_key	*k = key;
+
+	return (strcmp(r->id, k->id) == 0 && strcmp(r->txn->provider, k->provider) == 0);
 }
 
 static void
-ledger_account_free(void *p)
+ledger_init(struct ledger *l, const struct fixtures *base)
 {
-	struct account	*a = p;
-
-	free(a->giving);
-	free(a);
+	memset(l, 0, sizeof *l);
+	l->base = base;
+	hset_init(&l->added, ledger_txn_hash);
+	hset_init(&l->accounts, ledger_account_hash);
+	hset_init(&l->refunds, ledger_refund_hash);
+	l->bytes = alloc_bytes(sizeof *l);
 }
 
 struct ledger *
 ledger_new(const struct fixtures *base)
 {
-	struct ledger	*l = xcalloc(1, sizeof *l);
+	struct ledger	*l = xmalloc(sizeof *l);
 
-	l->base = base;
-	l->added = map_new(ledger_txn_free_cb);
-	l->accounts = map_new(ledger_account_free);
-	l->refunds = map_new(NULL);
+	ledger_init(l, base);
 	return (l);
 }
 
@@ -199,15 +255,22 @@ ledger_clear(struct ledger *l)
 {
 	size_t	i;
 
-	for (i = 0; i < l->nrefunds; i++) {
-		json_decref(l->order[i]->data);
-		free(l->order[i]);	/* its id with it */
+	for (i = 0; i < l->accounts.cap; i++) {
+		struct account *a = l->accounts.slots[i];
+		if (a != NULL) {
+			free(a->giving);
+			free(a);
+		}
 	}
+	for (i = 0; i < l->nrefunds; i++)
+		free(l->order[i]);
+	for (i = 0; i < l->nadded; i++)
+		txn_free(l->added_order[i]);
 	free(l->order);
 	free(l->added_order);
-	map_free(l->refunds);
-	map_free(l->accounts);
-	map_free(l->added);
+	hset_release(&l->refunds);
+	hset_release(&l->accounts);
+	hset_release(&l->added);
 }
 
 void
@@ -222,38 +285,47 @@ ledger_free(struct ledger *l)
 void
 ledger_reset(struct ledger *l)
 {
-	const struct fixtures	*base = l->base;
-
 	ledger_clear(l);
-	memset(l, 0, sizeof *l);
-	l->base = base;
-	l->added = map_new(ledger_txn_free_cb);
-	l->accounts = map_new(ledger_account_free);
-	l->refunds = map_new(NULL);
+	ledger_init(l, l->base);
+}
+
+/*
+ * 'array' of '*cap' pointers, grown to hold one more than 'n', the change
+ * counted in 'bytes'.
+ */
+static void *
+ledger_array_room(void *array, size_t n, size_t *cap, size_t first, size_t *bytes)
+{
+	if (n < *cap)
+		return (array);
+	if (*cap != 0)
+		*bytes -= alloc_bytes(*cap * sizeof(void *));
+	*cap = *cap != 0 ? *cap * 2 : first;
+	*bytes += alloc_bytes(*cap * sizeof(void *));
+	return (xrealloc(array, *cap * sizeof(void *)));
 }
 
 const struct txn *
 ledger_txn(const struct ledger *l, const char *provider, const char *id)
 {
 	const struct txn	*t = fixtures_find(l->base, provider, id);
-	char			 key[512];
+	struct ledger_key	 k = { provider, id };
 
 	if (t != NULL)
 		return (t);
-	return (map_get(l->added, ledger_key(provider, id, key, sizeof key)));
+	return (hset_find(&l->added, hset_hash2(provider, id), ledger_txn_match, &k));
 }
 
 int
 ledger_add_txn(struct ledger *l, struct txn *t)
 {
-	char	key[512];
-
 	if (ledger_txn(l, t->provider, t->id) != NULL)
 		return (-1);
-	map_put(l->added, ledger_key(t->provider, t->id, key, sizeof key), t);
-	l->added_order = xrealloc(l->added_order,
-	    (l->nadded + 1) * sizeof *l->added_order);
+	hset_add(&l->added, t);
+	l->added_order = ledger_array_room(l->added_order, l->nadded, &l->added_cap, 16,
+	    &l->bytes);
 	l->added_order[l->nadded++] = t;
+	l->bytes += ledger_txn_bytes(t);
 	return (0);
 }
 
@@ -287,9 +359,7 @@ ledger_txn_each(const struct ledger *l, const char *provider,
 static struct account *
 ledger_account(const struct ledger *l, const struct txn *t)
 {
-	char	key[512];
-
-	return (map_get(l->accounts, ledger_key(t->provider, t->id, key, sizeof key)));
+	return (hset_find(&l->accounts, ledger_ptr_hash(t), ledger_account_match, t));
 }
 
 /* When a refund that ends declined or failed gives its amount back. */
@@ -300,14 +370,12 @@ ledger_gives_back_at(const struct refund *r)
 }
 
 static void
-ledger_heap_push(struct account *a, struct refund *r)
+ledger_heap_push(struct ledger *l, struct account *a, struct refund *r)
 {
-	size_t	i = a->ngiving++, up;
+	size_t	i, up;
 
-	if (a->ngiving > a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 8;
-		a->giving = xrealloc(a->giving, a->cap * sizeof *a->giving);
-	}
+	a->giving = ledger_array_room(a->giving, a->ngiving, &a->cap, 8, &l->bytes);
+	i = a->ngiving++;
 	for (; i > 0; i = up) {
 		up = (i - 1) / 2;
 		if (ledger_gives_back_at(a->giving[up]) <= ledger_gives_back_at(r))
@@ -448,13 +516,26 @@ ledger_plan(struct refund *r, const struct lifecycle *lc, int64_t now)
 	return (0);
 }
 
+/* The compact text of 'data' (NULL when it is NULL or empty); it is dropped. */
+static char *
+ledger_data_text(json_t *data)
+{
+	char	*text = NULL;
+
+	if (data != NULL && json_object_size(data) > 0)
+		text = jsonx_dumps(data, 0);
+	json_decref(data);
+	return (text);
+}
+
 struct refund *
 ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
     int64_t amount, int64_t now, const struct lifecycle *lc, json_t *data)
 {
 	struct refund	*r;
 	struct account	*a = ledger_account(l, t);
-	char		 key[512];
+	char		*text = ledger_data_text(data);
+	size_t		 idlen = strlen(id), textlen = text != NULL ? strlen(text) : 0;
 	int64_t		 counted;
 
 	/*
@@ -465,57 +546,66 @@ ledger_refund_add(struct ledger *l, const struct txn *t, const char *id,
 	if (amount <= 0 || (a != NULL && now < a->last->created_ms) ||
 	    (a != NULL && a->nrefunds >= LEDGER_REFUNDS_PER_TXN_MAX) ||
 	    amount > ledger_account_refundable(a, t, now) ||
-	    ledger_refund(l, t->provider, id) != NULL)
-		return (NULL);
-	/* One allocation for the refund and its id, which follows it. */
-	r = xcalloc(1, sizeof *r + strlen(id) + 1);
+	    ledger_refund(l, t->provider, id) != NULL || l->nrefunds >= UINT32_MAX ||
+	    textlen >= UINT32_MAX)
+		goto out_fail;
+	/* One allocation for the refund, its id and its data. */
+	r = xcalloc(1, offsetof(struct refund, id) + idlen + 1 +
+	    (text != NULL ? textlen + 1 : 0));
 	if (ledger_plan(r, lc, now) != 0) {
 		free(r);
-		return (NULL);
+		goto out_fail;
 	}
 	/* As the check above left it; what gives back leaves at a prune. */
 	counted = a != NULL ? a->counted : 0;
 	if (__builtin_add_overflow(counted, amount, &counted)) {
 		free(r);
-		return (NULL);
+		goto out_fail;
 	}
-	r->id = memcpy(r + 1, id, strlen(id) + 1);
+	memcpy(r->id, id, idlen + 1);
+	if (text != NULL)
+		memcpy(r->id + idlen + 1, text, textlen + 1);
+	free(text);
+	r->data_len = (uint32_t)textlen;
 	r->txn = t;
 	r->amount = amount;
 	r->created_ms = now;
-	r->data = data;
+	r->seq = (uint32_t)l->nrefunds;
+	l->bytes += ledger_refund_bytes(r);
 
 	if (a == NULL) {
 		a = xcalloc(1, sizeof *a);
 		a->txn = t;
 		a->pruned_ms = INT64_MIN;
-		map_put(l->accounts, ledger_key(t->provider, t->id, key, sizeof key), a);
+		hset_add(&l->accounts, a);
+		l->bytes += alloc_bytes(sizeof *a);
 	}
 	a->counted = counted;
 	a->nrefunds++;
 	if (refund_state_returns(r->steps[r->nsteps - 1].state))
-		ledger_heap_push(a, r);
+		ledger_heap_push(l, a, r);
 	if (a->last != NULL)
 		a->last->next = r;
 	else
 		a->first = r;
 	a->last = r;
 
-	map_put(l->refunds, ledger_key(t->provider, id, key, sizeof key), r);
-	if (l->nrefunds == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->order = xrealloc(l->order, l->cap * sizeof *l->order);
-	}
+	hset_add(&l->refunds, r);
+	l->order = ledger_array_room(l->order, l->nrefunds, &l->cap, 64, &l->bytes);
 	l->order[l->nrefunds++] = r;
 	return (r);
+
+out_fail:
+	free(text);
+	return (NULL);
 }
 
 struct refund *
 ledger_refund(const struct ledger *l, const char *provider, const char *id)
 {
-	char	key[512];
+	struct ledger_key	k = { provider, id };
 
-	return (map_get(l->refunds, ledger_key(provider, id, key, sizeof key)));
+	return (hset_find(&l->refunds, hset_hash2(provider, id), ledger_refund_match, &k));
 }
 
 int
@@ -543,8 +633,8 @@ ledger_refund_count(const struct ledger *l)
 size_t
 ledger_bytes(const struct ledger *l)
 {
-	return (sizeof *l + l->nrefunds * sizeof(struct refund) +
-	    l->nadded * sizeof(struct txn));
+	return (l->bytes + hset_bytes(&l->added) + hset_bytes(&l->accounts) +
+	    hset_bytes(&l->refunds));
 }
 
 struct refund *
@@ -563,6 +653,23 @@ refund_history(const struct refund *r, int64_t now, const struct refund_step **s
 	/* A clock set back before the refund still shows how it began. */
 	*steps = r->steps;
 	return (n > 0 ? n : 1);
+}
+
+json_t *
+refund_data(const struct refund *r)
+{
+	const char	*text = r->id + strlen(r->id) + 1;
+	json_t		*data;
+	char		*cause;
+
+	if (r->data_len == 0)
+		return (json_object());
+	/* jsonx_dumps wrote it from a parsed object, so it parses; never die for it. */
+	if ((data = jsonx_loads(text, r->data_len, &cause)) == NULL) {
+		free(cause);
+		data = json_object();
+	}
+	return (data);
 }
 
 enum refund_state

@@ -17,6 +17,7 @@
 #include "quota.h"
 #include "scenario.h"
 #include "sink.h"
+#include "sweep.h"
 #include "webhook.h"
 #include "session.h"
 #include "util.h"
@@ -51,6 +52,8 @@ struct options {
 };
 
 #define ADMIN_TOKEN_MAX	256
+/* Below this the default session and a job's journal would not fit. */
+#define MAIN_MEMORY_MIN	(1024 * 1024)
 
 static const char usage_text[] =
 "usage: paymock [--bind ADDR] [--port N] [--fixtures PATH] [--scenario-dir DIR]\n"
@@ -59,7 +62,8 @@ static const char usage_text[] =
 "               [--webhook-allow HOST]... [--webhook-timeout S]\n"
 "               [--admin-token TOKEN]\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
-"               [--max-held N] [--journal-entries N] [--journal-bytes SIZE]\n"
+"               [--max-held N] [--session-ttl DURATION] [--max-sessions N]\n"
+"               [--max-memory SIZE] [--journal-entries N] [--journal-bytes SIZE]\n"
 "               [--journal-capture SIZE] [--max-rules N] [--max-scenario-size SIZE]\n"
 "               [--max-rejections N] [--rate-keys N] [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
@@ -93,6 +97,16 @@ static const char usage_text[] =
 "                       longer (default 30)\n"
 "  --max-held N         at most N connections held by faults; past it the\n"
 "                       oldest is closed (default: half the descriptor limit)\n"
+"  --session-ttl DURATION\n"
+"                       drop a session after this long without requests;\n"
+"                       a number with ms, s, m, h or d (none: s); 0: never\n"
+"                       (default 24h; the default session never expires)\n"
+"  --max-sessions N     at most N live sessions, the default one included; a\n"
+"                       new one evicts the least recently seen idle one, or\n"
+"                       gets 503 if all are busy (default 10000)\n"
+"  --max-memory SIZE    the bytes all sessions may hold, with K, M or G; near\n"
+"                       it idle sessions are evicted, past it requests that\n"
+"                       add state get 503 (default 1G)\n"
 "  --journal-entries N  entries each session's journal keeps; past it the\n"
 "                       oldest go (default 10000; 0: none)\n"
 "  --journal-bytes SIZE bytes each session's journal may hold; past it the\n"
@@ -163,7 +177,9 @@ parse_provider_port(struct options *o, const char *arg)
 /* The bounds' flags: long options only, each sets one quota field. */
 enum {
 	OPT_QUOTA = 256,
-	OPT_JOURNAL_ENTRIES = OPT_QUOTA,
+	OPT_MAX_SESSIONS = OPT_QUOTA,
+	OPT_MAX_MEMORY,
+	OPT_JOURNAL_ENTRIES,
 	OPT_JOURNAL_BYTES,
 	OPT_JOURNAL_CAPTURE,
 	OPT_MAX_RULES,
@@ -179,6 +195,11 @@ static const struct quota_flag {
 	size_t		 min, max;
 	const char	*range;		/* for the message */
 } quota_flags[OPT_QUOTA_END - OPT_QUOTA] = {
+	[OPT_MAX_SESSIONS - OPT_QUOTA] =
+	    { &quota.sessions, 0, 1, 100000000, "1-100000000" },
+	/* Below a megabyte one session's journal alone would pass it. */
+	[OPT_MAX_MEMORY - OPT_QUOTA] =
+	    { &quota.memory, 1, MAIN_MEMORY_MIN, SIZE_MAX, "a size of 1M or more, like 512M or 2G" },
 	[OPT_JOURNAL_ENTRIES - OPT_QUOTA] =
 	    { &quota.journal_entries, 0, 0, 10000000, "0-10000000" },
 	[OPT_JOURNAL_BYTES - OPT_QUOTA] =
@@ -260,6 +281,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "idle-timeout", required_argument, NULL, 't' },
 		{ "max-held", required_argument, NULL, 'H' },
+		{ "session-ttl", required_argument, NULL, 'L' },
+		{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "journal-entries", required_argument, NULL, OPT_JOURNAL_ENTRIES },
 		{ "journal-bytes", required_argument, NULL, OPT_JOURNAL_BYTES },
 		{ "journal-capture", required_argument, NULL, OPT_JOURNAL_CAPTURE },
@@ -371,6 +395,12 @@ parse_options(int argc, char **argv, struct options *o)
 			if (parse_number(optarg, 1, 1000000, &o->max_held) != 0)
 				usage_error("--max-held: '%s' is not 1-1000000", optarg);
 			break;
+		case 'L':
+			if (util_parse_duration(optarg, CLOCK_DURATION_MAX_MS,
+			    &quota.session_ttl_ms) != 0)
+				usage_error("--session-ttl: '%s' is not a duration like "
+				    "90s, 30m, 24h or 0", optarg);
+			break;
 		case 'V':
 			printf("paymock %s\n", PAYMOCK_VERSION);
 			exit(0);
@@ -443,6 +473,7 @@ main(int argc, char **argv)
 	struct event_base *base;
 	struct event	*sigint, *sigterm;
 	struct http	*http, *pphttp[8] = { NULL };
+	struct sweep	*sweep;
 	char		*cause;
 	int		 port;
 	size_t		 i;
@@ -488,6 +519,7 @@ main(int argc, char **argv)
 	if ((base = event_base_new()) == NULL)
 		fatal("event_base_new failed");
 	app.webhooks = webhook_engine_new(base, app.sessions);
+	sweep = sweep_new(base, app.sessions);
 	webhook_engine_set_deadline(app.webhooks, o.webhook_timeout_s);
 	for (i = 0; i < o.nallow; i++) {
 		if (webhook_engine_allow(app.webhooks, o.allow[i], &cause) != 0) {
@@ -537,6 +569,7 @@ main(int argc, char **argv)
 
 	http_free(http);
 	webhook_engine_free(app.webhooks);
+	sweep_free(sweep);
 	for (i = 0; i < o.npports; i++)
 		http_free(pphttp[i]);
 	event_free(sigint);

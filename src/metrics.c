@@ -232,13 +232,21 @@ metrics_sample_u64(struct buf *b, const char *name, const char *const *labels,
 	metrics_sample(b, name, labels, values, text);
 }
 
+/* A family of one sample without labels. */
 static void
-metrics_gauge(struct buf *b, const char *name, const char *help, uint64_t v)
+metrics_scalar(struct buf *b, const char *name, const char *type,
+    const char *help, uint64_t v)
 {
 	static const char *const none[METRICS_LABELS] = { NULL };
 
-	metrics_head(b, name, "gauge", help);
+	metrics_head(b, name, type, help);
 	metrics_sample_u64(b, name, none, none, v);
+}
+
+static void
+metrics_gauge(struct buf *b, const char *name, const char *help, uint64_t v)
+{
+	metrics_scalar(b, name, "gauge", help, v);
 }
 
 static void
@@ -297,7 +305,6 @@ struct metrics_sums {
 	uint64_t	journal_entries;
 	uint64_t	journal_bytes;
 	uint64_t	idem_records;
-	uint64_t	bytes;
 };
 
 static void
@@ -309,22 +316,29 @@ metrics_sum(struct session *s, void *arg)
 	m->journal_entries += journal_count(s->journal);
 	m->journal_bytes += journal_bytes(s->journal);
 	m->idem_records += idem_count(s->idem);
-	m->bytes += journal_bytes(s->journal) + ledger_bytes(s->ledger) +
-	    idem_bytes(s->idem);
 }
 
 /* Everything the session registry tallies renders here, so a new tally is one more line. */
 static void
-metrics_sessions(struct buf *b, const struct sessions *ss,
-    const struct metrics_sums *m)
+metrics_sessions(struct buf *b, const struct sessions *ss)
 {
+	struct sessions_stats	st;
+
+	sessions_stats(ss, &st);
 	metrics_gauge(b, "paymock_sessions", "Sessions alive now, the default one "
-	    "included.", sessions_count(ss));
+	    "included.", st.live);
+	metrics_scalar(b, "paymock_sessions_created_total", "counter", "Sessions "
+	    "made since the process started (a reset makes none).", st.created);
+	metrics_scalar(b, "paymock_sessions_expired_total", "counter", "Sessions "
+	    "dropped after --session-ttl without requests.", st.expired);
+	metrics_scalar(b, "paymock_sessions_evicted_total", "counter", "Idle "
+	    "sessions dropped to make room, under --max-sessions or --max-memory.",
+	    st.evicted);
 	metrics_gauge(b, "paymock_memory_tracked_bytes", "Bytes the sessions hold "
-	    "(journals, ledgers, idempotency stores), as counted against the "
-	    "memory budget.", m->bytes);
+	    "(ledgers, idempotency stores, journals, counters, rules, webhooks), "
+	    "as counted against the memory budget.", st.tracked_bytes);
 	metrics_gauge(b, "paymock_memory_budget_bytes", "The memory budget "
-	    "(--max-memory).", quota.memory);
+	    "(--max-memory).", st.max_bytes);
 }
 
 /* A number in a small /proc file ('field' from 0, space-separated); -1 if unreadable. */
@@ -425,7 +439,7 @@ metrics_render(const struct app *app, struct buf *b)
 	metrics_render_counter(b, &metrics_refunds);
 	metrics_gauge(b, "paymock_refunds_held", "Refunds held in memory now, all "
 	    "sessions together.", m.refunds);
-	metrics_sessions(b, app->sessions, &m);
+	metrics_sessions(b, app->sessions);
 	metrics_gauge(b, "paymock_journal_entries", "Journal entries held now, "
 	    "all sessions together.", m.journal_entries);
 	metrics_gauge(b, "paymock_journal_bytes", "Bytes the journals hold now, "

@@ -98,7 +98,7 @@ accelebit_refund_json(const struct refund *r, int64_t now, int with_updates)
 	enum refund_state	 state = refund_state_at(r, now);
 	const char		*failure = accelebit_states[state].failure;
 	char			 at[CLOCK_TEXT_MAX];
-	json_t			*o;
+	json_t			*o, *data = refund_data(r), *reason;
 
 	/* Built by hand, not json_pack: this is every create's and poll's reply. */
 	o = json_object();
@@ -109,7 +109,10 @@ accelebit_refund_json(const struct refund *r, int64_t now, int with_updates)
 	json_object_set_new_nocheck(o, "currency", json_string(r->txn->currency));
 	json_object_set_new_nocheck(o, "status",
 	    json_string(accelebit_states[state].status));
-	json_object_set_nocheck(o, "reason", json_object_get(r->data, "reason"));
+	/* The ledger keeps a reason only when one was sent. */
+	reason = json_object_get(data, "reason");
+	json_object_set_nocheck(o, "reason", reason != NULL ? reason : json_null());
+	json_decref(data);
 	json_object_set_new_nocheck(o, "createdAt",
 	    json_string(clock_format(r->created_ms, at)));
 	if (with_updates) {
@@ -261,6 +264,15 @@ accelebit_refusal(struct call *c, const struct txn *t,
 	return (call_refund_room(c, t));
 }
 
+/* The create's reply: also what a replay of its key renders again. */
+static void
+accelebit_created(struct call *c, const struct refund *r, int status)
+{
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, status, accelebit_wrap("data",
+	    accelebit_refund_json(r, r->created_ms, 0)));
+}
+
 static void
 accelebit_refund_create(struct call *c)
 {
@@ -296,13 +308,10 @@ accelebit_refund_create(struct call *c)
 
 	ids_uuid(&c->session->rng, rid);
 	call_lifecycle(c, t, &lc);
-	r = call_refund_add(c, t, rid, q.amount, &lc, accelebit_wrap("reason",
-	    q.reason != NULL ? json_incref(json_object_get(c->body, "reason")) :
-	    json_null()));
-	if (r == NULL)
-		return;
-	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, 201, accelebit_wrap("data", accelebit_refund_json(r, c->now, 0)));
+	r = call_refund_add(c, t, rid, q.amount, &lc, q.reason == NULL ? NULL :
+	    accelebit_wrap("reason", json_incref(json_object_get(c->body, "reason"))));
+	if (r != NULL)
+		accelebit_created(c, r, 201);
 }
 
 static void
@@ -413,6 +422,7 @@ const struct provider provider_accelebit = {
 		[PERR_REFUND_LIMIT] = "RefundLimitExceededError",
 	},
 	.render_error = accelebit_error,
+	.render_created = accelebit_created,
 	.authenticate = accelebit_auth,
 	.webhooks = &accelebit_webhooks,
 	.check_fixture = accelebit_check_fixture,

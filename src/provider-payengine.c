@@ -22,16 +22,16 @@
  */
 #define PAYENGINE_EXPONENT_MAX		3
 
-/* The processor's answer for each way a synchronous refund can end. */
+/* The processor's answer for each state a synchronous refund ends in. */
 static const struct payengine_answer {
 	const char	*status;
 	const char	*code;
 	const char	*message;
 	int		 moves_money;
 } payengine_answers[] = {
-	[OUTCOME_SUCCEEDED] = { "PASS", "A0000", "Success", 1 },
-	[OUTCOME_DECLINED] = { "FAIL", "D0005", "Refund declined by processor", 0 },
-	[OUTCOME_FAILED] = { "FAIL", "E0001", "Refund failed at processor", 0 },
+	[REFUND_SUCCEEDED] = { "PASS", "A0000", "Success", 1 },
+	[REFUND_DECLINED] = { "FAIL", "D0005", "Refund declined by processor", 0 },
+	[REFUND_FAILED] = { "FAIL", "E0001", "Refund failed at processor", 0 },
 };
 
 /* Why a transaction in this state takes no refund; NULL: it may. */
@@ -149,55 +149,60 @@ payengine_refundable(struct call *c, const struct payengine_request *p)
 	return (-1);
 }
 
+/*
+ * The refund's response body, as the create call and every GET show it.  The
+ * ledger keeps only what the refund and its transaction cannot give: the
+ * processor's transaction id and auth code, the reason, an internal id and
+ * metadata when sent.
+ */
 static json_t *
-payengine_return_response(const struct call *c, const struct payengine_request *p,
-    const struct payengine_answer *a, const char *transaction_id)
+payengine_refund_json(const struct refund *r)
 {
-	const struct txn	*t = p->txn;
-	char			 auth[PAYENGINE_AUTH_CODE_LEN + 1], at[CLOCK_TEXT_MAX];
+	const struct txn		*t = r->txn;
+	const struct payengine_answer	*a = &payengine_answers[r->steps[0].state];
+	json_t				*data = refund_data(r), *o;
+	const char			*tid, *auth, *internal;
+	char				 at[CLOCK_TEXT_MAX];
 
-	/* A refused refund was never authorized, so it has no code. */
-	if (a->moves_money)
-		ids_alnum(&c->session->rng, "", PAYENGINE_AUTH_CODE_LEN, auth);
-	else
-		auth[0] = '\0';
-	return (json_pack("{ss ss ss ss ss so so ss ss ss}",
+	tid = jsonx_string(json_object_get(data, "tid"));
+	auth = jsonx_string(json_object_get(data, "auth"));
+	internal = jsonx_string(json_object_get(data, "internalTransactionID"));
+	if (internal == NULL)
+		internal = payengine_extra(t, "internal_transaction_id");
+	o = json_pack("{ss ss ss sO ss ss* ss* sO* s{ss ss ss ss ss so so ss ss ss} "
+	    "sO*}",
+	    "ID", r->id,
+	    "MerchantID", payengine_extra(t, "merchant_id"),
+	    "TransactionID", tid,
+	    "reason", json_object_get(data, "reason"),
+	    "token", payengine_extra(t, "token"),
+	    "internalTransactionID", internal,
+	    "order_number", payengine_extra(t, "order_number"),
+	    "Metadata", json_object_get(data, "Metadata"),
+	    "ReturnResponse",
 	    "status", a->status,
 	    "responseCode", a->code,
 	    "responseMessage", a->message,
-	    "authCode", auth,
-	    "transactionID", transaction_id,
-	    "transactionAmount", jsonx_amount_string(p->amount, t->exponent,
+	    /* A refused refund was never authorized, so it has no code. */
+	    "authCode", auth != NULL ? auth : "",
+	    "transactionID", tid,
+	    "transactionAmount", jsonx_amount_string(r->amount, t->exponent,
 	    t->exponent),
-	    "processedAmount", jsonx_amount_string(a->moves_money ? p->amount : 0,
+	    "processedAmount", jsonx_amount_string(a->moves_money ? r->amount : 0,
 	    t->exponent, t->exponent),
 	    "currency", t->currency,
-	    "transactionTimestamp", clock_format(c->now, at),
-	    "originalTransactionID", t->id));
+	    "transactionTimestamp", clock_format(r->created_ms, at),
+	    "originalTransactionID", t->id,
+	    "device", json_object_get(t->fixture, "device"));
+	json_decref(data);
+	return (o);
 }
 
-/* The refund's response body, as the create call and every GET show it. */
-static json_t *
-payengine_refund_data(struct call *c, const struct payengine_request *p,
-    const struct payengine_answer *a, const char *id)
+static void
+payengine_reply(struct call *c, const struct refund *r)
 {
-	const struct txn	*t = p->txn;
-	const json_t		*device = json_object_get(t->fixture, "device");
-	char			 tid[IDS_UUID_MAX];
-
-	ids_uuid(&c->session->rng, tid);
-	return (json_pack("{ss ss ss ss ss ss* ss* so* so so*}",
-	    "ID", id,
-	    "MerchantID", payengine_extra(t, "merchant_id"),
-	    "TransactionID", tid,
-	    "reason", p->reason,
-	    "token", payengine_extra(t, "token"),
-	    "internalTransactionID", p->internal_id != NULL ? p->internal_id :
-	    payengine_extra(t, "internal_transaction_id"),
-	    "order_number", payengine_extra(t, "order_number"),
-	    "Metadata", p->metadata != NULL ? json_deep_copy(p->metadata) : NULL,
-	    "ReturnResponse", payengine_return_response(c, p, a, tid),
-	    "device", device != NULL ? json_deep_copy(device) : NULL));
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, 200, json_pack("{so}", "data", payengine_refund_json(r)));
 }
 
 static void
@@ -206,7 +211,9 @@ payengine_refund(struct call *c)
 	struct payengine_request	 p = { 0 };
 	struct lifecycle		 lc;
 	struct refund			*r;
-	char				 id[IDS_UUID_MAX];
+	char				 id[IDS_UUID_MAX], tid[IDS_UUID_MAX];
+	char				 auth[PAYENGINE_AUTH_CODE_LEN + 1];
+	int				 authorized;
 
 	if (payengine_parse(c, &p) != 0 ||
 	    payengine_refundable(c, &p) != 0)
@@ -218,13 +225,16 @@ payengine_refund(struct call *c)
 		return;
 	}
 	ids_uuid(&c->session->rng, id);
+	ids_uuid(&c->session->rng, tid);
+	if ((authorized = lc.outcome == OUTCOME_SUCCEEDED))
+		ids_alnum(&c->session->rng, "", PAYENGINE_AUTH_CODE_LEN, auth);
 	/* A refusal is recorded too, and the ledger gives its amount back at once. */
-	r = call_refund_add(c, p.txn, id, p.amount, &lc,
-	    payengine_refund_data(c, &p, &payengine_answers[lc.outcome], id));
-	if (r == NULL)
-		return;
-	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, 200, json_pack("{sO}", "data", r->data));
+	r = call_refund_add(c, p.txn, id, p.amount, &lc, json_pack(
+	    "{ss ss* ss ss* sO*}", "tid", tid, "auth", authorized ? auth : NULL,
+	    "reason", p.reason, "internalTransactionID", p.internal_id,
+	    "Metadata", p.metadata));
+	if (r != NULL)
+		payengine_reply(c, r);
 }
 
 static void
@@ -238,8 +248,7 @@ payengine_show(struct call *c)
 		    c->params[0]);
 		return;
 	}
-	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, 200, json_pack("{sO}", "data", r->data));
+	payengine_reply(c, r);
 }
 
 static int

@@ -74,6 +74,7 @@ smartpay_modification(const struct refund *r, int64_t now)
 	const struct refund_step	*steps;
 	int				 n = refund_history(r, now, &steps), i;
 	json_t				*history = json_array(), *amount, *m;
+	json_t				*data = refund_data(r);
 	const char			*desc;
 	char				 at[CLOCK_TEXT_MAX];
 
@@ -83,19 +84,21 @@ smartpay_modification(const struct refund *r, int64_t now)
 		    "statusDate", clock_format(steps[i].at_ms, at),
 		    "modificationAmount", smartpay_money(r->amount, r->txn)));
 	amount = smartpay_money(r->amount, r->txn);
-	if ((desc = jsonx_string(json_object_get(r->data, "description"))) != NULL)
+	if ((desc = jsonx_string(json_object_get(data, "description"))) != NULL)
 		json_object_set_new(amount, "description", json_string(desc));
-	m = json_pack("{s{ss sO sO} so ss ss so}",
+	/* The reconciliation reference is the refund's id: kept once. */
+	m = json_pack("{s{ss sO ss} so ss ss so}",
 	    "modificationData", "type", "REFUND",
-	    "modificationId", json_object_get(r->data, "modificationId"),
-	    "reconciliationReferenceId", json_object_get(r->data, "reconciliationReferenceId"),
+	    "modificationId", json_object_get(data, "modificationId"),
+	    "reconciliationReferenceId", r->id,
 	    "modificationAmount", amount,
 	    "status", smartpay_states[refund_state_at(r, now)],
 	    "creationDate", clock_format(r->created_ms, at),
 	    "statusHistory", history);
-	if (json_object_get(r->data, "customReferences") != NULL)
+	if (json_object_get(data, "customReferences") != NULL)
 		json_object_set(m, "customReferences",
-		    json_object_get(r->data, "customReferences"));
+		    json_object_get(data, "customReferences"));
+	json_decref(data);
 	return (m);
 }
 
@@ -194,11 +197,9 @@ smartpay_idem_key(const char *merchant, const char *modification)
 
 /* A retry: the current view of the first modification, with its first status. */
 static void
-smartpay_replay(struct call *c, const struct idem_record *rec, uint64_t fingerprint)
+smartpay_replay(struct call *c, const struct idem_record *rec,
+    const struct refund *r, uint64_t fingerprint)
 {
-	struct refund	*r = ledger_refund(c->session->ledger, c->provider->name,
-	    rec->refund_id);
-
 	if (rec->fingerprint != fingerprint) {
 		reply_header(c->reply, "X-Paymock-Warning",
 		    "modificationId reused with a different request");
@@ -218,6 +219,7 @@ smartpay_refund(struct call *c)
 	struct idem_record	*rec;
 	struct lifecycle	 lc;
 	struct refund		*r;
+	json_t			*data;
 	char			*key = NULL, *user = NULL, *canon, rid[32];
 	char			 a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX];
 	int64_t			 amount = 0, left;
@@ -256,13 +258,15 @@ smartpay_refund(struct call *c)
 	fp = idem_fingerprint(canon, strlen(canon));
 	free(canon);
 	key = smartpay_idem_key(merchant, modid);
-	if ((rec = idem_get(c->session->idem, key, c->now)) != NULL) {
-		if (strcmp(rec->txn_id, t->id) != 0)
+	/* The record keeps only its refund: the payment is the refund's. */
+	if ((rec = idem_get(c->session->idem, key, c->now)) != NULL &&
+	    (r = call_idem_refund(c, rec)) != NULL) {
+		if (r->txn != t)
 			call_error(c, 409, "DUPLICATE_MODIFICATION_ID", "modificationId",
 			    "The modificationId %s was already used for another "
 			    "payment.", modid);
 		else
-			smartpay_replay(c, rec, fp);
+			smartpay_replay(c, rec, r, fp);
 		goto out;
 	}
 
@@ -302,18 +306,13 @@ smartpay_refund(struct call *c)
 
 	ids_base64url(&c->session->rng, 16, rid);
 	call_lifecycle(c, t, &lc);
-	r = call_refund_add(c, t, rid, amount, &lc, json_pack("{ss ss}",
-	    "modificationId", modid, "reconciliationReferenceId", rid));
-	if (r == NULL)
+	data = json_pack("{ss ss* sO*}", "modificationId", modid, "description",
+	    desc, "customReferences", custom);
+	if ((r = call_refund_add(c, t, rid, amount, &lc, data)) == NULL)
 		goto out;
-	if (desc != NULL)
-		json_object_set_new(r->data, "description", json_string(desc));
-	if (custom != NULL)
-		json_object_set(r->data, "customReferences", (json_t *)custom);
 	rec = idem_put(c->session->idem, key, fp, IDEM_FOREVER);
 	rec->status = 200;
-	rec->refund_id = xstrdup(r->id);
-	rec->txn_id = xstrdup(t->id);
+	rec->refund = r->seq;
 	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, 200, smartpay_with_modification(r, c->now));
 	goto out;

@@ -410,6 +410,23 @@ smartretry_new_id(struct call *c, char out[SMARTRETRY_REF_LEN + 1])
 	return (out);
 }
 
+/*
+ * The create's reply, also what a replay of its key renders again: the
+ * order sent is the transaction's (smartretry_allowed checked it).
+ */
+static void
+smartretry_created(struct call *c, const struct refund *r, int status)
+{
+	json_t	*data = refund_data(r);
+
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, status, json_pack("{ss ss sO? sb}", "transaction_id", r->id,
+	    "order_id", smartretry_extra(r->txn, "order_id"),
+	    "merchant_transaction_id", json_object_get(data,
+	    "merchant_transaction_id"), "accepted", 1));
+	json_decref(data);
+}
+
 static void
 smartretry_refund(struct call *c)
 {
@@ -431,12 +448,8 @@ smartretry_refund(struct call *c)
 	call_lifecycle(c, rq.txn, &lc);
 	r = call_refund_add(c, rq.txn, smartretry_new_id(c, id), rq.amount, &lc,
 	    json_pack("{ss?}", "merchant_transaction_id", rq.mtid));
-	if (r == NULL)
-		return;
-	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, 200, json_pack("{ss ss ss? sb}", "transaction_id", r->id,
-	    "order_id", rq.order_id, "merchant_transaction_id", rq.mtid,
-	    "accepted", 1));
+	if (r != NULL)
+		smartretry_created(c, r, 200);
 }
 
 /* The status resource shared by refunds and sales. */
@@ -465,10 +478,14 @@ smartretry_resource(const char *id, const char *type, const struct txn *t,
 static json_t *
 smartretry_refund_json(const struct refund *r, int64_t now)
 {
-	return (smartretry_resource(r->id, "REFUND", r->txn,
-	    json_object_get(r->data, "merchant_transaction_id"), r->txn->id,
+	json_t	*data = refund_data(r), *o;
+
+	o = smartretry_resource(r->id, "REFUND", r->txn,
+	    json_object_get(data, "merchant_transaction_id"), r->txn->id,
 	    r->amount, &smartretry_refund_reasons[refund_state_at(r, now)],
-	    r->created_ms, refund_updated_at(r, now)));
+	    r->created_ms, refund_updated_at(r, now));
+	json_decref(data);
+	return (o);
 }
 
 /* A sale changes when one of its refunds does: refunded_amount moves. */
@@ -590,6 +607,7 @@ const struct provider provider_smartretry = {
 		[PERR_BAD_JSON] = "MALFORMED_JSON",
 	},
 	.render_error = smartretry_error,
+	.render_created = smartretry_created,
 	.authenticate = smartretry_authenticate,
 	.webhooks = &smartretry_webhooks,
 	.check_fixture = smartretry_check_fixture,

@@ -251,14 +251,17 @@ static json_t *
 utgl_refund_json(const struct refund *r)
 {
 	char	at[CLOCK_TEXT_MAX];
+	json_t	*data = refund_data(r), *o;
 
-	return (json_pack("{ss so ss sO sO ss}",
+	o = json_pack("{ss so ss sO sO ss}",
 	    "refundTransactionId", r->id,
 	    "amount", utgl_amount_json(r->amount, r->txn),
 	    "currency", r->txn->currency,
-	    "reason", json_object_get(r->data, "reason"),
-	    "description", json_object_get(r->data, "description"),
-	    "timestamp", clock_format(r->created_ms, at)));
+	    "reason", json_object_get(data, "reason"),
+	    "description", json_object_get(data, "description"),
+	    "timestamp", clock_format(r->created_ms, at));
+	json_decref(data);
+	return (o);
 }
 
 /* Checks the business rules; 0, or -1 after the refusal. */

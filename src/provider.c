@@ -217,10 +217,9 @@ call_refund_add(struct call *c, const struct txn *t, const char *id,
 	struct refund	*r;
 
 	r = ledger_refund_add(c->session->ledger, t, id, amount, c->now, lc, data);
-	if (r == NULL) {
-		json_decref(data);
+	if (r == NULL)
 		provider_fail_neutral(c, PERR_INTERNAL, 500);
-	} else
+	else
 		metrics_refund_created(c->provider->name, refund_state_at(r, c->now),
 		    lc->outcome);
 	return (r);
@@ -256,12 +255,45 @@ call_headers_text(const struct reply *r)
 	return (buf_steal(&b));
 }
 
+struct refund *
+call_idem_refund(const struct call *c, const struct idem_record *rec)
+{
+	const struct ledger	*l = c->session->ledger;
+
+	if (rec->refund >= ledger_refund_count(l))
+		return (NULL);
+	return (ledger_refund_nth(l, rec->refund));
+}
+
+/* The first reply again, from its text. */
+static void
+call_idem_replay_text(struct call *c, int status, const struct idem_text *t)
+{
+	const char	*line, *colon, *next;
+	char		*name, *value;
+
+	c->reply->status = status;
+	c->reply->content_type = t->content_type;
+	free(c->reply->body);
+	c->reply->body = xstrdup(t->body);
+	for (line = t->headers; *line != '\0'; line = next + 1) {
+		colon = strstr(line, ": ");
+		next = strchr(line, '\n');
+		name = xstrndup(line, (size_t)(colon - line));
+		value = xstrndup(colon + 2, (size_t)(next - colon - 2));
+		reply_header(c->reply, name, value);
+		free(name);
+		free(value);
+	}
+}
+
 enum call_idem
 call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
     const char *replayed_header)
 {
 	struct idem_record	*rec;
-	char			*scope = call_idem_scope(c, key), *canon, *line, *next;
+	struct refund		*r = NULL;
+	char			*scope = call_idem_scope(c, key), *canon;
 	uint64_t		 fp;
 
 	/* The same key on another path (a SmartRetry terminal) is another request. */
@@ -271,7 +303,12 @@ call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
 	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
 	fp ^= idem_fingerprint(canon, strlen(canon)) * 31;
 	free(canon);
-	if ((rec = idem_get(c->session->idem, scope, c->now)) == NULL) {
+	rec = idem_get(c->session->idem, scope, c->now);
+	/* A record whose refund is gone (it cannot be: see idem.h) is no record. */
+	if (rec != NULL && rec->text == NULL && !rec->in_flight &&
+	    (r = call_idem_refund(c, rec)) == NULL)
+		rec = NULL;
+	if (rec == NULL) {
 		rec = idem_put(c->session->idem, scope, fp, c->now + ttl_ms);
 		rec->in_flight = 1;
 		c->idem_key = scope;
@@ -282,46 +319,48 @@ call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
 		return (CALL_IDEM_BUSY);
 	if (rec->fingerprint != fp)
 		return (CALL_IDEM_CONFLICT);
-	c->reply->status = rec->status;
-	c->reply->content_type = rec->content_type;
-	free(c->reply->body);
-	c->reply->body = xstrdup(rec->body);
-	for (line = rec->headers; *line != '\0'; line = next + 1) {
-		char *colon = strstr(line, ": "), *name;
-		next = strchr(line, '\n');
-		name = xstrndup(line, (size_t)(colon - line));
-		*next = '\0';
-		reply_header(c->reply, name, colon + 2);
-		*next = '\n';
-		free(name);
-	}
+	if (r != NULL)
+		c->provider->render_created(c, r, rec->status);
+	else
+		call_idem_replay_text(c, rec->status, rec->text);
 	reply_header(c->reply, replayed_header, "true");
-	if (rec->refund_id != NULL)
-		c->reply->refund_id = xstrdup(rec->refund_id);
 	return (CALL_IDEM_REPLAYED);
 }
 
-/* Keeps a FRESH call's reply under its key, or forgets the key. */
+/*
+ * Keeps a FRESH call's reply under its key, or forgets the key.  A reply
+ * with a refund is rendered again on replay (no headers of its own to
+ * keep: render_created writes none); any other is kept as text.
+ */
 static void
 call_idem_end(struct call *c)
 {
 	struct idem_record	*rec;
-	int			 st = c->reply->status;
+	const struct refund	*r = NULL;
+	char			*headers;
+	int			 st = c->reply->status, kept;
 
 	if (c->idem_key == NULL)
 		return;
 	rec = idem_get(c->session->idem, c->idem_key, c->now);
 	if (rec != NULL && ((st >= 200 && st < 300) || st == 422)) {
 		rec->in_flight = c->hold_idem;
-		rec->status = st;
-		rec->content_type = c->reply->content_type;
-		rec->body = xstrdup(c->reply->body != NULL ? c->reply->body : "");
-		rec->headers = call_headers_text(c->reply);
+		rec->status = (uint16_t)st;
 		if (c->reply->refund_id != NULL)
-			rec->refund_id = xstrdup(c->reply->refund_id);
-		if (st == 422)
-			idem_rejection(c->session->idem, rec);
-		if (c->hold_idem)
+			r = ledger_refund(c->session->ledger, c->provider->name,
+			    c->reply->refund_id);
+		if (r != NULL && c->reply->nheaders == 0 &&
+		    c->provider->render_created != NULL) {
+			rec->refund = r->seq;
+			kept = 1;
+		} else {
+			headers = call_headers_text(c->reply);
+			kept = idem_keep_text(c->session->idem, rec,
+			    c->reply->content_type, headers,
+			    c->reply->body != NULL ? c->reply->body : "") == 0;
+			free(headers);
+		}
+		if (kept && c->hold_idem)
 			return;
 	} else
 		idem_del(c->session->idem, c->idem_key);

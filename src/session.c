@@ -1,4 +1,6 @@
 /* Sessions: one per X-Paymock-Session, each with its own state, and their registry. */
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,43 +8,120 @@
 #include "idem.h"
 #include "journal.h"
 #include "map.h"
+#include "quota.h"
 #include "rate.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
 #include "webhook.h"
 
+/*
+ * Each session keeps its registry's seed to reseed itself on reset, and its
+ * place in the registry's bookkeeping.
+ */
+struct session_full {
+	struct session			 s;
+	struct sessions			*r;
+	uint64_t			 seed;
+	int64_t				 seen_us;	/* clock_mono_us of last_seen */
+	size_t				 bytes;		/* as last accounted */
+	size_t				 holds;		/* work in flight for it */
+	int				 in_lru;	/* all but the default */
+	int				 dead;		/* dropped: on 'dying' */
+	size_t				 freed;		/* parts freed so far, once dead */
+	TAILQ_ENTRY(session_full)	 entry;		/* on 'lru' or 'dying' */
+};
+
+TAILQ_HEAD(session_list, session_full);
+
 struct sessions {
 	struct map		*byname;
+	/* Live sessions but the default, least recently seen first. */
+	struct session_list	 lru;
+	/* Dropped sessions whose state is still to be freed, in slices. */
+	struct session_list	 dying;
 	const struct fixtures	*base;
 	uint64_t		 seed;
 	int			 clock_frozen;
 	int64_t			 clock_start_ms;
 	size_t			 journal_cap;
+	size_t			 tracked;	/* the live sessions' bytes */
+	uint64_t		 created, expired, evicted;
+	void			(*on_drop)(void *);
+	void			*on_drop_arg;
 };
+
+/*
+ * Past the high-water mark idle sessions are evicted down to the low-water
+ * mark, in tenths of --max-memory: the gap makes one eviction run free
+ * room for many requests instead of one eviction per request.
+ */
+#define SESSIONS_HIGH_WATER	9
+#define SESSIONS_LOW_WATER	8
 
 /* Session ids: one counter for the process, so no registry ever repeats one. */
 static uint64_t	session_last_id;
 
-/* Each session keeps its registry's seed to reseed itself on reset. */
-struct session_full {
-	struct session	 s;
-	uint64_t	 seed;
+size_t
+session_bytes(const struct session *s)
+{
+	/* The one sum of what a session holds; each module counts its own. */
+	return (sizeof(struct session_full) + journal_bytes(s->journal) +
+	    ledger_bytes(s->ledger) + idem_bytes(s->idem) +
+	    rates_bytes(s->counters) + rules_bytes(s->rules) +
+	    webhooks_bytes(s->webhooks));
+}
+
+/*
+ * The parts of a session, freed one per step when it is dropped: the
+ * ledger (refunds) and idempotency store are the large ones.  Webhooks go
+ * first, so nothing of it is queued for the pump any longer.
+ */
+static void
+session_free_webhooks(struct session *s)
+{
+	webhooks_free(s->webhooks);
+}
+
+static void
+session_free_rules(struct session *s)
+{
+	rules_free(s->rules);
+	rates_free(s->counters);
+	clock_free(s->clock);
+}
+
+static void
+session_free_journal(struct session *s)
+{
+	journal_free(s->journal);
+}
+
+static void
+session_free_idem(struct session *s)
+{
+	idem_free(s->idem);
+}
+
+static void
+session_free_ledger(struct session *s)
+{
+	ledger_free(s->ledger);
+}
+
+static void (*const session_parts[])(struct session *) = {
+	session_free_webhooks, session_free_rules, session_free_journal,
+	session_free_idem, session_free_ledger,
 };
 
 static void
 session_free(void *p)
 {
-	struct session	*s = p;
+	struct session_full	*f = p;
 
-	ledger_free(s->ledger);
-	idem_free(s->idem);
-	clock_free(s->clock);
-	journal_free(s->journal);
-	rates_free(s->counters);
-	rules_free(s->rules);
-	webhooks_free(s->webhooks);
-	free(s);
+	for (; f->freed < nitems(session_parts); f->freed++)
+		session_parts[f->freed](&f->s);
+	free(f);
 }
 
 struct sessions *
@@ -52,6 +131,8 @@ sessions_new(const struct fixtures *base, uint64_t seed, int clock_frozen,
 	struct sessions	*r = xcalloc(1, sizeof *r);
 
 	r->byname = map_new(session_free);
+	TAILQ_INIT(&r->lru);
+	TAILQ_INIT(&r->dying);
 	r->base = base;
 	r->seed = seed;
 	r->clock_frozen = clock_frozen;
@@ -65,6 +146,7 @@ sessions_free(struct sessions *r)
 {
 	if (r == NULL)
 		return;
+	sessions_reap(r, -1);
 	map_free(r->byname);
 	free(r);
 }
@@ -93,16 +175,73 @@ sessions_find_id(const struct sessions *r, const char *name, uint64_t id)
 	return (s != NULL && s->id == id ? s : NULL);
 }
 
-struct session *
-sessions_get(struct sessions *r, const char *name)
+/* Hands 'f' to sessions_reap, which frees the parts it holds in slices. */
+static void
+sessions_bury(struct sessions *r, struct session_full *f)
+{
+	f->dead = 1;
+	/* The reaper runs till 'dying' is empty: it needs calling when it was. */
+	if (TAILQ_EMPTY(&r->dying) && r->on_drop != NULL)
+		r->on_drop(r->on_drop_arg);
+	TAILQ_INSERT_TAIL(&r->dying, f, entry);
+}
+
+/* Out of the registry now; its state is freed by sessions_reap. */
+static void
+sessions_detach(struct sessions *r, struct session_full *f)
+{
+	map_del(r->byname, f->s.name);
+	if (f->in_lru)
+		TAILQ_REMOVE(&r->lru, f, entry);
+	r->tracked -= f->bytes;
+	sessions_bury(r, f);
+}
+
+/* The least recently seen session with nothing in flight, other than 'except'. */
+static struct session_full *
+sessions_idle(const struct sessions *r, const struct session *except)
 {
 	struct session_full	*f;
 
-	if ((f = map_get(r->byname, name)) != NULL)
-		return (&f->s);
-	f = xcalloc(1, sizeof *f);
+	TAILQ_FOREACH(f, &r->lru, entry) {
+		if (f->holds == 0 && &f->s != except)
+			return (f);
+	}
+	return (NULL);
+}
+
+/* Evicts idle sessions, never 'except', down to the low-water mark. */
+static void
+sessions_trim(struct sessions *r, const struct session *except)
+{
+	struct session_full	*f;
+
+	while (r->tracked > quota.memory / 10 * SESSIONS_LOW_WATER &&
+	    (f = sessions_idle(r, except)) != NULL) {
+		sessions_detach(r, f);
+		r->evicted++;
+	}
+}
+
+static void
+sessions_touch(struct sessions *r, struct session_full *f)
+{
+	f->seen_us = clock_mono_us();
+	f->s.last_seen_ms = clock_wall();
+	if (f->in_lru) {
+		TAILQ_REMOVE(&r->lru, f, entry);
+		TAILQ_INSERT_TAIL(&r->lru, f, entry);
+	}
+}
+
+static struct session_full *
+sessions_make(struct sessions *r, const char *name)
+{
+	struct session_full	*f = xcalloc(1, sizeof *f);
+
 	memcpy(f->s.name, name, strlen(name) + 1);
-	f->s.id = ++session_last_id;
+	f->s.id = f->s.born = ++session_last_id;
+	f->r = r;
 	f->seed = r->seed;
 	f->s.ledger = ledger_new(r->base);
 	f->s.idem = idem_new();
@@ -113,17 +252,60 @@ sessions_get(struct sessions *r, const char *name)
 	f->s.webhooks = webhooks_new(&f->s);
 	rng_seed(&f->s.rng, f->seed, name);
 	map_put(r->byname, name, f);
+	if ((f->in_lru = strcmp(name, SESSION_DEFAULT) != 0))
+		TAILQ_INSERT_TAIL(&r->lru, f, entry);
+	f->bytes = session_bytes(&f->s);
+	r->tracked += f->bytes;
+	r->created++;
+	return (f);
+}
+
+struct session *
+sessions_get(struct sessions *r, const char *name)
+{
+	struct session_full	*f;
+
+	if (r->on_drop == NULL)
+		sessions_reap(r, -1);
+	if ((f = map_get(r->byname, name)) == NULL)
+		f = sessions_make(r, name);
+	sessions_touch(r, f);
 	return (&f->s);
+}
+
+struct session *
+sessions_enter(struct sessions *r, const char *name, int adds,
+    enum sessions_refusal *why)
+{
+	struct session_full	*f = map_get(r->byname, name), *idle;
+
+	if (adds && r->tracked > quota.memory) {
+		sessions_trim(r, f != NULL ? &f->s : NULL);
+		if (r->tracked > quota.memory) {
+			*why = SESSIONS_OVER_MEMORY;
+			return (NULL);
+		}
+	}
+	if (f == NULL && map_count(r->byname) >= quota.sessions &&
+	    strcmp(name, SESSION_DEFAULT) != 0) {
+		if ((idle = sessions_idle(r, NULL)) == NULL) {
+			*why = SESSIONS_FULL;
+			return (NULL);
+		}
+		sessions_detach(r, idle);
+		r->evicted++;
+	}
+	return (sessions_get(r, name));
 }
 
 int
 sessions_drop(struct sessions *r, const char *name)
 {
-	struct session	*s = map_del(r->byname, name);
+	struct session_full	*f = map_get(r->byname, name);
 
-	if (s == NULL)
+	if (f == NULL)
 		return (-1);
-	session_free(s);
+	sessions_detach(r, f);
 	return (0);
 }
 
@@ -131,6 +313,101 @@ size_t
 sessions_count(const struct sessions *r)
 {
 	return (map_count(r->byname));
+}
+
+size_t
+sessions_expire(struct sessions *r, int64_t now_us, size_t max)
+{
+	int64_t			 ttl_us = quota.session_ttl_ms * 1000;
+	struct session_full	*f;
+	size_t			 n = 0;
+
+	while (ttl_us > 0 && n < max && (f = TAILQ_FIRST(&r->lru)) != NULL &&
+	    now_us - f->seen_us >= ttl_us) {
+		sessions_detach(r, f);
+		r->expired++;
+		n++;
+	}
+	return (n);
+}
+
+int
+sessions_reap(struct sessions *r, int64_t budget_us)
+{
+	int64_t			 end_us = budget_us < 0 ? 0 : clock_mono_us() + budget_us;
+	struct session_full	*f;
+
+	while ((f = TAILQ_FIRST(&r->dying)) != NULL) {
+		if (budget_us >= 0 && clock_mono_us() >= end_us)
+			return (1);
+		if (f->freed < nitems(session_parts)) {
+			session_parts[f->freed++](&f->s);
+			continue;
+		}
+		TAILQ_REMOVE(&r->dying, f, entry);
+		free(f);
+	}
+	return (0);
+}
+
+void
+sessions_on_drop(struct sessions *r, void (*fn)(void *), void *arg)
+{
+	r->on_drop = fn;
+	r->on_drop_arg = arg;
+}
+
+/* The live session 'name' if it is still the one made as 'born'. */
+static struct session_full *
+sessions_born(const struct sessions *r, const char *name, uint64_t born)
+{
+	struct session_full	*f = map_get(r->byname, name);
+
+	return (f != NULL && f->s.born == born ? f : NULL);
+}
+
+void
+sessions_hold(struct sessions *r, const char *name, uint64_t born)
+{
+	struct session_full	*f = sessions_born(r, name, born);
+
+	if (f != NULL)
+		f->holds++;
+}
+
+void
+sessions_release(struct sessions *r, const char *name, uint64_t born)
+{
+	struct session_full	*f = sessions_born(r, name, born);
+
+	if (f != NULL && f->holds > 0)
+		f->holds--;
+}
+
+void
+sessions_account(struct sessions *r, struct session *s)
+{
+	struct session_full	*f = (struct session_full *)s;
+	size_t			 bytes;
+
+	if (f->dead)
+		return;
+	bytes = session_bytes(s);
+	r->tracked = r->tracked - f->bytes + bytes;
+	f->bytes = bytes;
+	if (r->tracked > quota.memory / 10 * SESSIONS_HIGH_WATER)
+		sessions_trim(r, s);
+}
+
+void
+sessions_stats(const struct sessions *r, struct sessions_stats *st)
+{
+	st->live = map_count(r->byname);
+	st->created = r->created;
+	st->expired = r->expired;
+	st->evicted = r->evicted;
+	st->tracked_bytes = r->tracked;
+	st->max_bytes = quota.memory;
 }
 
 struct sessions_each_arg {
@@ -160,13 +437,18 @@ void
 session_reset(struct session *s)
 {
 	struct session_full	*f = (struct session_full *)s;
+	struct session_full	*husk = xcalloc(1, sizeof *husk);
 
-	ledger_reset(s->ledger);
-	idem_reset(s->idem);
+	/* The ledger and idempotency store, the large parts, are freed as a drop's. */
+	husk->s.ledger = s->ledger;
+	husk->s.idem = s->idem;
+	husk->s.counters = s->counters;
+	s->ledger = ledger_new(f->r->base);
+	s->idem = idem_new();
+	s->counters = rates_new();
+	sessions_bury(f->r, husk);
 	clock_reset(s->clock);
 	journal_clear(s->journal);
-	rates_free(s->counters);
-	s->counters = rates_new();
 	rules_clear(s->rules);
 	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);

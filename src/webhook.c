@@ -116,6 +116,7 @@ struct attempt {
 	struct webhook_engine	 *e;
 	char			  session[SESSION_NAME_MAX + 1];
 	uint64_t		  session_id;
+	uint64_t		  session_born;	/* held (sessions_hold) on the wire */
 	uint64_t		  event_seq;	/* 0: a replay or a duplicate */
 	struct delivery		  d;
 	struct evhttp_connection *conn;
@@ -659,6 +660,7 @@ webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint 
 
 	LIST_INSERT_HEAD(&e->attempts, a, entry);
 	e->inflight++;
+	sessions_hold(e->sessions, a->session, a->session_born);
 	free(a->d.url);
 	a->d.url = xstrdup(ep->url);
 	a->deadline = evtimer_new(e->base, webhook_attempt_expire, a);
@@ -710,6 +712,7 @@ webhook_attempt_new(struct webhook_engine *e, const struct session *s,
 	a->e = e;
 	snprintf(a->session, sizeof a->session, "%s", s->name);
 	a->session_id = s->id;
+	a->session_born = s->born;
 	/* A wrong secret, as a provider with a key mix-up would sign. */
 	secret = xasprintf("%s%s", ep->secret, bad_signature ? "-not-the-secret" : "");
 	webhook_sign(secret, t, body, strlen(body), hex);
@@ -740,6 +743,7 @@ webhook_attempt_copy(const struct attempt *a)
 	c->e = a->e;
 	memcpy(c->session, a->session, sizeof c->session);
 	c->session_id = a->session_id;
+	c->session_born = a->session_born;
 	c->d.event_id = xstrdup(a->d.event_id);
 	c->d.type = a->d.type;
 	c->d.provider = a->d.provider;
@@ -823,7 +827,9 @@ webhook_attempt_finish(struct attempt *a, int status)
 		    (ev = webhooks_event(s->webhooks, a->event_seq)) != NULL)
 			webhook_event_answered(s, ev, a);
 		webhooks_log(s->webhooks, &a->d);
+		sessions_account(e->sessions, s);
 	}
+	sessions_release(e->sessions, a->session, a->session_born);
 	delivery_release(&a->d);
 	evtimer_del(a->deadline);
 	a->finished = 1;
@@ -1002,7 +1008,9 @@ webhook_pump_one(struct webhook_engine *e, struct session *s)
 	size_t		 i;
 	int		 started;
 
-	if (webhook_session_inflight(e, s->name) >= WEBHOOK_SESSION_INFLIGHT)
+	/* Evicted during this pump (an attempt's accounting made room): nothing more goes. */
+	if (sessions_find_id(e->sessions, s->name, s->id) != s ||
+	    webhook_session_inflight(e, s->name) >= WEBHOOK_SESSION_INFLIGHT)
 		return (0);
 	for (i = 0; i < w->nevents; i++) {
 		ev = w->events[i];

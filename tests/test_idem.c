@@ -1,9 +1,11 @@
 /* Idempotency records: storage, expiry on the virtual clock, fingerprints. */
 #include <criterion/criterion.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "idem.h"
+#include "quota.h"
 #include "util.h"
 
 static struct idem	*idem;
@@ -22,7 +24,7 @@ idem_test_teardown(void)
 
 TestSuite(idem, .init = idem_test_setup, .fini = idem_test_teardown);
 
-/* A record under 'key' holding a reply, as an adapter fills it. */
+/* A record under 'key' of a reply that created the ledger's refund 'body[0]'. */
 static struct idem_record *
 idem_test_put(const char *key, uint64_t fp, int64_t expires_ms, const char *body)
 {
@@ -30,10 +32,19 @@ idem_test_put(const char *key, uint64_t fp, int64_t expires_ms, const char *body
 
 	cr_assert_not_null(r);
 	r->status = 201;
-	r->headers = xstrdup("Content-Type: application/json\n");
-	r->body = xstrdup(body);
-	r->refund_id = xstrdup("r1");
-	r->txn_id = xstrdup("t1");
+	r->refund = (uint32_t)body[0];
+	return (r);
+}
+
+/* A stored rejection under 'key'. */
+static struct idem_record *
+idem_test_reject(const char *key)
+{
+	struct idem_record	*r = idem_put(idem, key, 1, 1000000);
+
+	r->status = 422;
+	cr_assert_eq(idem_keep_text(idem, r, "application/json", "X-A: b\n",
+	    "{\"error\":\"no\"}"), 0);
 	return (r);
 }
 
@@ -46,15 +57,16 @@ Test(idem, put_get)
 	cr_expect_eq(r->expires_ms, 1000);
 	cr_expect_eq(r->in_flight, 0);
 	cr_expect_eq(r->status, 0);
-	cr_expect_null(r->body);
-	cr_expect_null(r->refund_id);
+	cr_expect_null(r->text);
+	cr_expect_eq(r->refund, IDEM_NO_REFUND);
 	r->status = 201;
-	r->body = xstrdup("{}");
+	r->refund = 7;
 
 	got = idem_get(idem, "k", 0);
 	cr_expect_eq(got, r);
 	cr_expect_eq(got->status, 201);
-	cr_expect_str_eq(got->body, "{}");
+	cr_expect_eq(got->refund, 7);
+	cr_expect_str_eq(got->key, "k");
 	cr_expect_null(idem_get(idem, "K", 0), "keys are case-sensitive");
 	cr_expect_null(idem_get(idem, "other", 0));
 	cr_expect_eq(idem_count(idem), 1);
@@ -101,7 +113,7 @@ Test(idem, replace)
 	r = idem_put(idem, "k", 2, 9000);
 	cr_expect_eq(r->fingerprint, 2);
 	cr_expect_eq(r->expires_ms, 9000);
-	cr_expect_null(r->body, "the replacement starts empty");
+	cr_expect_eq(r->refund, IDEM_NO_REFUND, "the replacement starts empty");
 	cr_expect_eq(r->status, 0);
 	cr_expect_eq(idem_get(idem, "k", 5000), r, "the new expiry applies");
 	cr_expect_eq(idem_count(idem), 1);
@@ -188,26 +200,100 @@ Test(idem, an_in_flight_record_outlives_its_expiry)
 	cr_expect_eq(idem_count(idem), 0);
 }
 
+Test(idem, a_text_is_kept_whole)
+{
+	struct idem_record	*r = idem_test_reject("k");
+
+	cr_assert_not_null(r->text);
+	cr_expect_str_eq(r->text->content_type, "application/json");
+	cr_expect_str_eq(r->text->headers, "X-A: b\n");
+	cr_expect_str_eq(r->text->body, "{\"error\":\"no\"}");
+	cr_expect_eq(idem_text_count(idem), 1);
+	idem_del(idem, "k");
+	cr_expect_eq(idem_text_count(idem), 0);
+}
+
 Test(idem, stored_rejections_are_capped_oldest_first)
 {
-	char			key[32];
-	struct idem_record	*r;
-	int			i;
+	char	key[32];
+	size_t	i, saved = quota.rejections;
 
+	quota.rejections = 100;
 	idem_test_put("refund", 1, 1000000, "{}");
-	for (i = 0; i < IDEM_REJECTIONS_MAX + 10; i++) {
-		snprintf(key, sizeof key, "rej%d", i);
-		r = idem_test_put(key, 1, 1000000, "{}");
-		r->status = 422;
-		idem_rejection(idem, r);
+	for (i = 0; i < quota.rejections + 10; i++) {
+		snprintf(key, sizeof key, "rej%zu", i);
+		idem_test_reject(key);
 	}
-	cr_expect_eq(idem_count(idem), IDEM_REJECTIONS_MAX + 1);
+	cr_expect_eq(idem_count(idem), quota.rejections + 1);
+	cr_expect_eq(idem_text_count(idem), quota.rejections);
 	cr_expect_null(idem_get(idem, "rej9", 0), "the oldest went");
 	cr_expect_not_null(idem_get(idem, "rej10", 0));
 	cr_expect_not_null(idem_get(idem, "refund", 0), "refund records are not counted");
 	idem_del(idem, "rej10");
 	idem_test_put("rej11", 2, 1000000, "{}");
-	cr_expect_eq(idem_count(idem), IDEM_REJECTIONS_MAX);
+	cr_expect_eq(idem_count(idem), quota.rejections);
+	cr_expect_eq(idem_text_count(idem), quota.rejections - 2,
+	    "a record replaced drops its text");
 	idem_reset(idem);
 	cr_expect_eq(idem_count(idem), 0);
+	quota.rejections = saved;
+}
+
+Test(idem, no_rejection_kept_when_the_quota_is_zero)
+{
+	size_t			saved = quota.rejections;
+	struct idem_record	*r = idem_put(idem, "k", 1, 1000);
+
+	quota.rejections = 0;
+	cr_expect_eq(idem_keep_text(idem, r, "application/json", "", "{}"), -1);
+	cr_expect_null(idem_get(idem, "k", 0), "the record is dropped");
+	cr_expect_eq(idem_count(idem), 0);
+	quota.rejections = saved;
+}
+
+/* What malloc holds for the process now (arena and mmapped chunks). */
+static size_t
+idem_test_heap(void)
+{
+	struct mallinfo2	mi = mallinfo2();
+
+	return (mi.uordblks + mi.hblkhd);
+}
+
+/*
+ * idem_bytes counts what the store allocates: within a quarter of what
+ * malloc says records (keys, heap, table) and texts took, and back to the
+ * empty value once they expire, are deleted or reset.
+ */
+Test(idem, bytes_follow_the_allocations)
+{
+	size_t	empty = idem_bytes(idem), heap0 = idem_test_heap(), heap, bytes;
+	char	key[80];
+	int	i;
+
+	for (i = 0; i < 20000; i++) {
+		snprintf(key, sizeof key, "accelebit\x1f%08d-4a1b-4c2d-8e3f-9a0b1c2d3e4f", i);
+		idem_test_put(key, 1, 1000 + i, "\x01");
+	}
+	for (i = 0; i < 200; i++) {
+		snprintf(key, sizeof key, "rejected-%d", i);
+		idem_test_reject(key);
+	}
+	heap = idem_test_heap() - heap0;
+	bytes = idem_bytes(idem) - empty;
+	/* mallinfo2 knows glibc's malloc only, not a sanitizer's (then it says 0). */
+	cr_expect(heap == 0 || (bytes > heap * 3 / 4 && bytes < heap * 5 / 4),
+	    "counted %zu, malloc says %zu", bytes, heap);
+	cr_expect_lt(bytes / 20200, 160, "%zu bytes a record", bytes / 20200);
+	for (i = 0; i < 200; i++) {
+		snprintf(key, sizeof key, "rejected-%d", i);
+		idem_del(idem, key);
+	}
+	for (i = 0; i < 20000 / IDEM_PURGE_PER_CALL + 1; i++)
+		idem_get(idem, "absent", 1000000);
+	cr_expect_eq(idem_count(idem), 0);
+	cr_expect_leq(idem_bytes(idem) - empty, 2 * alloc_bytes(32768 * sizeof(void *)),
+	    "only the grown table and heap stay");
+	idem_reset(idem);
+	cr_expect_eq(idem_bytes(idem), empty, "a reset gives it all back");
 }

@@ -42,7 +42,7 @@ write_file(const char *text)
 
 Test(cli, help_and_version)
 {
-	char	out[4096];
+	char	out[16384];
 
 	cr_expect_eq(run("--help", out, sizeof out), 0);
 	cr_expect(strstr(out, "usage: paymock") != NULL);
