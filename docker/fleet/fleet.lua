@@ -1,27 +1,31 @@
--- wrk script for `make check-fleet`: Accelebit refund creates spread over SESSIONS (10,000)
--- sessions, one picked at random per request (X-Paymock-Session: fleet-N), a new
--- Idempotency-Key each.  done() prints "RESULT rps=... non2xx=... errors=...".
+-- wrk script for `make check-fleet`: UTGL refunds (1.00 USD each; UTGL has no idempotency key,
+-- so every call is a new refund) spread over SESSIONS (10,000) sessions, one picked at random
+-- per request (X-Paymock-Session: fleet-N).  The requests are formatted once, in init(), so
+-- that wrk spends its CPU on sending them, not on Lua.  done() prints
+-- "RESULT rps=... requests=... non2xx=... errors=...".
 local sessions = tonumber(os.getenv("SESSIONS") or "10000")
-local body = '{"transactionId":"f47ac10b-58cc-4372-a567-0e02b2c3d479","amount":"1.00","currency":"EUR","reason":"fleet"}'
-local hdrs = { ["Content-Type"] = "application/json", ["X-API-Key"] = "sk_test_fleet" }
+local body = '{"transactionId":"3e5f1c8a-7b2d-4c9e-a1f0-6d8b2e4c7a93","amount":1.00,"currency":"USD","reason":"fleet","description":"fleet"}'
+local reqs = {}
 
--- Each thread its own number: its own keys and its own random sequence of sessions.
+-- Each thread its own seed: its own random sequence of sessions.
 local nthreads = 0
 function setup(thread)
   nthreads = nthreads + 1
   thread:set("tid", nthreads)
 end
 
-local counter = 0
 function init()
   math.randomseed(os.time() * 100 + tid)
+  local hdrs = { ["Content-Type"] = "application/json",
+                 ["Authorization"] = "Basic cGFydG5lcjpzZWNyZXQ=" }
+  for i = 1, sessions do
+    hdrs["X-Paymock-Session"] = "fleet-" .. i
+    reqs[i] = wrk.format("POST", "/utgl/v1/partner-connect/transactions/refund", hdrs, body)
+  end
 end
 
 function request()
-  counter = counter + 1
-  hdrs["X-Paymock-Session"] = "fleet-" .. math.random(sessions)
-  hdrs["Idempotency-Key"] = "fleet-" .. tostring(tid) .. "-" .. counter
-  return wrk.format("POST", "/accelebit/v1/refunds", hdrs, body)
+  return reqs[math.random(sessions)]
 end
 
 function done(summary)
