@@ -8,7 +8,9 @@
  * refunds, with the journal cleared every batch so that it holds no
  * refund's bytes, and set against what ledger_bytes and idem_bytes count.
  * Then the first BENCH_REPLAYS keys are sent again: replays rendered from
- * their refunds, timed in process against the creates.
+ * their refunds, timed in process against the creates; and, with the
+ * journal full of those replays, the session is dropped: the longest step
+ * of freeing it is how long a drop can hold the loop.
  *
  *	refund-memory [N [provider ...]]	(default 100000; all five)
  */
@@ -161,6 +163,28 @@ bench_refunds(struct app *app, struct session *s, const struct bench_provider *p
 	return ((double)(clock_mono_us() - start) / (double)n);
 }
 
+/* Drops "bench" and frees it step by step: the steps and the longest. */
+static const char *
+bench_drop(struct sessions *r)
+{
+	static char	text[64];
+	int64_t		start = clock_mono_us(), t, longest = 0;
+	size_t		steps = 0;
+	int		more;
+
+	sessions_drop(r, "bench");
+	do {
+		t = clock_mono_us();
+		more = sessions_reap(r, 1);
+		if ((t = clock_mono_us() - t) > longest)
+			longest = t;
+		steps++;
+	} while (more);
+	snprintf(text, sizeof text, "%zu steps in %.1f ms, the longest %.2f ms",
+	    steps, (double)(clock_mono_us() - start) / 1000, (double)longest / 1000);
+	return (text);
+}
+
 static void
 bench_run(const struct bench_provider *p, size_t n)
 {
@@ -203,9 +227,12 @@ bench_run(const struct bench_provider *p, size_t n)
 		replay_us = bench_refunds(&app, s, p, nreplay, extra, nextra);
 	if (ledger_refund_count(s->ledger) != n)
 		fatal("%s: a replay made a refund", p->name);
+	for (i = 0; p->keyed && i < nreplay; i++)
+		bench_refund(&app, p, i, extra, nextra);
 	printf("%-10s %8zu refunds %6zu bytes/refund (malloc) %6zu counted; "
-	    "%.1f us a create, %.1f us a replay\n", p->name, n, (heap1 - heap0) / n,
-	    (counted1 - counted0) / n, create_us, replay_us);
+	    "%.1f us a create, %.1f us a replay; drop: %s\n", p->name, n,
+	    (heap1 - heap0) / n, (counted1 - counted0) / n, create_us, replay_us,
+	    bench_drop(app.sessions));
 	fflush(stdout);
 	sessions_free(app.sessions);
 	fixtures_free(fx);

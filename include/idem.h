@@ -54,6 +54,12 @@ struct idem;
 
 struct idem		*idem_new(void);
 void			 idem_free(struct idem *);
+/*
+ * Frees up to 'max' records of a store about to be freed, so a big one goes
+ * in slices; returns how many are left.  Past the first call the store may
+ * only be drained again or freed.
+ */
+size_t			 idem_drain(struct idem *, size_t max);
 void			 idem_reset(struct idem *);
 /*
  * The live record under 'key' at 'now'; an expired one is dropped.  Each

@@ -41,6 +41,8 @@ struct journal;
 /* Keeps at most 'cap' entries; 0 keeps none. */
 struct journal	*journal_new(size_t cap);
 void		 journal_free(struct journal *);
+/* Drops up to 'max' of the oldest entries; returns how many are left. */
+size_t		 journal_drain(struct journal *, size_t max);
 void		 journal_clear(struct journal *);
 /*
  * Appends a copy of 'e' (taking ownership of its strings and reference) and

@@ -101,6 +101,12 @@ void		 txn_free(struct txn *);
 /* 'base' is borrowed: it must outlive the ledger. */
 struct ledger	*ledger_new(const struct fixtures *base);
 void		 ledger_free(struct ledger *);
+/*
+ * Frees up to 'max' refunds and run-time transactions of a ledger about to
+ * be freed, so a big one goes in slices; returns how many are left.  Past
+ * the first call the ledger may only be drained again or freed.
+ */
+size_t		 ledger_drain(struct ledger *, size_t max);
 /* Back to the fixtures: refunds and transactions added at run time go. */
 void		 ledger_reset(struct ledger *);
 

@@ -22,6 +22,7 @@ struct idem {
 	TAILQ_HEAD(, idem_text)	  texts;
 	size_t			  ntexts;
 	size_t			  bytes;	/* all but the table's slots */
+	size_t			  drained;	/* table slots idem_drain went past */
 };
 
 static uint64_t
@@ -68,19 +69,37 @@ idem_init(struct idem *i)
 }
 
 static void
+idem_record_free(struct idem_record *r)
+{
+	free(r->text);
+	free(r);
+}
+
+static void
 idem_clear(struct idem *i)
 {
 	size_t	n;
 
-	for (n = 0; n < i->records.cap; n++) {
-		struct idem_record *r = i->records.slots[n];
-		if (r != NULL) {
-			free(r->text);
-			free(r);
-		}
+	for (n = i->drained; n < i->records.cap; n++) {
+		if (i->records.slots[n] != NULL)
+			idem_record_free(i->records.slots[n]);
 	}
 	hset_release(&i->records);
 	free(i->heap);
+}
+
+size_t
+idem_drain(struct idem *i, size_t max)
+{
+	/* The table is not kept in shape: the store is only freed from here on. */
+	for (; max > 0 && i->drained < i->records.cap; i->drained++) {
+		if (i->records.slots[i->drained] != NULL) {
+			idem_record_free(i->records.slots[i->drained]);
+			i->records.count--;
+			max--;
+		}
+	}
+	return (i->records.count);
 }
 
 struct idem *

@@ -103,6 +103,14 @@ journal_grow(struct journal *j)
 	j->head = 0;
 }
 
+size_t
+journal_drain(struct journal *j, size_t max)
+{
+	for (; max > 0 && j->count > 0; max--)
+		journal_drop_oldest(j);
+	return (j->count);
+}
+
 struct journal_entry *
 journal_add(struct journal *j, const struct journal_entry *e)
 {

@@ -282,6 +282,16 @@ ledger_free(struct ledger *l)
 	free(l);
 }
 
+size_t
+ledger_drain(struct ledger *l, size_t max)
+{
+	for (; max > 0 && l->nrefunds > 0; max--)
+		free(l->order[--l->nrefunds]);
+	for (; max > 0 && l->nadded > 0; max--)
+		txn_free(l->added_order[--l->nadded]);
+	return (l->nrefunds + l->nadded);
+}
+
 void
 ledger_reset(struct ledger *l)
 {

@@ -73,54 +73,81 @@ session_bytes(const struct session *s)
 }
 
 /*
- * The parts of a session, freed one per step when it is dropped: the
- * ledger (refunds) and idempotency store are the large ones.  Webhooks go
- * first, so nothing of it is queued for the pump any longer.
+ * The parts of a session, freed in steps when it is dropped, a step freeing
+ * at most SESSION_DRAIN_STEP records (some 50 us of free()), so a session of
+ * any size leaves the loop to others in between.  Webhooks go first, so
+ * nothing of it is queued for the pump any longer.  Each returns nonzero
+ * while some of its part is left.  A reset's husk holds only some parts:
+ * the others are NULL.
  */
-static void
+#define SESSION_DRAIN_STEP	256
+
+static int
 session_free_webhooks(struct session *s)
 {
 	webhooks_free(s->webhooks);
+	return (0);
 }
 
-static void
+static int
 session_free_rules(struct session *s)
 {
 	rules_free(s->rules);
 	rates_free(s->counters);
 	clock_free(s->clock);
+	return (0);
 }
 
-static void
+static int
 session_free_journal(struct session *s)
 {
+	if (s->journal != NULL && journal_drain(s->journal, SESSION_DRAIN_STEP) > 0)
+		return (1);
 	journal_free(s->journal);
+	return (0);
 }
 
-static void
+static int
 session_free_idem(struct session *s)
 {
+	if (s->idem != NULL && idem_drain(s->idem, SESSION_DRAIN_STEP) > 0)
+		return (1);
 	idem_free(s->idem);
+	return (0);
 }
 
-static void
+static int
 session_free_ledger(struct session *s)
 {
+	if (s->ledger != NULL && ledger_drain(s->ledger, SESSION_DRAIN_STEP) > 0)
+		return (1);
 	ledger_free(s->ledger);
+	return (0);
 }
 
-static void (*const session_parts[])(struct session *) = {
+static int (*const session_parts[])(struct session *) = {
 	session_free_webhooks, session_free_rules, session_free_journal,
 	session_free_idem, session_free_ledger,
 };
+
+/* One step of freeing 'f': 0 once every part is gone. */
+static int
+session_free_step(struct session_full *f)
+{
+	if (f->freed == nitems(session_parts))
+		return (0);
+	if (session_parts[f->freed](&f->s) == 0)
+		f->freed++;
+	return (1);
+}
 
 static void
 session_free(void *p)
 {
 	struct session_full	*f = p;
 
-	for (; f->freed < nitems(session_parts); f->freed++)
-		session_parts[f->freed](&f->s);
+	while (session_free_step(f))
+		;
 	free(f);
 }
 
@@ -340,10 +367,8 @@ sessions_reap(struct sessions *r, int64_t budget_us)
 	while ((f = TAILQ_FIRST(&r->dying)) != NULL) {
 		if (budget_us >= 0 && clock_mono_us() >= end_us)
 			return (1);
-		if (f->freed < nitems(session_parts)) {
-			session_parts[f->freed++](&f->s);
+		if (session_free_step(f))
 			continue;
-		}
 		TAILQ_REMOVE(&r->dying, f, entry);
 		free(f);
 	}

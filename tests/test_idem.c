@@ -297,3 +297,20 @@ Test(idem, bytes_follow_the_allocations)
 	idem_reset(idem);
 	cr_expect_eq(idem_bytes(idem), empty, "a reset gives it all back");
 }
+
+Test(idem, a_drain_frees_in_steps_then_the_store_goes)
+{
+	struct idem	*i = idem_new();
+	char		 key[16];
+	int		 n;
+
+	for (n = 0; n < 10; n++) {
+		snprintf(key, sizeof key, "k%d", n);
+		idem_put(i, key, 1, n % 2 == 0 ? IDEM_FOREVER : 1000);
+	}
+	cr_expect_eq(idem_drain(i, 4), 6);
+	cr_expect_eq(idem_drain(i, 4), 2);
+	cr_expect_eq(idem_drain(i, 4), 0);
+	cr_expect_eq(idem_drain(i, 4), 0);
+	idem_free(i);
+}

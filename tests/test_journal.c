@@ -240,3 +240,19 @@ Test(journal, a_walk_takes_up_again_where_it_stopped)
 	cr_expect_eq(journal_next_seq(j), 16, "numbers run on after a clear");
 	journal_free(j);
 }
+
+Test(journal, a_drain_drops_the_oldest_in_steps)
+{
+	struct journal	*j = journal_new(100);
+	struct order	 o = { 0 };
+	int		 i;
+
+	for (i = 0; i < 10; i++)
+		add(j, 4, 4);
+	cr_expect_eq(journal_drain(j, 4), 6);
+	journal_each(j, in_order, &o);
+	cr_expect_eq(o.n, 6);
+	cr_expect_eq(journal_drain(j, 10), 0);
+	cr_expect_eq(journal_count(j), 0);
+	journal_free(j);
+}

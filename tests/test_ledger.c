@@ -743,3 +743,27 @@ Test(ledger, bytes_follow_the_allocations)
 	ledger_reset(lg);
 	cr_expect_eq(ledger_bytes(lg), empty, "a reset gives it all back");
 }
+
+Test(ledger, a_drain_frees_in_steps_then_the_ledger_goes)
+{
+	struct ledger	*l = ledger_new(fx);
+	char		 id[16];
+	int		 i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof id, "t%d", i);
+		cr_assert_eq(ledger_add_txn(l, ledger_test_txn(id, 0, OUTCOME_SUCCEEDED)), 0);
+	}
+	for (i = 0; i < 20; i++) {
+		struct lifecycle lc = lifecycle(OUTCOME_SUCCEEDED);
+		snprintf(id, sizeof id, "r%d", i);
+		cr_assert_not_null(ledger_refund_add(l, ledger_txn(l, "smartpay", "t1"),
+		    id, 10, 0, &lc, NULL));
+	}
+	cr_expect_eq(ledger_drain(l, 8), 17);
+	cr_expect_eq(ledger_drain(l, 8), 9);
+	cr_expect_eq(ledger_drain(l, 6), 3);
+	cr_expect_eq(ledger_drain(l, 8), 0);
+	cr_expect_eq(ledger_drain(l, 8), 0);
+	ledger_free(l);
+}
