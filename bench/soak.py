@@ -11,11 +11,11 @@ refunds settle and webhooks fall due, and counts its refund calls in the
 journal; some jobs first arm a shipped scenario or a fault, some set webhook
 endpoints to a receiver (paymock --webhook-sink).  Most jobs then abandon their
 session; SOAK_DELETE_PCT (15) of them DELETE it.  A session idle for
-SOAK_TTL (2s: about a day, the month taking a minute) expires; the server's
-memory is capped with SOAK_MAX_MEMORY (64M) and its sessions with
-SOAK_MAX_SESSIONS (800: under the ~1,000 the TTL alone leaves alive on a 2-core
-machine, so that least recently used idle sessions are evicted too).  Each of
-these flags is passed only when `paymock --help` lists it.
+SOAK_TTL (1s: about a day, the month taking half a minute to a minute)
+expires; the server's memory is capped with SOAK_MAX_MEMORY (64M) and its
+sessions with SOAK_MAX_SESSIONS (800: under the ~1,000 the TTL alone leaves
+alive at ~1,000 jobs a second, so that least recently used idle sessions are
+evicted too).  Each of these flags is passed only when `paymock --help` lists it.
 
 Every second: the server's VmRSS and the metrics of /__admin/metrics (the
 names in METRICS; a column stays empty when the server has no such metric),
@@ -70,7 +70,7 @@ def env_int(name, default):
 SESSIONS = env_int("SOAK_SESSIONS", 20000)
 WORKERS = env_int("SOAK_WORKERS", 3)
 SECONDS = env_int("SOAK_SECONDS", 420)
-TTL = ENV("SOAK_TTL", "2s")
+TTL = ENV("SOAK_TTL", "1s")
 MAX_MEMORY = ENV("SOAK_MAX_MEMORY", "64M")
 MAX_SESSIONS = ENV("SOAK_MAX_SESSIONS", "800")
 OVERHEAD_MB = env_int("SOAK_OVERHEAD_MB", 16)
