@@ -524,7 +524,7 @@ def report(binary, flags, missing, rows, load_end, last, stats, healthy, code, w
     checks = [
         ("peak RSS %.1f MiB < budget %.0f MiB + %d MiB" % (peak, budget / 1048576, OVERHEAD_MB),
          peak < budget / 1048576 + OVERHEAD_MB),
-        ("last third flat: grew %.1f MiB (at most %.1f)" % (growth, flat_limit),
+        ("last third flat: grew %.1f MiB (at most %.1f)" % (round(growth, 1) + 0.0, flat_limit),
          growth <= flat_limit),
         ("no connection error (%d)" % total["conn_errors"], total["conn_errors"] == 0),
         ("no unexpected answer (%d) or lost journal (%d)" % (
