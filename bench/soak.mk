@@ -2,7 +2,7 @@
 # Makefile, never part of `make test`.  The optimised build of the bench targets, gnuplot
 # from Debian for the plot; knobs are soak.py's environment (SOAK_SESSIONS, SOAK_WORKERS,
 # SOAK_SECONDS, SOAK_TTL, SOAK_MAX_MEMORY, SOAK_MAX_SESSIONS, ...: see its header).
-# Results: bench/out/soak.csv, soak.png, soak-summary.txt.
+# Results: bench/out/soak.csv, soak.png, soak-summary.txt, soak-metrics.txt.
 
 .PHONY: soak soak-deps
 

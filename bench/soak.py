@@ -19,8 +19,9 @@ evicted too).  Each of these flags is passed only when `paymock --help` lists it
 
 Every second: the server's VmRSS and the metrics of /__admin/metrics (the
 names in METRICS; a column stays empty when the server has no such metric),
-and the session count of /__admin/health, into OUT/soak.csv; at the end a plot
-(OUT/soak.png, gnuplot), a summary and a verdict.  PASS needs: the peak RSS
+and the session count of /__admin/health, into OUT/soak.csv (the last metrics
+under load whole in OUT/soak-metrics.txt); at the end a plot (OUT/soak.png,
+gnuplot), a summary (also OUT/soak-summary.txt) and a verdict.  PASS needs: the peak RSS
 under the budget plus SOAK_OVERHEAD_MB (16: binary, libraries, fixtures,
 allocator slack), the last third of the load flat (its fitted growth at most
 SOAK_FLAT_PCT (10) % of its median, or 2 MiB), no connection error and no
@@ -363,15 +364,16 @@ def rss_kb(pid):
 
 
 def metrics(conn):
-    """{name: summed value} of /__admin/metrics, or None when the server has none."""
+    """{name: summed value} of /__admin/metrics, and its text; ({}, "") when the server
+    has none."""
     try:
         status, _, body = conn.request("GET", "/__admin/metrics")
     except ConnLost:
-        return None
+        return {}, ""
     if status != 200:
-        return None
-    out = {}
-    for line in body.decode(errors="replace").splitlines():
+        return {}, ""
+    out, text = {}, body.decode(errors="replace")
+    for line in text.splitlines():
         if not line or line[0] == "#":
             continue
         name = re.split(r"[{\s]", line, 1)[0]
@@ -379,7 +381,7 @@ def metrics(conn):
             out[name] = out.get(name, 0) + float(line.rsplit(None, 1)[1])
         except (IndexError, ValueError):
             continue
-    return out
+    return out, text
 
 
 def health_sessions(conn):
@@ -444,7 +446,11 @@ def run_load(server, port, sink_port):
     csv.write(",".join(COLUMNS) + "\n")
 
     def sample(t):
-        m = metrics(probe) or {}
+        m, text = metrics(probe)
+        if load_end is None and text:
+            # The last sample under load: OUT/soak-metrics.txt shows the server at work.
+            with open(os.path.join(OUT, "soak-metrics.txt"), "w") as f:
+                f.write(text)
         row = [round(t, 1), rss_kb(server.pid), health_sessions(probe), done.value] + [
             m.get(name) for _, name in METRICS]
         rows.append(row)
