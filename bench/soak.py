@@ -12,10 +12,11 @@ journal; some jobs first arm a shipped scenario or a fault, some set webhook
 endpoints to a receiver (paymock --webhook-sink).  Most jobs then abandon their
 session; SOAK_DELETE_PCT (15) of them DELETE it.  A session idle for
 SOAK_TTL (1s: about a day, the month taking half a minute to a minute)
-expires; the server's memory is capped with SOAK_MAX_MEMORY (64M) and its
-sessions with SOAK_MAX_SESSIONS (800: under the ~1,000 the TTL alone leaves
-alive at ~1,000 jobs a second, so that least recently used idle sessions are
-evicted too).  Each of these flags is passed only when `paymock --help` lists it.
+expires; the server's memory is capped with SOAK_MAX_MEMORY (24M: below
+the ~1,000 sessions the TTL alone leaves alive at ~1,000 jobs a second, so
+that least recently used idle sessions are evicted for memory too) and its
+sessions with SOAK_MAX_SESSIONS (10000, the server's default).  Each of these
+flags is passed only when `paymock --help` lists it.
 
 Every second: the server's VmRSS and the metrics of /__admin/metrics (the
 names in METRICS; a column stays empty when the server has no such metric),
@@ -52,6 +53,7 @@ METRICS = [
     ("tracked_bytes", "paymock_memory_tracked_bytes"),
     ("budget_bytes", "paymock_memory_budget_bytes"),
     ("process_rss_bytes", "process_resident_memory_bytes"),
+    ("heap_in_use_bytes", "paymock_heap_in_use_bytes"),
     ("server_requests", "paymock_requests_total"),
 ]
 
@@ -72,8 +74,8 @@ SESSIONS = env_int("SOAK_SESSIONS", 20000)
 WORKERS = env_int("SOAK_WORKERS", 3)
 SECONDS = env_int("SOAK_SECONDS", 420)
 TTL = ENV("SOAK_TTL", "1s")
-MAX_MEMORY = ENV("SOAK_MAX_MEMORY", "64M")
-MAX_SESSIONS = ENV("SOAK_MAX_SESSIONS", "800")
+MAX_MEMORY = ENV("SOAK_MAX_MEMORY", "24M")
+MAX_SESSIONS = ENV("SOAK_MAX_SESSIONS", "10000")
 OVERHEAD_MB = env_int("SOAK_OVERHEAD_MB", 16)
 FLAT_PCT = env_int("SOAK_FLAT_PCT", 10)
 DELETE_PCT = env_int("SOAK_DELETE_PCT", 15)
@@ -409,6 +411,7 @@ def plot(csv, png, rows, budget_mib):
     curves = []
     for col, scale, style, title in (
             ("rss_kb", 1024, "lw 2", "RSS"), ("tracked_bytes", 1048576, "", "tracked bytes"),
+            ("heap_in_use_bytes", 1048576, "dt 3", "heap in use (malloc)"),
             ("sessions", 0, "axes x1y2 lc rgb 'gray'", "sessions alive (right axis)")):
         k = COLUMNS.index(col)
         if any(r[k] is not None for r in rows):
@@ -544,10 +547,11 @@ def report(binary, flags, missing, rows, load_end, last, stats, healthy, code, w
         "  RSS: start %.1f MiB, plateau (median of the last third of the load) %.1f MiB, "
         "peak %.1f MiB, end %.1f MiB; budget %s" % (
             rss[0] / 1024, plateau, peak, rss[-1] / 1024, MAX_MEMORY),
-        "  tracked bytes (MiB): %s; budget reported: %s" % (
+        "  tracked bytes (MiB): %s; heap in use peak %.1f MiB; budget reported: %s" % (
             "plateau %.1f, peak %.1f, end %.1f" % (
                 statistics.median(tracked), max(r[k] or 0 for r in rows) / 1048576,
                 (rows[-1][k] or 0) / 1048576) if tracked else "-",
+            max(r[COLUMNS.index("heap_in_use_bytes")] or 0 for r in rows) / 1048576,
             metric("paymock_memory_budget_bytes")),
         "  sessions: %d jobs run, %d deleted, alive at most %d, alive at the end %s; "
         "created %s, expired %s, evicted %s (server metrics)" % (

@@ -3,6 +3,9 @@
 #include <sys/time.h>
 
 #include <dirent.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -412,6 +415,17 @@ metrics_process(struct buf *b, const struct app *app)
 		metrics_gauge(b, "process_virtual_memory_bytes", "Virtual memory "
 		    "size in bytes.", (uint64_t)(vsz * page));
 	}
+#ifdef __GLIBC__
+	{
+		struct mallinfo2	mi = mallinfo2();
+
+		metrics_gauge(b, "paymock_heap_in_use_bytes", "Bytes malloc has "
+		    "handed out and not had back: the tracked bytes, and what is "
+		    "not counted against the budget (connections, requests in "
+		    "flight, fixtures). RSS above it is free memory malloc keeps.",
+		    mi.uordblks + mi.hblkhd);
+	}
+#endif
 	if ((fds = metrics_open_fds()) >= 0)
 		metrics_gauge(b, "process_open_fds", "Number of open file "
 		    "descriptors.", (uint64_t)fds);
