@@ -8,7 +8,9 @@ drip, reset, drop, cut or decline, webhook endpoints and replays, and every
 admin listing.  A bystander polls /__admin/health throughout.  It fails if the
 server dies, a bystander waits longer than CHAOS_PATIENCE_MS, any transaction
 shows more refunded than captured, descriptors or memory run away, or the
-server does not exit 0 on SIGTERM.
+server does not exit 0 on SIGTERM.  CHAOS_FLAGS adds server flags, e.g. tight
+session limits (--session-ttl 300ms --max-sessions 4 --max-memory 1M) so that
+sessions expire and are evicted under the same load.
 
 usage: tests/chaos.py PAYMOCK_BIN [SECONDS] [WORKERS]
 """
@@ -157,8 +159,8 @@ def main():
     nworkers = int(sys.argv[3]) if len(sys.argv) > 3 else 6
     patience = float(os.environ.get("CHAOS_PATIENCE_MS", "250"))
     sink = subprocess.Popen([binary, "--webhook-sink", "0"], stdout=subprocess.PIPE)
-    srv = subprocess.Popen([binary, "--port", "0", "--quiet", "--idle-timeout", "2"],
-                           stdout=subprocess.PIPE)
+    srv = subprocess.Popen([binary, "--port", "0", "--quiet", "--idle-timeout", "2"] +
+                           os.environ.get("CHAOS_FLAGS", "").split(), stdout=subprocess.PIPE)
     port, sink_port = started(srv), started(sink)
     q = multiprocessing.Queue()
     procs = [multiprocessing.Process(target=worker, args=(port, sink_port, i, seconds, q))
