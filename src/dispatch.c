@@ -43,63 +43,41 @@ dispatch_session_name(const struct request *req, char *buf, size_t len,
 	return (buf);
 }
 
-/*
- * The last ASCII value seen under each header name (by hash), shared by
- * every journal entry that holds the same: Host, Content-Type, an API key
- * repeat from request to request, and need not be copied into each entry.
- */
-#define DISPATCH_VALUES	64
-
-static struct {
-	uint64_t	 name;
-	json_t		*value;
-} dispatch_values[DISPATCH_VALUES];
-
-static json_t *
-dispatch_header_value(const char *name, const char *value)
+/* A client that sends the admin token everywhere must not find it in a journal. */
+static const char *
+dispatch_header_shown(const char *value, const char *admin_token)
 {
-	uint64_t	 h = hash_fnv1a(name, strlen(name));
-	size_t		 slot = h % DISPATCH_VALUES;
-	const char	*p;
-	char		*copy;
-	json_t		*v;
-
-	if (dispatch_values[slot].value != NULL && dispatch_values[slot].name == h &&
-	    strcmp(json_string_value(dispatch_values[slot].value), value) == 0)
-		return (json_incref(dispatch_values[slot].value));
-	for (p = value; *p != '\0' && (unsigned char)*p < 0x80; p++)
-		;
-	if (*p != '\0') {
-		/* Values from the wire may not be UTF-8, which json_string refuses. */
-		copy = utf8_scrub(xstrdup(value));
-		v = json_string(copy);
-		free(copy);
-		return (v);
-	}
-	if ((v = json_string(value)) == NULL)
-		return (NULL);
-	json_decref(dispatch_values[slot].value);
-	dispatch_values[slot].name = h;
-	dispatch_values[slot].value = json_incref(v);
-	return (v);
+	return (admin_token != NULL && strstr(value, admin_token) != NULL ?
+	    "[redacted]" : value);
 }
 
-/* A client that sends the admin token everywhere must not find it in a journal. */
-static json_t *
-dispatch_headers_json(const struct request *req, const char *admin_token)
+/*
+ * The request's headers packed for the journal (journal.h), made UTF-8:
+ * values from the wire may not be, and the entry must still list.
+ */
+static char *
+dispatch_headers_text(const struct request *req, const char *admin_token)
 {
-	json_t		*o = json_object();
-	const char	*value;
-	size_t		 i;
+	char	*text, *p;
+	size_t	 i, len = 1;
 
+	/* An empty name would end the list early: no such header is kept. */
+	for (i = 0; i < req->nheaders; i++)
+		if (*req->headers[i].name != '\0')
+			len += strlen(req->headers[i].name) + strlen(dispatch_header_shown(
+			    req->headers[i].value, admin_token)) + 2;
+	p = text = xmalloc(len);
 	for (i = 0; i < req->nheaders; i++) {
-		value = req->headers[i].value;
-		if (admin_token != NULL && strstr(value, admin_token) != NULL)
-			value = "[redacted]";
-		json_object_set_new(o, req->headers[i].name,
-		    dispatch_header_value(req->headers[i].name, value));
+		if (*req->headers[i].name == '\0')
+			continue;
+		p = utf8_scrub(strcpy(p, req->headers[i].name));
+		p += strlen(p) + 1;
+		p = utf8_scrub(strcpy(p, dispatch_header_shown(req->headers[i].value,
+		    admin_token)));
+		p += strlen(p) + 1;
 	}
-	return (o);
+	*p = '\0';
+	return (text);
 }
 
 static void
@@ -113,7 +91,7 @@ dispatch_journal(struct call *c, const struct rule *rule, int replied)
 	e.operation = c->route != NULL ? c->route->operation : "unknown";
 	e.method = xstrdup(c->req->method);
 	e.path = utf8_scrub(xstrdup(c->req->path));	/* or the entry cannot be listed */
-	e.req_headers = dispatch_headers_json(c->req, c->app->admin_token);
+	e.req_headers = dispatch_headers_text(c->req, c->app->admin_token);
 	e.req_body = journal_capture(c->req->body_len > 0 ? c->req->body : NULL,
 	    c->req->body_len);
 	e.req_body_len = c->req->body_len;

@@ -39,7 +39,7 @@ journal_entry_release(const struct journal_entry *e)
 {
 	free(e->method);
 	free(e->path);
-	json_decref(e->req_headers);
+	free(e->req_headers);
 	free(e->req_body);
 	free(e->resp_body);
 	free(e->rule);
@@ -70,7 +70,46 @@ journal_free(struct journal *j)
 	free(j);
 }
 
-/* What an entry holds: its slot, strings and header object. */
+/* The packed headers' length, the final NUL included; 0 for NULL. */
+static size_t
+journal_headers_len(const char *h)
+{
+	const char	*p = h;
+
+	if (h == NULL)
+		return (0);
+	while (*p != '\0')
+		p += strlen(p) + 1;
+	return ((size_t)(p - h) + 1);
+}
+
+const char *
+journal_header(const struct journal_entry *e, const char *name)
+{
+	const char	*p, *value, *found = NULL;
+
+	for (p = e->req_headers; p != NULL && *p != '\0'; p = value + strlen(value) + 1) {
+		value = p + strlen(p) + 1;
+		if (str_casecmp(p, name) == 0)
+			found = value;
+	}
+	return (found);
+}
+
+static json_t *
+journal_headers_json(const char *h)
+{
+	json_t		*o = json_object();
+	const char	*p, *value;
+
+	for (p = h; p != NULL && *p != '\0'; p = value + strlen(value) + 1) {
+		value = p + strlen(p) + 1;
+		json_object_set_new(o, p, json_string(value));
+	}
+	return (o);
+}
+
+/* What an entry holds: its slot, strings and packed headers. */
 static size_t
 journal_entry_bytes(const struct journal_entry *e)
 {
@@ -78,7 +117,7 @@ journal_entry_bytes(const struct journal_entry *e)
 	    str_bytes(e->req_body) + str_bytes(e->resp_body) +
 	    str_bytes(e->rule) + str_bytes(e->action) +
 	    str_bytes(e->refund_id) + str_bytes(e->note) +
-	    jsonx_bytes(e->req_headers));
+	    alloc_bytes(journal_headers_len(e->req_headers)));
 }
 
 static void
@@ -240,8 +279,8 @@ journal_entry_json(const struct journal_entry *e)
 	    "operation", e->operation,
 	    "method", e->method,
 	    "path", e->path,
-	    "request", journal_message_json(json_pack("{sO}", "headers",
-	    e->req_headers), e->req_body, e->req_body_len),
+	    "request", journal_message_json(json_pack("{so}", "headers",
+	    journal_headers_json(e->req_headers)), e->req_body, e->req_body_len),
 	    "response", journal_message_json(json_pack("{si}", "status", e->status),
 	    e->resp_body, e->resp_body_len),
 	    "rule", journal_str(e->rule),

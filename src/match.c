@@ -188,15 +188,7 @@ match_test(const struct match *m, const struct match_subject *s)
 static const char *
 match_entry_header(const void *arg, const char *name)
 {
-	const json_t	*headers = arg;
-	const char	*key;
-	json_t		*v;
-
-	json_object_foreach((json_t *)headers, key, v) {
-		if (str_casecmp(key, name) == 0)
-			return (json_string_value(v));
-	}
-	return (NULL);
+	return (journal_header(arg, name));
 }
 
 int
@@ -205,7 +197,7 @@ match_entry(const struct match *m, const struct journal_entry *e)
 	struct match_subject	 s = {
 		.provider = e->provider, .operation = e->operation,
 		.method = e->method, .path = e->path,
-		.header = match_entry_header, .header_arg = e->req_headers,
+		.header = match_entry_header, .header_arg = e,
 		.status = e->status,
 	};
 	json_t			*body = NULL;

@@ -731,8 +731,7 @@ static int
 seq_check_entry(const struct journal_entry *e, void *arg)
 {
 	const struct seq_check	*k = arg;
-	const char		*life = jsonx_string(json_object_get(e->req_headers,
-	    "X-Fuzz-Life"));
+	const char		*life = journal_header(e, "X-Fuzz-Life");
 
 	if (life == NULL || strcmp(life, k->life) != 0)
 		fatal("fz%d (life %s) journals %s %s of life %s", k->slot, k->life,
