@@ -12,9 +12,9 @@ journal; some jobs first arm a shipped scenario or a fault, some set webhook
 endpoints to a receiver (paymock --webhook-sink).  Most jobs then abandon their
 session; SOAK_DELETE_PCT (15) of them DELETE it.  A session idle for
 SOAK_TTL (1s: about a day, the month taking half a minute to a minute)
-expires; the server's memory is capped with SOAK_MAX_MEMORY (24M: below
-the ~1,000 sessions the TTL alone leaves alive at ~1,000 jobs a second, so
-that least recently used idle sessions are evicted for memory too) and its
+expires; the server's memory is capped with SOAK_MAX_MEMORY (16M: below
+what the ~1,000 sessions the TTL alone leaves alive at ~1,000 jobs a second
+hold, so that least recently used idle sessions are evicted for memory too) and its
 sessions with SOAK_MAX_SESSIONS (10000, the server's default).  Each of these
 flags is passed only when `paymock --help` lists it.
 
@@ -22,9 +22,10 @@ Every second: the server's VmRSS and the metrics of /__admin/metrics (the
 names in METRICS; a column stays empty when the server has no such metric),
 and the session count of /__admin/health, into OUT/soak.csv (the last metrics
 under load whole in OUT/soak-metrics.txt); at the end a plot (OUT/soak.png,
-gnuplot), a summary (also OUT/soak-summary.txt) and a verdict.  PASS needs: the peak RSS
-under the budget plus SOAK_OVERHEAD_MB (16: binary, libraries, fixtures,
-allocator slack), the last third of the load flat (its fitted growth at most
+gnuplot), a summary (also OUT/soak-summary.txt) and a verdict.  PASS needs: the
+peak of malloc's heap in use under the budget, the peak RSS under the budget
+plus SOAK_OVERHEAD_MB (16: binary, libraries, fixtures, allocator slack), the
+last third of the load flat (its fitted growth at most
 SOAK_FLAT_PCT (10) % of its median, or 2 MiB), no connection error and no
 unexpected answer (an injected fault's answer and a 503 past the budget are
 counted apart), /__admin/health still answering and exit 0 on SIGTERM.
@@ -74,7 +75,7 @@ SESSIONS = env_int("SOAK_SESSIONS", 20000)
 WORKERS = env_int("SOAK_WORKERS", 3)
 SECONDS = env_int("SOAK_SECONDS", 420)
 TTL = ENV("SOAK_TTL", "1s")
-MAX_MEMORY = ENV("SOAK_MAX_MEMORY", "24M")
+MAX_MEMORY = ENV("SOAK_MAX_MEMORY", "16M")
 MAX_SESSIONS = ENV("SOAK_MAX_SESSIONS", "10000")
 OVERHEAD_MB = env_int("SOAK_OVERHEAD_MB", 16)
 FLAT_PCT = env_int("SOAK_FLAT_PCT", 10)
@@ -530,9 +531,13 @@ def report(binary, flags, missing, rows, load_end, last, stats, healthy, code, w
         v = last.get(name)
         return "-" if v is None else "%d" % v
 
+    heap = [r[COLUMNS.index("heap_in_use_bytes")] for r in rows]
+    heap_peak = max([h for h in heap if h is not None] or [0]) / 1048576
     checks = [
         ("peak RSS %.1f MiB < budget %.0f MiB + %d MiB" % (peak, budget / 1048576, OVERHEAD_MB),
          peak < budget / 1048576 + OVERHEAD_MB),
+        ("peak heap in use %.1f MiB < budget %.0f MiB" % (
+            heap_peak, budget / 1048576), heap_peak < budget / 1048576),
         ("last third flat: grew %.1f MiB (at most %.1f)" % (round(growth, 1) + 0.0, flat_limit),
          growth <= flat_limit),
         ("no connection error (%d)" % total["conn_errors"], total["conn_errors"] == 0),
@@ -551,7 +556,7 @@ def report(binary, flags, missing, rows, load_end, last, stats, healthy, code, w
             "plateau %.1f, peak %.1f, end %.1f" % (
                 statistics.median(tracked), max(r[k] or 0 for r in rows) / 1048576,
                 (rows[-1][k] or 0) / 1048576) if tracked else "-",
-            max(r[COLUMNS.index("heap_in_use_bytes")] or 0 for r in rows) / 1048576,
+            heap_peak,
             metric("paymock_memory_budget_bytes")),
         "  sessions: %d jobs run, %d deleted, alive at most %d, alive at the end %s; "
         "created %s, expired %s, evicted %s (server metrics)" % (
