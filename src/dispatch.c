@@ -330,6 +330,7 @@ dispatch_unavailable(struct call *c, const char *name, enum sessions_refusal why
 		[SESSIONS_OVER_MEMORY] = "paymock is past its memory budget; retry "
 		    "shortly, or free some (DELETE /__admin/sessions/NAME)",
 	};
+	static uint64_t	 refused;	/* each refusal its own trace ids */
 	struct session	 stand_in;
 
 	if (c->provider == NULL)
@@ -338,7 +339,7 @@ dispatch_unavailable(struct call *c, const char *name, enum sessions_refusal why
 	else {
 		/* The error may want trace ids and a time: a stand-in's, kept by no one. */
 		memset(&stand_in, 0, sizeof stand_in);
-		rng_seed(&stand_in.rng, 0, name);
+		rng_seed(&stand_in.rng, ++refused, name);
 		c->session = &stand_in;
 		c->now = clock_wall();
 		provider_fail(c, PERR_UNAVAILABLE, "%s", messages[why]);
