@@ -97,5 +97,6 @@ clean:
 -include bench/soak.mk
 -include docker/fleet/fleet.mk
 -include tests/fuzz/fuzz.mk
+-include tools/graph.mk
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)

@@ -8,20 +8,8 @@
 
 #include <stdint.h>
 
+#include "app.h"
 #include "provider.h"
-
-struct sessions;
-struct fixtures;
-
-/* What the server runs with; owned by main. */
-struct app {
-	struct sessions		*sessions;
-	const struct fixtures	*fixtures;
-	const char		*scenario_dir;
-	struct webhook_engine	*webhooks;	/* NULL: no webhooks are sent */
-	const char		*admin_token;	/* NULL: /__admin is open to all */
-	int64_t			 started_ms;	/* wall time, for uptime only */
-};
 
 /* What the transport needs to know of a dispatched request (for its log). */
 struct dispatch_info {

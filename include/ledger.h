@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "txn.h"
+
 /*
  * Refunds one transaction may have.  Every provider GET of a transaction
  * renders all of its refunds in one go (SmartPay's status takes 20 to 40 us
@@ -19,39 +21,12 @@
  */
 #define LEDGER_REFUNDS_PER_TXN_MAX	100
 
-enum txn_state {
-	TXN_CAPTURED,
-	TXN_AUTHORIZED,
-	TXN_VOIDED,
-	TXN_LOCKED,
-};
-
-enum refund_outcome {
-	OUTCOME_SUCCEEDED,
-	OUTCOME_DECLINED,
-	OUTCOME_STUCK,
-	OUTCOME_FAILED,
-};
-
 enum refund_state {
 	REFUND_CREATED,
 	REFUND_PENDING,
 	REFUND_SUCCEEDED,
 	REFUND_DECLINED,
 	REFUND_FAILED,
-};
-
-/* A captured (or not) payment; read-only once loaded. */
-struct txn {
-	char			*provider;
-	char			*id;
-	int64_t			 amount;
-	char			 currency[4];
-	int			 exponent;
-	enum txn_state		 state;
-	int64_t			 refunded;	/* before paymock started */
-	enum refund_outcome	 outcome;	/* what its refunds do */
-	json_t			*fixture;	/* the whole fixture object: extras */
 };
 
 struct refund_step {
@@ -86,20 +61,11 @@ struct refund {
 };
 
 struct ledger;
-struct fixtures;
 
-const char	*txn_state_text(enum txn_state);
-int		 txn_state_parse(const char *, enum txn_state *);
-const char	*refund_outcome_text(enum refund_outcome);
-int		 refund_outcome_parse(const char *, enum refund_outcome *);
 const char	*refund_state_text(enum refund_state);
 
-/* The txn is new; ledger_txn_free frees one not handed to a ledger. */
-struct txn	*txn_new(const char *provider, const char *id, json_t *fixture);
-void		 txn_free(struct txn *);
-
-/* 'base' is borrowed: it must outlive the ledger. */
-struct ledger	*ledger_new(const struct fixtures *base);
+/* 'base' (the fixtures) is borrowed: it must outlive the ledger. */
+struct ledger	*ledger_new(const struct txn_set *base);
 void		 ledger_free(struct ledger *);
 /*
  * Frees up to 'max' refunds and run-time transactions of a ledger about to

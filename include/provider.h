@@ -138,6 +138,9 @@ extern const struct provider *const providers[];
 extern const size_t nproviders;
 
 const struct provider *provider_find(const char *name);
+/* The check_fixture of provider 'name' in '*check'; -1 if there is none. */
+int		 provider_fixture_check(const char *name,
+		     int (**check)(const json_t *, const char *where, char **cause));
 size_t		 provider_index(const struct provider *);
 
 /*

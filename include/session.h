@@ -50,7 +50,7 @@ struct session {
 };
 
 struct sessions;
-struct fixtures;
+struct txn_set;
 
 /* The session no request makes: it never expires and is never evicted. */
 #define SESSION_DEFAULT		"default"
@@ -73,7 +73,7 @@ struct sessions_stats {
  * 'base' is borrowed and must outlive the registry.  Limits come from
  * quota.session_ttl_ms, quota.sessions and quota.memory.
  */
-struct sessions	*sessions_new(const struct fixtures *base, uint64_t seed,
+struct sessions	*sessions_new(const struct txn_set *base, uint64_t seed,
 		    int clock_frozen, int64_t clock_start_ms, size_t journal_cap);
 /* Frees every session, dropped ones still waiting for sessions_reap too. */
 void		 sessions_free(struct sessions *);

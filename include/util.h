@@ -48,6 +48,13 @@ int	 util_parse_size(const char *s, size_t max, size_t *out);
  */
 int	 util_parse_duration(const char *s, int64_t max_ms, int64_t *out);
 
+/*
+ * The whole file at 'path', NUL-terminated, in a heap string the caller
+ * frees, its length in '*len'.  NULL if it cannot be opened ('*len' 0) or
+ * holds more than 'max' bytes ('*len' above 'max': reading stops there).
+ */
+char	*util_read_file(const char *path, size_t max, size_t *len);
+
 /* FNV-1a, 64 bits: map keys, fingerprints, seeds. */
 uint64_t hash_fnv1a(const void *, size_t);
 

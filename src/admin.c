@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "app.h"
 #include "clock.h"
-#include "dispatch.h"
 #include "fixtures.h"
 #include "idem.h"
 #include "journal.h"
@@ -546,7 +546,8 @@ admin_transactions_add(struct call *c)
 	txns = xcalloc(n, sizeof *txns);
 	for (i = 0; i < n; i++) {
 		snprintf(where, sizeof where, "transactions[%zu]", i);
-		txns[i] = fixtures_txn_parse(json_array_get(list, i), where, &cause);
+		txns[i] = fixtures_txn_parse(json_array_get(list, i), where,
+		    provider_fixture_check, &cause);
 		if (txns[i] == NULL) {
 			admin_error(c, 400, "invalid_transaction", "%s", cause);
 			free(cause);

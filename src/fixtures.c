@@ -1,5 +1,6 @@
 /* Fixture files: reading and checking the transactions every session starts with. */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,79 +8,8 @@
 
 #include "fixtures.h"
 #include "jsonx.h"
-#include "map.h"
 #include "money.h"
-#include "provider.h"
 #include "util.h"
-
-struct fixtures {
-	struct map	*byid;
-	struct txn	**all;
-	size_t		 n;
-};
-
-char *
-fixtures_key(const char *provider, const char *id, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s\x1f%s", provider, id);
-	return (buf);
-}
-
-struct fixtures *
-fixtures_new(void)
-{
-	struct fixtures	*f = xcalloc(1, sizeof *f);
-
-	f->byid = map_new(NULL);
-	return (f);
-}
-
-void
-fixtures_free(struct fixtures *f)
-{
-	size_t	i;
-
-	if (f == NULL)
-		return;
-	for (i = 0; i < f->n; i++)
-		txn_free(f->all[i]);
-	free(f->all);
-	map_free(f->byid);
-	free(f);
-}
-
-int
-fixtures_add(struct fixtures *f, struct txn *t)
-{
-	char	key[512];
-
-	if (fixtures_find(f, t->provider, t->id) != NULL)
-		return (-1);
-	map_put(f->byid, fixtures_key(t->provider, t->id, key, sizeof key), t);
-	f->all = xrealloc(f->all, (f->n + 1) * sizeof *f->all);
-	f->all[f->n++] = t;
-	return (0);
-}
-
-const struct txn *
-fixtures_find(const struct fixtures *f, const char *provider, const char *id)
-{
-	char	key[512];
-
-	return (map_get(f->byid, fixtures_key(provider, id, key, sizeof key)));
-}
-
-size_t
-fixtures_count(const struct fixtures *f)
-{
-	return (f->n);
-}
-
-const struct txn *
-fixtures_at(const struct fixtures *f, size_t i)
-{
-	return (f->all[i]);
-}
 
 /* A required or optional string member; -1 with '*cause' if wrong. */
 static int
@@ -105,12 +35,13 @@ fixtures_string(const json_t *o, const char *key, int required, size_t maxlen,
 }
 
 struct txn *
-fixtures_txn_parse(const json_t *o, const char *where, char **cause)
+fixtures_txn_parse(const json_t *o, const char *where,
+    fixtures_lookup_fn lookup, char **cause)
 {
-	const struct provider	*p;
 	const char		*provider, *id, *amount, *currency, *state, *refunded,
 				*outcome;
 	const char		*why;
+	fixtures_extras_fn	 extras;
 	struct txn		*t;
 	int			 exp;
 
@@ -126,7 +57,7 @@ fixtures_txn_parse(const json_t *o, const char *where, char **cause)
 	    fixtures_string(o, "refunded", 0, 24, where, &refunded, cause) ||
 	    fixtures_string(o, "refund_outcome", 0, 16, where, &outcome, cause))
 		return (NULL);
-	if ((p = provider_find(provider)) == NULL) {
+	if (lookup(provider, &extras) != 0) {
 		*cause = xasprintf("%s.provider: unknown provider '%s'", where, provider);
 		return (NULL);
 	}
@@ -156,12 +87,12 @@ fixtures_txn_parse(const json_t *o, const char *where, char **cause)
 		    "or locked", where);
 		goto out_free;
 	}
-	if (outcome != NULL && refund_outcome_parse(outcome, &t->outcome) != 0) {
+	if (outcome != NULL && txn_outcome_parse(outcome, &t->outcome) != 0) {
 		*cause = xasprintf("%s.refund_outcome: must be succeeded, declined, "
 		    "stuck or failed", where);
 		goto out_free;
 	}
-	if (p->check_fixture != NULL && p->check_fixture(o, where, cause) != 0)
+	if (extras != NULL && extras(o, where, cause) != 0)
 		goto out_free;
 	return (t);
 
@@ -181,29 +112,25 @@ fixtures_txn_json(const struct txn *t, int64_t refunded)
 	    t->exponent));
 	json_object_set_new(o, "state", json_string(txn_state_text(t->state)));
 	json_object_set_new(o, "refund_outcome",
-	    json_string(refund_outcome_text(t->outcome)));
+	    json_string(txn_outcome_text(t->outcome)));
 	return (o);
 }
 
 static int
-fixtures_load_file(struct fixtures *f, const char *path, char **cause)
+fixtures_load_file(struct txn_set *f, const char *path,
+    fixtures_lookup_fn lookup, char **cause)
 {
-	FILE		*fp;
-	struct buf	 text = { 0 };
-	char		 chunk[8192], where[600];
-	size_t		 n, i;
+	char		*text, where[600];
+	size_t		 len, i;
 	json_t		*root, *list;
 	int		 rc = -1;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((text = util_read_file(path, SIZE_MAX, &len)) == NULL) {
 		*cause = xasprintf("%s: cannot open", path);
 		return (-1);
 	}
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_add(&text, chunk, n);
-	fclose(fp);
-	root = jsonx_loads(text.data != NULL ? text.data : "", text.len, cause);
-	buf_release(&text);
+	root = jsonx_loads(text, len, cause);
+	free(text);
 	if (root == NULL) {
 		char *why = *cause;
 		*cause = xasprintf("%s: not valid JSON: %s", path, why);
@@ -218,9 +145,10 @@ fixtures_load_file(struct fixtures *f, const char *path, char **cause)
 	for (i = 0; i < json_array_size(list); i++) {
 		struct txn *t;
 		snprintf(where, sizeof where, "%s: transactions[%zu]", path, i);
-		if ((t = fixtures_txn_parse(json_array_get(list, i), where, cause)) == NULL)
+		if ((t = fixtures_txn_parse(json_array_get(list, i), where, lookup,
+		    cause)) == NULL)
 			goto out_decref;
-		if (fixtures_add(f, t) != 0) {
+		if (txn_set_add(f, t) != 0) {
 			*cause = xasprintf("%s.id: '%s' is already a %s transaction",
 			    where, t->id, t->provider);
 			txn_free(t);
@@ -239,10 +167,10 @@ fixtures_name_cmp(const void *a, const void *b)
 	return (strcmp(*(char *const *)a, *(char *const *)b));
 }
 
-struct fixtures *
-fixtures_load(const char *path, char **cause)
+struct txn_set *
+fixtures_load(const char *path, fixtures_lookup_fn lookup, char **cause)
 {
-	struct fixtures	*f = fixtures_new();
+	struct txn_set	*f = txn_set_new();
 	struct stat	 st;
 	DIR		*d;
 	struct dirent	*de;
@@ -256,7 +184,7 @@ fixtures_load(const char *path, char **cause)
 		goto out_fail;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		if (fixtures_load_file(f, path, cause) != 0)
+		if (fixtures_load_file(f, path, lookup, cause) != 0)
 			goto out_fail;
 		return (f);
 	}
@@ -274,13 +202,13 @@ fixtures_load(const char *path, char **cause)
 	closedir(d);
 	qsort(names, n, sizeof *names, fixtures_name_cmp);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = fixtures_load_file(f, names[i], cause);
+		rc = fixtures_load_file(f, names[i], lookup, cause);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 	if (rc == 0)
 		return (f);
 out_fail:
-	fixtures_free(f);
+	txn_set_free(f);
 	return (NULL);
 }

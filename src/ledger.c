@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fixtures.h"
 #include "hset.h"
 #include "jsonx.h"
 #include "ledger.h"
+#include "txn.h"
 #include "util.h"
 
 /*
@@ -27,15 +27,13 @@ struct account {
 
 /*
  * The tables hold pointers only, keyed by what their records hold already
- * (a transaction's provider and id, an account's transaction, a refund's
- * provider and id), so no key is copied.  'bytes' counts every allocation
- * but the tables' slots, which hset_bytes counts.
+ * (an account's transaction, a refund's provider and id), so no key is
+ * copied.  'bytes' counts every allocation but the tables' slots, which
+ * hset_bytes counts, and the run-time transactions, which their set counts.
  */
 struct ledger {
-	const struct fixtures	*base;
-	struct hset		 added;		/* struct txn, run-time additions */
-	struct txn		**added_order;
-	size_t			 nadded, added_cap;
+	const struct txn_set	*base;
+	struct txn_set		*added;		/* run-time additions */
 	struct hset		 accounts;	/* struct account */
 	struct hset		 refunds;	/* struct refund */
 	struct refund		**order;
@@ -49,18 +47,6 @@ struct ledger_key {
 	const char	*id;
 };
 
-static const char *txn_state_names[] = {
-	[TXN_CAPTURED] = "captured",
-	[TXN_AUTHORIZED] = "authorized",
-	[TXN_VOIDED] = "voided",
-	[TXN_LOCKED] = "locked",
-};
-static const char *outcome_names[] = {
-	[OUTCOME_SUCCEEDED] = "succeeded",
-	[OUTCOME_DECLINED] = "declined",
-	[OUTCOME_STUCK] = "stuck",
-	[OUTCOME_FAILED] = "failed",
-};
 static const char *refund_state_names[] = {
 	[REFUND_CREATED] = "created",
 	[REFUND_PENDING] = "pending",
@@ -76,54 +62,6 @@ static const unsigned char refund_transitions[5][5] = {
 	    [REFUND_FAILED] = 1 },
 };
 
-static int
-name_parse(const char *const *names, size_t n, const char *s, int *out)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		if (names[i] != NULL && strcmp(names[i], s) == 0) {
-			*out = (int)i;
-			return (0);
-		}
-	}
-	return (-1);
-}
-
-const char *
-txn_state_text(enum txn_state s)
-{
-	return (txn_state_names[s]);
-}
-
-int
-txn_state_parse(const char *s, enum txn_state *out)
-{
-	int	v;
-
-	if (name_parse(txn_state_names, nitems(txn_state_names), s, &v) != 0)
-		return (-1);
-	*out = (enum txn_state)v;
-	return (0);
-}
-
-const char *
-refund_outcome_text(enum refund_outcome o)
-{
-	return (outcome_names[o]);
-}
-
-int
-refund_outcome_parse(const char *s, enum refund_outcome *out)
-{
-	int	v;
-
-	if (name_parse(outcome_names, nitems(outcome_names), s, &v) != 0)
-		return (-1);
-	*out = (enum refund_outcome)v;
-	return (0);
-}
-
 const char *
 refund_state_text(enum refund_state s)
 {
@@ -136,58 +74,11 @@ refund_state_returns(enum refund_state s)
 	return (s == REFUND_DECLINED || s == REFUND_FAILED);
 }
 
-struct txn *
-txn_new(const char *provider, const char *id, json_t *fixture)
-{
-	struct txn	*t = xcalloc(1, sizeof *t);
-
-	t->provider = xstrdup(provider);
-	t->id = xstrdup(id);
-	t->fixture = json_incref(fixture);
-	return (t);
-}
-
-void
-txn_free(struct txn *t)
-{
-	if (t == NULL)
-		return;
-	free(t->provider);
-	free(t->id);
-	json_decref(t->fixture);
-	free(t);
-}
-
-static size_t
-ledger_txn_bytes(const struct txn *t)
-{
-	/* A run-time transaction's fixture is the ledger's to count. */
-	return (alloc_bytes(sizeof *t) + str_bytes(t->provider) + str_bytes(t->id) +
-	    jsonx_bytes(t->fixture));
-}
-
 static size_t
 ledger_refund_bytes(const struct refund *r)
 {
 	return (alloc_bytes(offsetof(struct refund, id) + strlen(r->id) + 1 +
 	    (r->data_len > 0 ? r->data_len + 1 : 0)));
-}
-
-static uint64_t
-ledger_txn_hash(const void *p)
-{
-	const struct txn	*t = p;
-
-	return (hset_hash2(t->provider, t->id));
-}
-
-static int
-ledger_txn_match(const void *p, const void *key)
-{
-	const struct txn	*t = p;
-	const struct ledger_key	*k = key;
-
-	return (strcmp(t->id, k->id) == 0 && strcmp(t->provider, k->provider) == 0);
 }
 
 /* Accounts are found by their transaction's address: a txn is never moved. */
@@ -231,18 +122,18 @@ ledger_refund_match(const void *p, const void *key)
 }
 
 static void
-ledger_init(struct ledger *l, const struct fixtures *base)
+ledger_init(struct ledger *l, const struct txn_set *base)
 {
 	memset(l, 0, sizeof *l);
 	l->base = base;
-	hset_init(&l->added, ledger_txn_hash);
+	l->added = txn_set_new();
 	hset_init(&l->accounts, ledger_account_hash);
 	hset_init(&l->refunds, ledger_refund_hash);
 	l->bytes = alloc_bytes(sizeof *l);
 }
 
 struct ledger *
-ledger_new(const struct fixtures *base)
+ledger_new(const struct txn_set *base)
 {
 	struct ledger	*l = xmalloc(sizeof *l);
 
@@ -264,13 +155,10 @@ ledger_clear(struct ledger *l)
 	}
 	for (i = 0; i < l->nrefunds; i++)
 		free(l->order[i]);
-	for (i = 0; i < l->nadded; i++)
-		txn_free(l->added_order[i]);
 	free(l->order);
-	free(l->added_order);
 	hset_release(&l->refunds);
 	hset_release(&l->accounts);
-	hset_release(&l->added);
+	txn_set_free(l->added);
 }
 
 void
@@ -287,9 +175,7 @@ ledger_drain(struct ledger *l, size_t max)
 {
 	for (; max > 0 && l->nrefunds > 0; max--)
 		free(l->order[--l->nrefunds]);
-	for (; max > 0 && l->nadded > 0; max--)
-		txn_free(l->added_order[--l->nadded]);
-	return (l->nrefunds + l->nadded);
+	return (l->nrefunds + txn_set_drain(l->added, max));
 }
 
 void
@@ -318,39 +204,31 @@ ledger_array_room(void *array, size_t n, size_t *cap, size_t first, size_t *byte
 const struct txn *
 ledger_txn(const struct ledger *l, const char *provider, const char *id)
 {
-	const struct txn	*t = fixtures_find(l->base, provider, id);
-	struct ledger_key	 k = { provider, id };
+	const struct txn	*t = txn_set_find(l->base, provider, id);
 
-	if (t != NULL)
-		return (t);
-	return (hset_find(&l->added, hset_hash2(provider, id), ledger_txn_match, &k));
+	return (t != NULL ? t : txn_set_find(l->added, provider, id));
 }
 
 int
 ledger_add_txn(struct ledger *l, struct txn *t)
 {
-	if (ledger_txn(l, t->provider, t->id) != NULL)
+	if (txn_set_find(l->base, t->provider, t->id) != NULL)
 		return (-1);
-	hset_add(&l->added, t);
-	l->added_order = ledger_array_room(l->added_order, l->nadded, &l->added_cap, 16,
-	    &l->bytes);
-	l->added_order[l->nadded++] = t;
-	l->bytes += ledger_txn_bytes(t);
-	return (0);
+	return (txn_set_add(l->added, t));
 }
 
 size_t
 ledger_txn_count(const struct ledger *l)
 {
-	return (fixtures_count(l->base) + l->nadded);
+	return (txn_set_count(l->base) + txn_set_count(l->added));
 }
 
 const struct txn *
 ledger_txn_nth(const struct ledger *l, size_t i)
 {
-	size_t	n = fixtures_count(l->base);
+	size_t	n = txn_set_count(l->base);
 
-	return (i < n ? fixtures_at(l->base, i) : l->added_order[i - n]);
+	return (i < n ? txn_set_at(l->base, i) : txn_set_at(l->added, i - n));
 }
 
 void
@@ -643,7 +521,7 @@ ledger_refund_count(const struct ledger *l)
 size_t
 ledger_bytes(const struct ledger *l)
 {
-	return (l->bytes + hset_bytes(&l->added) + hset_bytes(&l->accounts) +
+	return (l->bytes + txn_set_bytes(l->added) + hset_bytes(&l->accounts) +
 	    hset_bytes(&l->refunds));
 }
 

@@ -469,7 +469,7 @@ main(int argc, char **argv)
 	    .webhook_timeout_s = WEBHOOK_DEADLINE_S,
 	    .sink_secret = WEBHOOK_DEFAULT_SECRET };
 	struct app	 app = { 0 };
-	struct fixtures	*fixtures;
+	struct txn_set	*fixtures;
 	struct event_base *base;
 	struct event	*sigint, *sigterm;
 	struct http	*http, *pphttp[8] = { NULL };
@@ -482,7 +482,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.sink_port >= 0)
 		return (sink_run(o.bind, o.sink_port, o.sink_secret));
-	if ((fixtures = fixtures_load(o.fixtures, &cause)) == NULL) {
+	if ((fixtures = fixtures_load(o.fixtures, provider_fixture_check,
+	    &cause)) == NULL) {
 		fprintf(stderr, "paymock: %s\n", cause);
 		free(cause);
 		return (2);
@@ -510,7 +511,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "paymock: %s\n", cause);
 			free(cause);
 			sessions_free(app.sessions);
-			fixtures_free(fixtures);
+			txn_set_free(fixtures);
 			return (2);
 		}
 		scenario_install(s, sessions_get(app.sessions, "default"));
@@ -576,7 +577,7 @@ main(int argc, char **argv)
 	event_free(sigterm);
 	event_base_free(base);
 	sessions_free(app.sessions);
-	fixtures_free(fixtures);
+	txn_set_free(fixtures);
 	libevent_global_shutdown();
 	return (0);
 }

@@ -166,7 +166,7 @@ metrics_refund_created(const char *provider, enum refund_state first,
     enum refund_outcome planned)
 {
 	metrics_count(&metrics_refunds, provider, refund_state_text(first),
-	    refund_outcome_text(planned), 0);
+	    txn_outcome_text(planned), 0);
 }
 
 void

@@ -84,6 +84,18 @@ provider_find(const char *name)
 	return (NULL);
 }
 
+int
+provider_fixture_check(const char *name,
+    int (**check)(const json_t *, const char *where, char **cause))
+{
+	const struct provider	*p = provider_find(name);
+
+	if (p == NULL)
+		return (-1);
+	*check = p->check_fixture;
+	return (0);
+}
+
 size_t
 provider_index(const struct provider *p)
 {

@@ -357,7 +357,7 @@ parse_action(const json_t *o, const char *where, const struct rule *r,
 		}
 		if ((v = json_object_get(o, "outcome")) != NULL) {
 			if ((word = jsonx_string(v)) == NULL ||
-			    refund_outcome_parse(word, &a->outcome) != 0)
+			    txn_outcome_parse(word, &a->outcome) != 0)
 				return (fail(cause, "%s.outcome: must be succeeded, "
 				    "declined, failed or stuck", where));
 			a->has_outcome = 1;
@@ -488,7 +488,7 @@ parse_lifecycle(const json_t *o, struct scenario *s, char **cause)
 		}
 		if ((v = json_object_get(pv, "outcome")) != NULL) {
 			if ((word = jsonx_string(v)) == NULL ||
-			    refund_outcome_parse(word, &l->outcome) != 0)
+			    txn_outcome_parse(word, &l->outcome) != 0)
 				return (fail(cause, "%s.outcome: must be succeeded, declined, "
 				    "failed or stuck", where));
 			l->has_outcome = 1;
@@ -574,26 +574,20 @@ out_free:
 struct scenario *
 scenario_load(const char *path, const char *label, char **cause)
 {
-	FILE		*fp = fopen(path, "r");
-	struct buf	 text = { 0 };
 	struct scenario	*s = NULL;
-	char		 chunk[8192], *why;
-	size_t		 n;
-	json_t		*o = NULL;
+	char		*text, *why;
+	size_t		 len;
+	json_t		*o;
 
-	if (fp == NULL) {
-		*cause = xasprintf("%s: cannot open", label);
+	if ((text = util_read_file(path, quota.scenario_bytes, &len)) == NULL) {
+		if (len > quota.scenario_bytes)
+			*cause = xasprintf("%s: larger than %zu bytes "
+			    "(--max-scenario-size)", label, quota.scenario_bytes);
+		else
+			*cause = xasprintf("%s: cannot open", label);
 		return (NULL);
 	}
-	while (text.len <= quota.scenario_bytes &&
-	    (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_add(&text, chunk, n);
-	fclose(fp);
-	if (text.len > quota.scenario_bytes)
-		*cause = xasprintf("%s: larger than %zu bytes (--max-scenario-size)",
-		    label, quota.scenario_bytes);
-	else if ((o = jsonx_loads(text.data != NULL ? text.data : "", text.len,
-	    &why)) == NULL) {
+	if ((o = jsonx_loads(text, len, &why)) == NULL) {
 		*cause = xasprintf("%s: not valid JSON: %s", label, why);
 		free(why);
 	} else if ((s = scenario_parse(o, &why)) == NULL) {
@@ -601,7 +595,7 @@ scenario_load(const char *path, const char *label, char **cause)
 		free(why);
 	}
 	json_decref(o);
-	buf_release(&text);
+	free(text);
 	return (s);
 }
 

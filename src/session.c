@@ -40,7 +40,7 @@ struct sessions {
 	struct session_list	 lru;
 	/* Dropped sessions whose state is still to be freed, in slices. */
 	struct session_list	 dying;
-	const struct fixtures	*base;
+	const struct txn_set	*base;
 	uint64_t		 seed;
 	int			 clock_frozen;
 	int64_t			 clock_start_ms;
@@ -152,7 +152,7 @@ session_free(void *p)
 }
 
 struct sessions *
-sessions_new(const struct fixtures *base, uint64_t seed, int clock_frozen,
+sessions_new(const struct txn_set *base, uint64_t seed, int clock_frozen,
     int64_t clock_start_ms, size_t journal_cap)
 {
 	struct sessions	*r = xcalloc(1, sizeof *r);

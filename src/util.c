@@ -316,3 +316,25 @@ ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
 	free(ring);
 	return (to);
 }
+
+char *
+util_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE		*fp = fopen(path, "r");
+	struct buf	 text = { 0 };
+	char		 chunk[8192];
+	size_t		 n;
+
+	*len = 0;
+	if (fp == NULL)
+		return (NULL);
+	while (text.len <= max && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_add(&text, chunk, n);
+	fclose(fp);
+	*len = text.len;
+	if (text.len > max) {
+		buf_release(&text);
+		return (NULL);
+	}
+	return (buf_steal(&text));
+}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fixtures.h"
+#include "provider.h"
 #include "util.h"
 
 #define SMARTPAY_DEFAULT	"933a0fab-80a0-42c5-b010-c71174f4ab32"
@@ -28,7 +29,7 @@ static char	fixture_dir[64];
 static char	fixture_path[128];
 
 /* Writes 'body' as a.json in a new directory and tries to load it. */
-static struct fixtures *
+static struct txn_set *
 fixtures_test_load_text(const char *body, char **cause)
 {
 	FILE	*fp;
@@ -39,7 +40,7 @@ fixtures_test_load_text(const char *body, char **cause)
 	cr_assert_not_null(fp = fopen(fixture_path, "w"));
 	fputs(body, fp);
 	fclose(fp);
-	return (fixtures_load(fixture_dir, cause));
+	return (fixtures_load(fixture_dir, provider_fixture_check, cause));
 }
 
 static void
@@ -56,15 +57,16 @@ TestSuite(fixtures, .fini = fixtures_test_cleanup);
 Test(fixtures, loads_real_set)
 {
 	char			*cause = NULL;
-	struct fixtures		*f = fixtures_load(fixtures_test_dir(), &cause);
+	struct txn_set		*f = fixtures_load(fixtures_test_dir(),
+				    provider_fixture_check, &cause);
 	const struct txn	*t;
 	size_t			 i;
 
 	cr_assert_not_null(f, "%s: %s", fixtures_test_dir(), cause);
 	cr_expect_null(cause);
-	cr_assert_gt(fixtures_count(f), 0);
+	cr_assert_gt(txn_set_count(f), 0);
 
-	t = fixtures_find(f, "smartpay", SMARTPAY_DEFAULT);
+	t = txn_set_find(f, "smartpay", SMARTPAY_DEFAULT);
 	cr_assert_not_null(t, "no SmartPay default transaction");
 	cr_expect_str_eq(t->provider, "smartpay");
 	cr_expect_str_eq(t->id, SMARTPAY_DEFAULT);
@@ -76,55 +78,56 @@ Test(fixtures, loads_real_set)
 	cr_expect_eq(t->outcome, OUTCOME_SUCCEEDED);
 	cr_expect_str_eq(json_string_value(json_object_get(t->fixture, "merchant_key")),
 	    MERCHANT, "the fixture object is kept for extras");
-	cr_expect_null(fixtures_find(f, "accelebit", SMARTPAY_DEFAULT));
+	cr_expect_null(txn_set_find(f, "accelebit", SMARTPAY_DEFAULT));
 
-	for (i = 0; i < fixtures_count(f); i++) {
-		t = fixtures_at(f, i);
-		cr_expect_eq(fixtures_find(f, t->provider, t->id), t, "%s %s",
+	for (i = 0; i < txn_set_count(f); i++) {
+		t = txn_set_at(f, i);
+		cr_expect_eq(txn_set_find(f, t->provider, t->id), t, "%s %s",
 		    t->provider, t->id);
 		cr_expect_gt(t->amount, 0);
 		cr_expect_leq(t->refunded, t->amount);
 	}
-	fixtures_free(f);
+	txn_set_free(f);
 }
 
 Test(fixtures, loads_one_file)
 {
 	char		 path[512], *cause = NULL;
-	struct fixtures	*f;
+	struct txn_set	*f;
 
 	snprintf(path, sizeof path, "%s/smartpay.json", fixtures_test_dir());
-	f = fixtures_load(path, &cause);
+	f = fixtures_load(path, provider_fixture_check, &cause);
 	cr_assert_not_null(f, "%s", cause);
-	cr_expect_not_null(fixtures_find(f, "smartpay", SMARTPAY_DEFAULT));
-	fixtures_free(f);
+	cr_expect_not_null(txn_set_find(f, "smartpay", SMARTPAY_DEFAULT));
+	txn_set_free(f);
 }
 
 Test(fixtures, loads_written_file)
 {
 	char			*cause = NULL;
-	struct fixtures		*f = fixtures_test_load_text("{\"transactions\":["
+	struct txn_set		*f = fixtures_test_load_text("{\"transactions\":["
 	    SP("t1", "12.50", ",\"refunded\":\"2.5\",\"state\":\"authorized\","
 	    "\"refund_outcome\":\"stuck\"") "," SP("t2", "1", "") "]}", &cause);
 	const struct txn	*t;
 
 	cr_assert_not_null(f, "%s", cause);
-	cr_assert_eq(fixtures_count(f), 2);
-	t = fixtures_at(f, 0);
+	cr_assert_eq(txn_set_count(f), 2);
+	t = txn_set_at(f, 0);
 	cr_expect_str_eq(t->id, "t1", "file order is kept");
 	cr_expect_eq(t->amount, 1250);
 	cr_expect_eq(t->refunded, 250);
 	cr_expect_eq(t->state, TXN_AUTHORIZED);
 	cr_expect_eq(t->outcome, OUTCOME_STUCK);
-	cr_expect_eq(fixtures_at(f, 1)->amount, 100);
-	fixtures_free(f);
+	cr_expect_eq(txn_set_at(f, 1)->amount, 100);
+	txn_set_free(f);
 }
 
 Test(fixtures, missing_path)
 {
 	char	*cause = NULL;
 
-	cr_expect_null(fixtures_load("/nonexistent/paymock", &cause));
+	cr_expect_null(fixtures_load("/nonexistent/paymock", provider_fixture_check,
+	    &cause));
 	cr_assert_not_null(cause);
 	cr_expect_not_null(strstr(cause, "/nonexistent/paymock"), "%s", cause);
 	free(cause);
@@ -185,7 +188,7 @@ ParameterizedTestParameters(fixtures, bad_file)
 ParameterizedTest(struct bad_case *c, fixtures, bad_file)
 {
 	char		 want[200], *cause = NULL;
-	struct fixtures	*f = fixtures_test_load_text(c->body, &cause);
+	struct txn_set	*f = fixtures_test_load_text(c->body, &cause);
 
 	cr_expect_null(f, "%s: accepted", c->body);
 	cr_assert_not_null(cause, "%s: no cause", c->body);
@@ -194,48 +197,19 @@ ParameterizedTest(struct bad_case *c, fixtures, bad_file)
 	    "cause '%s' does not start with '%s'", cause, want);
 	cr_expect_not_null(strstr(cause, c->why), "cause '%s' lacks '%s'", cause,
 	    c->why);
-	fixtures_free(f);
+	txn_set_free(f);
 	free(cause);
-}
-
-Test(fixtures, add_find)
-{
-	struct fixtures	*f = fixtures_new();
-	struct txn	*a = txn_new("smartpay", "t1", NULL);
-	struct txn	*dup = txn_new("smartpay", "t1", NULL);
-	struct txn	*other = txn_new("utgl", "t1", NULL);
-
-	cr_expect_eq(fixtures_count(f), 0);
-	cr_expect_eq(fixtures_add(f, a), 0);
-	cr_expect_eq(fixtures_add(f, dup), -1);
-	cr_expect_eq(fixtures_add(f, other), 0);
-	cr_expect_eq(fixtures_count(f), 2);
-	cr_expect_eq(fixtures_find(f, "smartpay", "t1"), a);
-	cr_expect_eq(fixtures_find(f, "utgl", "t1"), other);
-	cr_expect_null(fixtures_find(f, "smartpay", "t2"));
-	cr_expect_eq(fixtures_at(f, 1), other);
-	txn_free(dup);
-	fixtures_free(f);
-}
-
-Test(fixtures, key)
-{
-	char	buf[64];
-
-	cr_expect_str_eq(fixtures_key("smartpay", "t1", buf, sizeof buf),
-	    "smartpay\x1ft1");
-	cr_expect_str_neq(fixtures_key("a", "b\x1f" "c", buf, sizeof buf), "a\x1f" "b");
 }
 
 Test(fixtures, txn_json)
 {
 	char			*cause = NULL;
-	struct fixtures		*f = fixtures_test_load_text("{\"transactions\":["
+	struct txn_set		*f = fixtures_test_load_text("{\"transactions\":["
 	    SP("t1", "12.5", ",\"payment_method\":\"IDEAL\"") "]}", &cause);
 	json_t			*o;
 
 	cr_assert_not_null(f, "%s", cause);
-	o = fixtures_txn_json(fixtures_at(f, 0), 250);
+	o = fixtures_txn_json(txn_set_at(f, 0), 250);
 	cr_expect_str_eq(json_string_value(json_object_get(o, "amount")), "12.50");
 	cr_expect_str_eq(json_string_value(json_object_get(o, "refunded")), "2.50");
 	cr_expect_str_eq(json_string_value(json_object_get(o, "state")), "captured");
@@ -244,5 +218,5 @@ Test(fixtures, txn_json)
 	cr_expect_str_eq(json_string_value(json_object_get(o, "payment_method")),
 	    "IDEAL", "extras are kept");
 	json_decref(o);
-	fixtures_free(f);
+	txn_set_free(f);
 }

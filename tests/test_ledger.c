@@ -14,7 +14,7 @@
 #define SETTLE	2000
 #define FOREVER	(T0 + 100LL * 365 * 86400000)
 
-static struct fixtures	*fx;
+static struct txn_set	*fx;
 static struct ledger	*lg;
 
 /* A captured 50.00 EUR smartpay payment refunding with 'outcome'. */
@@ -35,10 +35,13 @@ ledger_test_txn(const char *id, int64_t refunded, enum refund_outcome outcome)
 static void
 ledger_test_setup(void)
 {
-	fx = fixtures_new();
-	cr_assert_eq(fixtures_add(fx, ledger_test_txn("fresh", 0, OUTCOME_SUCCEEDED)), 0);
-	cr_assert_eq(fixtures_add(fx, ledger_test_txn("part", 1000, OUTCOME_SUCCEEDED)), 0);
-	cr_assert_eq(fixtures_add(fx, ledger_test_txn("full", 5000, OUTCOME_SUCCEEDED)), 0);
+	fx = txn_set_new();
+	cr_assert_eq(txn_set_add(fx, ledger_test_txn("fresh", 0,
+	    OUTCOME_SUCCEEDED)), 0);
+	cr_assert_eq(txn_set_add(fx, ledger_test_txn("part", 1000,
+	    OUTCOME_SUCCEEDED)), 0);
+	cr_assert_eq(txn_set_add(fx, ledger_test_txn("full", 5000,
+	    OUTCOME_SUCCEEDED)), 0);
 	lg = ledger_new(fx);
 }
 
@@ -46,7 +49,7 @@ static void
 ledger_test_teardown(void)
 {
 	ledger_free(lg);
-	fixtures_free(fx);
+	txn_set_free(fx);
 }
 
 TestSuite(ledger, .init = ledger_test_setup, .fini = ledger_test_teardown);
@@ -620,14 +623,14 @@ Test(ledger, names)
 		cr_expect_eq((int)s, txn_states[i].value);
 	}
 	for (i = 0; i < nitems(outcomes); i++) {
-		cr_expect_str_eq(refund_outcome_text(outcomes[i].value), outcomes[i].text);
-		cr_expect_eq(refund_outcome_parse(outcomes[i].text, &o), 0);
+		cr_expect_str_eq(txn_outcome_text(outcomes[i].value), outcomes[i].text);
+		cr_expect_eq(txn_outcome_parse(outcomes[i].text, &o), 0);
 		cr_expect_eq((int)o, outcomes[i].value);
 	}
 	cr_expect_eq(txn_state_parse("settled", &s), -1);
 	cr_expect_eq(txn_state_parse("Captured", &s), -1);
-	cr_expect_eq(refund_outcome_parse("pending", &o), -1);
-	cr_expect_eq(refund_outcome_parse("", &o), -1);
+	cr_expect_eq(txn_outcome_parse("pending", &o), -1);
+	cr_expect_eq(txn_outcome_parse("", &o), -1);
 	cr_expect_str_eq(refund_state_text(REFUND_CREATED), "created");
 	cr_expect_str_eq(refund_state_text(REFUND_PENDING), "pending");
 	cr_expect_str_eq(refund_state_text(REFUND_FAILED), "failed");

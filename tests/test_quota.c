@@ -20,6 +20,7 @@
 #include "fixtures.h"
 #include "jsonx.h"
 #include "ledger.h"
+#include "provider.h"
 #include "session.h"
 #include "util.h"
 #include "webhook.h"
@@ -297,7 +298,7 @@ quota_closed_port(void)
 Test(quota_bytes, webhooks_bytes_grow_with_events_and_the_log_and_return_after_a_reset)
 {
 	const char		*dir = getenv("PAYMOCK_FIXTURES");
-	struct fixtures		*fx;
+	struct txn_set		*fx;
 	struct sessions		*ss;
 	struct session		*s;
 	struct event_base	*base = event_base_new();
@@ -309,7 +310,8 @@ Test(quota_bytes, webhooks_bytes_grow_with_events_and_the_log_and_return_after_a
 	char			*cause = NULL, *url;
 	size_t			 empty, configured, queued;
 
-	cr_assert_not_null(fx = fixtures_load(dir != NULL ? dir : "fixtures", &cause),
+	cr_assert_not_null(fx = fixtures_load(dir != NULL ? dir : "fixtures",
+	    provider_fixture_check, &cause),
 	    "%s", cause);
 	ss = sessions_new(fx, 1, 1, T0, 10);
 	s = sessions_get(ss, "default");
@@ -348,7 +350,7 @@ Test(quota_bytes, webhooks_bytes_grow_with_events_and_the_log_and_return_after_a
 	webhook_engine_free(e);
 	sessions_free(ss);
 	event_base_free(base);
-	fixtures_free(fx);
+	txn_set_free(fx);
 }
 
 Test(quota_bytes, jsonx_bytes_weighs_what_a_value_holds)

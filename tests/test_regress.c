@@ -42,7 +42,7 @@ static void
 regress_teardown(void)
 {
 	sessions_free(regress_app.sessions);
-	fixtures_free(fuzz_fixtures);
+	txn_set_free(fuzz_fixtures);
 	fuzz_fixtures = NULL;
 }
 

@@ -12,11 +12,11 @@
 /* 2026-04-09T14:00:00.000Z: the wall clock and every session start here. */
 #define FUZZ_EPOCH_MS	1775743200000LL
 
-struct fixtures;
+struct txn_set;
 struct session;
 
 /* Loaded by fuzz_init from PAYMOCK_FIXTURES (default FUZZ_FIXTURES). */
-extern struct fixtures	*fuzz_fixtures;
+extern struct txn_set	*fuzz_fixtures;
 extern const char	*fuzz_scenario_dir;
 
 /* Freezes the wall clock and loads the fixtures; exits on a bad fixture. */

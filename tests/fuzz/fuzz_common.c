@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "fixtures.h"
 #include "fuzz.h"
+#include "provider.h"
 
 #ifndef FUZZ_FIXTURES
 #define FUZZ_FIXTURES	"fixtures"
@@ -13,7 +14,7 @@
 #define FUZZ_SCENARIOS	"scenarios"
 #endif
 
-struct fixtures	*fuzz_fixtures;
+struct txn_set	*fuzz_fixtures;
 const char	*fuzz_scenario_dir = FUZZ_SCENARIOS;
 
 static int64_t
@@ -35,7 +36,8 @@ fuzz_init(void)
 		return;
 	if (path == NULL)
 		path = FUZZ_FIXTURES;
-	if ((fuzz_fixtures = fixtures_load(path, &cause)) == NULL) {
+	if ((fuzz_fixtures = fixtures_load(path, provider_fixture_check,
+	    &cause)) == NULL) {
 		fprintf(stderr, "fuzz: %s\n", cause);
 		exit(1);
 	}

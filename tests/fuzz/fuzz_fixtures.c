@@ -15,6 +15,7 @@
 #include "fuzz.h"
 #include "jsonx.h"
 #include "ledger.h"
+#include "provider.h"
 #include "util.h"
 
 static void
@@ -24,7 +25,8 @@ fixtures_fuzz_txn(const json_t *o)
 	json_t		*listed, *reparsed;
 	char		*cause = NULL, *text;
 
-	if ((t = fixtures_txn_parse(o, "fuzz", &cause)) == NULL) {
+	if ((t = fixtures_txn_parse(o, "fuzz", provider_fixture_check,
+	    &cause)) == NULL) {
 		if (cause == NULL || strncmp(cause, "fuzz", 4) != 0) {
 			fprintf(stderr, "fuzz: rejected without a cause naming it\n");
 			abort();
@@ -38,7 +40,8 @@ fixtures_fuzz_txn(const json_t *o)
 		fprintf(stderr, "fuzz: listing is not JSON (%s): %s\n", cause, text);
 		abort();
 	}
-	if ((again = fixtures_txn_parse(reparsed, "again", &cause)) == NULL) {
+	if ((again = fixtures_txn_parse(reparsed, "again", provider_fixture_check,
+	    &cause)) == NULL) {
 		fprintf(stderr, "fuzz: listing does not parse back: %s\n%s\n", cause, text);
 		abort();
 	}
