@@ -10,11 +10,20 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "ledger.h"
 #include "match.h"
 #include "provider.h"
 #include "rng.h"
-#include "session.h"
+#include "txn.h"
+
+struct rules;
+
+/* A scenario's 'lifecycle' for one provider; unset fields keep the default. */
+struct scenario_lifecycle {
+	int			has_settle;
+	int64_t			settle_after_ms;
+	int			has_outcome;
+	enum refund_outcome	outcome;
+};
 
 enum action_type {
 	ACTION_RESPOND,
@@ -87,12 +96,9 @@ const char	*scenario_name(const struct scenario *);
 size_t		 scenario_nrules(const struct scenario *);
 /* Its seed, if it has one; 0 or -1. */
 int		 scenario_seed(const struct scenario *, uint64_t *);
-/* Its lifecycle for 'provider', or NULL. */
-const struct session_lifecycle *scenario_lifecycle(const struct scenario *,
-		     const char *provider);
-
-/* Hands 's' to the session: its seed, lifecycle settings and rules. */
-void		 scenario_install(struct scenario *, struct session *);
+/* Its lifecycle for providers[i] (provider.h), or NULL (also past them). */
+const struct scenario_lifecycle *scenario_lifecycle(const struct scenario *,
+		     size_t i);
 
 /* One rule, as POST /__admin/faults arms it; 'n' names it "fault-n". */
 struct rule	*rule_parse(const json_t *, const char *where, unsigned n, char **cause);

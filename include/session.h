@@ -8,19 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger.h"
 #include "rng.h"
+#include "scenario.h"
 
 #define SESSION_NAME_MAX	64
 #define SESSION_PROVIDERS_MAX	8
-
-/* A scenario's 'lifecycle' for one provider; unset fields keep the default. */
-struct session_lifecycle {
-	int			has_settle;
-	int64_t			settle_after_ms;
-	int			has_outcome;
-	enum refund_outcome	outcome;
-};
 
 struct session {
 	char			 name[SESSION_NAME_MAX + 1];
@@ -46,7 +38,7 @@ struct session {
 	struct rates		*counters;	/* per-key counts (rate headers) */
 	struct rules		*rules;		/* scenarios and armed faults */
 	struct webhooks		*webhooks;	/* endpoints, queued events, deliveries */
-	struct session_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
+	struct scenario_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
 };
 
 struct sessions;
@@ -149,5 +141,7 @@ void		 sessions_each(const struct sessions *,
 void		 session_reset(struct session *);
 /* 1–64 characters of [A-Za-z0-9._-]. */
 int		 session_name_ok(const char *);
+/* Takes 'sc' in: its seed, lifecycle settings and rules (which own it). */
+void		 session_install(struct session *, struct scenario *sc);
 
 #endif

@@ -796,7 +796,7 @@ admin_scenario_install(struct call *c, struct scenario *s)
 	}
 	call_json(c, 201, json_pack("{ss sI}", "name", scenario_name(s),
 	    "rules", (json_int_t)scenario_nrules(s)));
-	scenario_install(s, c->session);
+	session_install(c->session, s);
 }
 
 static void

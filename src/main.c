@@ -514,7 +514,7 @@ main(int argc, char **argv)
 			txn_set_free(fixtures);
 			return (2);
 		}
-		scenario_install(s, sessions_get(app.sessions, "default"));
+		session_install(sessions_get(app.sessions, "default"), s);
 	}
 
 	if ((base = event_base_new()) == NULL)

@@ -194,7 +194,7 @@ call_json(struct call *c, int status, json_t *body)
 void
 call_lifecycle(const struct call *c, const struct txn *t, struct lifecycle *lc)
 {
-	const struct session_lifecycle	*sl =
+	const struct scenario_lifecycle	*sl =
 	    &c->session->lifecycle[provider_index(c->provider)];
 
 	*lc = c->provider->lifecycle;

@@ -10,18 +10,22 @@
 #include "money.h"
 #include "quota.h"
 #include "scenario.h"
-#include "session.h"
 #include "util.h"
 
 #define SCENARIO_MAX_MS		(3600 * 1000)
+
+/* One provider's lifecycle, if the scenario sets it. */
+struct scenario_set {
+	int				set;
+	struct scenario_lifecycle	lifecycle;
+};
 
 struct scenario {
 	char			*name;
 	char			*description;
 	int			 has_seed;
 	uint64_t		 seed;
-	struct session_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
-	int			 has_lifecycle[SESSION_PROVIDERS_MAX];
+	struct scenario_set	*lifecycle;	/* nproviders, or NULL: none */
 	struct rule		**rules;
 	size_t			 nrules;
 };
@@ -449,6 +453,7 @@ scenario_free(struct scenario *s)
 	for (i = 0; i < s->nrules; i++)
 		rule_free(s->rules[i]);
 	free(s->rules);
+	free(s->lifecycle);
 	free(s->name);
 	free(s->description);
 	free(s);
@@ -465,7 +470,7 @@ parse_lifecycle(const json_t *o, struct scenario *s, char **cause)
 		return (fail(cause, "lifecycle: must be an object"));
 	json_object_foreach((json_t *)o, provider, pv) {
 		const struct provider	*p = provider_find(provider);
-		struct session_lifecycle *l;
+		struct scenario_lifecycle *l;
 		size_t			 i;
 
 		snprintf(where, sizeof where, "lifecycle.%s", provider);
@@ -478,8 +483,10 @@ parse_lifecycle(const json_t *o, struct scenario *s, char **cause)
 				return (fail(cause, "%s.%s: unknown key", where, key));
 		}
 		i = provider_index(p);
-		l = &s->lifecycle[i];
-		s->has_lifecycle[i] = 1;
+		if (s->lifecycle == NULL)
+			s->lifecycle = xcalloc(nproviders, sizeof *s->lifecycle);
+		s->lifecycle[i].set = 1;
+		l = &s->lifecycle[i].lifecycle;
 		if (json_object_get(pv, "settle_after_s") != NULL) {
 			if (get_seconds(pv, "settle_after_s", where, CLOCK_DURATION_MAX_MS,
 			    &l->settle_after_ms, cause) != 0)
@@ -618,27 +625,11 @@ scenario_seed(const struct scenario *s, uint64_t *seed)
 	return (s->has_seed ? 0 : -1);
 }
 
-const struct session_lifecycle *
-scenario_lifecycle(const struct scenario *s, const char *provider)
+const struct scenario_lifecycle *
+scenario_lifecycle(const struct scenario *s, size_t i)
 {
-	const struct provider	*p = provider_find(provider);
-	size_t			 i = p != NULL ? provider_index(p) : 0;
-
-	return (p != NULL && s->has_lifecycle[i] ? &s->lifecycle[i] : NULL);
-}
-
-void
-scenario_install(struct scenario *s, struct session *se)
-{
-	size_t	i;
-
-	if (s->has_seed)
-		rng_seed(&se->rng, s->seed, se->name);
-	for (i = 0; i < nproviders; i++) {
-		if (s->has_lifecycle[i])
-			se->lifecycle[i] = s->lifecycle[i];
-	}
-	rules_add_scenario(se->rules, s);
+	return (s->lifecycle != NULL && i < nproviders && s->lifecycle[i].set ?
+	    &s->lifecycle[i].lifecycle : NULL);
 }
 
 struct rules *
@@ -704,6 +695,9 @@ scenario_bytes(const struct scenario *s)
 	size_t	i, n = sizeof *s + str_bytes(s->name) +
 	    str_bytes(s->description) + s->nrules * sizeof *s->rules +
 	    2 * ALLOC_OVERHEAD;
+
+	if (s->lifecycle != NULL)
+		n += alloc_bytes(nproviders * sizeof *s->lifecycle);
 
 	for (i = 0; i < s->nrules; i++)
 		n += rule_bytes(s->rules[i]);

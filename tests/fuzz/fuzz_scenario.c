@@ -89,7 +89,7 @@ fuzz_scenario_input(const uint8_t *data, size_t size)
 	(void)scenario_name(s);
 	(void)scenario_nrules(s);
 	se = sessions_get(fuzz_sessions, "fuzz");
-	scenario_install(s, se);
+	session_install(se, s);
 	body = jsonx_loads("{\"amount\":25.00,\"currency\":\"EUR\",\"x\":{\"y\":[1]}}", 47,
 	    &cause);
 	for (i = 0; i < 6; i++) {
