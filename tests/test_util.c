@@ -1,6 +1,9 @@
 /* The flag parsers: sizes with K/M/G, durations with ms/s/m/h/d, and what they refuse. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -100,4 +103,33 @@ Test(util, parse_duration)
 			cr_expect_eq(got, 12345, "'%s': changed on failure",
 			    duration_cases[i].text);
 	}
+}
+
+/* A file of exactly 'max' bytes is read; one byte more is refused, as is none. */
+Test(util, read_file)
+{
+	char	 path[] = "/tmp/paymock-read-XXXXXX";
+	int	 fd = mkstemp(path);
+	char	*text;
+	size_t	 len;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "{\"a\":1}", 7), 7);
+	close(fd);
+	cr_assert_not_null(text = util_read_file(path, 7, &len));
+	cr_expect_eq(len, 7);
+	cr_expect_str_eq(text, "{\"a\":1}");
+	free(text);
+	cr_expect_null(util_read_file(path, 6, &len));
+	cr_expect_gt(len, 6);
+	unlink(path);
+	cr_expect_null(util_read_file(path, 7, &len));
+	cr_expect_eq(len, 0);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	cr_assert_not_null(text = util_read_file(path, 7, &len), "an empty file is read");
+	cr_expect_eq(len, 0);
+	cr_expect_str_eq(text, "");
+	free(text);
+	unlink(path);
 }

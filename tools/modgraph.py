@@ -7,7 +7,10 @@ the include graph when one of X's files includes "Y.h"; in the call graph
 when X's object files name, undefined, a symbol Y's objects define (nm).  Each graph is printed as
 "X: Y Z", then every strongly connected component of more than one module.
 
-usage: modgraph.py [-q] [OBJDIR]   (without OBJDIR, the include graph only)
+usage: modgraph.py [-q] [--root DIR] [OBJDIR]
+  -q          only the cycles
+  --root DIR  the tree holding src/ and include/ (default: this script's ..)
+  OBJDIR      the objects for the call graph (without it, the include graph only)
 """
 import os
 import re
@@ -123,8 +126,11 @@ def report(title, g, quiet):
 
 
 def main(argv):
+    global ROOT
     quiet = "-q" in argv
     args = [a for a in argv if a != "-q"]
+    if args[:1] == ["--root"] and len(args) > 1:
+        ROOT, args = args[1], args[2:]
     names = modules()
     bad = report("include", include_graph(names), quiet)
     if args:
