@@ -107,6 +107,13 @@ struct webhooks {
 	size_t		  bytes;	/* the endpoints', events' and log's contents */
 };
 
+/* The log's 'i'th delivery, the oldest first. */
+static struct delivery *
+webhooks_log_at(const struct webhooks *w, size_t i)
+{
+	return (&w->log[(w->log_head + i) % w->log_slots]);
+}
+
 /*
  * An attempt under way on the wire.  It names its session by name and id,
  * not by pointer: the session may be dropped, reset or re-created before
@@ -278,8 +285,8 @@ webhooks_reset(struct webhooks *w)
 	w->nevents = w->events_slots = 0;
 	webhooks_mark(w);
 	for (i = 0; i < w->log_count; i++) {
-		w->bytes -= delivery_bytes(&w->log[(w->log_head + i) % WEBHOOK_LOG_MAX]);
-		delivery_release(&w->log[(w->log_head + i) % WEBHOOK_LOG_MAX]);
+		w->bytes -= delivery_bytes(webhooks_log_at(w, i));
+		delivery_release(webhooks_log_at(w, i));
 	}
 	/* The ring too: a reset session holds what a new one does. */
 	free(w->log);
@@ -404,6 +411,27 @@ webhook_url_check(const struct webhook_engine *e, const char *url, struct endpoi
 	return (cause);
 }
 
+/* Why 'provider' takes no endpoint, naming those that do (heap). */
+static char *
+webhook_no_spec(const char *provider)
+{
+	struct buf	b = { 0 };
+	size_t		i, n = 0, total = 0;
+
+	for (i = 0; i < nproviders; i++)
+		total += providers[i]->webhooks != NULL;
+	buf_addf(&b, "provider: '%s' documents no webhooks (", provider);
+	for (i = 0; i < nproviders; i++) {
+		if (providers[i]->webhooks == NULL)
+			continue;
+		buf_addf(&b, "%s%s", n == 0 ? "" : n + 1 == total ? " and " : ", ",
+		    providers[i]->name);
+		n++;
+	}
+	buf_adds(&b, total == 1 ? " does)" : " do)");
+	return (buf_steal(&b));
+}
+
 int
 webhooks_set_endpoint(struct webhooks *w, const struct webhook_engine *e,
     const char *provider, const char *url, const char *secret, char **cause)
@@ -412,8 +440,7 @@ webhooks_set_endpoint(struct webhooks *w, const struct webhook_engine *e,
 	struct endpoint		 ep = { 0 }, *old;
 
 	if (p == NULL || p->webhooks == NULL) {
-		*cause = xasprintf("provider: '%s' documents no webhooks (smartretry "
-		    "and accelebit do)", provider);
+		*cause = webhook_no_spec(provider);
 		return (-1);
 	}
 	if ((*cause = webhook_url_check(e, url, &ep)) != NULL) {
@@ -449,21 +476,18 @@ webhooks_endpoints_json(const struct webhooks *w)
 	return (json_pack("{so}", "webhooks", list));
 }
 
+static void
+delivery_header_json(const char *name, const char *value, void *o)
+{
+	json_object_set_new(o, name, json_string(value));
+}
+
 static json_t *
 delivery_headers_json(const char *text)
 {
-	json_t		*o = json_object();
-	const char	*line, *colon, *end;
-	char		*name;
+	json_t	*o = json_object();
 
-	for (line = text; *line != '\0'; line = end + 1) {
-		end = strchr(line, '\n');
-		colon = strstr(line, ": ");
-		name = xstrndup(line, (size_t)(colon - line));
-		json_object_set_new(o, name, json_stringn(colon + 2,
-		    (size_t)(end - colon - 2)));
-		free(name);
-	}
+	headers_each(text, delivery_header_json, o);
 	return (o);
 }
 
@@ -493,7 +517,7 @@ webhooks_deliveries_json(const struct webhooks *w)
 
 	for (i = 0; i < w->log_count; i++)
 		json_array_append_new(list,
-		    delivery_json(&w->log[(w->log_head + i) % WEBHOOK_LOG_MAX]));
+		    delivery_json(webhooks_log_at(w, i)));
 	return (json_pack("{so}", "deliveries", list));
 }
 
@@ -527,19 +551,24 @@ webhooks_log(struct webhooks *w, struct delivery *d)
 {
 	struct delivery	*slot;
 
+	size_t		 slots;
+
 	if (w->log_count == w->log_slots && w->log_slots < WEBHOOK_LOG_MAX) {
-		w->log_slots = w->log_slots == 0 ? 16 : w->log_slots * 2;
-		if (w->log_slots > WEBHOOK_LOG_MAX)
-			w->log_slots = WEBHOOK_LOG_MAX;
-		w->log = xrealloc(w->log, w->log_slots * sizeof *w->log);
+		slots = w->log_slots == 0 ? 16 : w->log_slots * 2;
+		if (slots > WEBHOOK_LOG_MAX)
+			slots = WEBHOOK_LOG_MAX;
+		w->log = ring_grow(w->log, sizeof *w->log, w->log_head, w->log_count,
+		    w->log_slots, slots);
+		w->log_slots = slots;
+		w->log_head = 0;
 	}
 	if (w->log_count == WEBHOOK_LOG_MAX) {
 		w->bytes -= delivery_bytes(&w->log[w->log_head]);
 		delivery_release(&w->log[w->log_head]);
-		w->log_head = (w->log_head + 1) % WEBHOOK_LOG_MAX;
+		w->log_head = (w->log_head + 1) % w->log_slots;
 		w->log_count--;
 	}
-	slot = &w->log[(w->log_head + w->log_count++) % WEBHOOK_LOG_MAX];
+	slot = webhooks_log_at(w, w->log_count++);
 	*slot = *d;
 	slot->id = w->next_delivery++;
 	w->bytes += delivery_bytes(slot);
@@ -649,14 +678,18 @@ webhook_attempt_expire(evutil_socket_t fd, short what, void *arg)
 	webhook_attempt_finish(a, 0);
 }
 
+static void
+webhook_send_header(const char *name, const char *value, void *out)
+{
+	evhttp_add_header(out, name, value);
+}
+
 /* Puts an attempt on the wire to 'ep'; it owns 'a' from here on. */
 static void
 webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint *ep)
 {
 	struct evhttp_request	*req;
 	struct evkeyvalq	*out;
-	const char		*line, *colon, *end;
-	char			*name, *value;
 
 	LIST_INSERT_HEAD(&e->attempts, a, entry);
 	e->inflight++;
@@ -680,15 +713,7 @@ webhook_send(struct webhook_engine *e, struct attempt *a, const struct endpoint 
 	out = evhttp_request_get_output_headers(req);
 	evhttp_add_header(out, "Host", ep->authority);
 	evhttp_add_header(out, "Connection", "close");
-	for (line = a->d.headers; *line != '\0'; line = end + 1) {
-		end = strchr(line, '\n');
-		colon = strstr(line, ": ");
-		name = xstrndup(line, (size_t)(colon - line));
-		value = xstrndup(colon + 2, (size_t)(end - colon - 2));
-		evhttp_add_header(out, name, value);
-		free(name);
-		free(value);
-	}
+	headers_each(a->d.headers, webhook_send_header, out);
 	evbuffer_add(evhttp_request_get_output_buffer(req), a->d.payload,
 	    strlen(a->d.payload));
 	if (evhttp_make_request(a->conn, req, EVHTTP_REQ_POST, ep->path) != 0) {
@@ -1177,8 +1202,8 @@ webhook_replay(struct webhook_engine *e, struct session *s, uint64_t id)
 	size_t			 i, queued = 0;
 
 	for (i = 0; i < w->log_count && d == NULL; i++) {
-		if (w->log[(w->log_head + i) % WEBHOOK_LOG_MAX].id == id)
-			d = &w->log[(w->log_head + i) % WEBHOOK_LOG_MAX];
+		if (webhooks_log_at(w, i)->id == id)
+			d = webhooks_log_at(w, i);
 	}
 	if (d == NULL || (ep = webhooks_endpoint(w, provider_find(d->provider))) == NULL)
 		return (WEBHOOK_REPLAY_UNKNOWN);

@@ -445,6 +445,9 @@ Test(webhook, endpoints_are_checked)
 	r = e2e("POST", "/__admin/webhooks", NULL, "{\"provider\":\"smartpay\","
 	    "\"url\":\"http://127.0.0.1:1/hook\"}");
 	cr_expect_eq(r->status, 400);
+	/* The providers that take one, as the table has them. */
+	cr_expect_str_eq(e2e_get(r, "error.message"), "provider: 'smartpay' documents "
+	    "no webhooks (smartretry and accelebit do)");
 	cr_expect_eq(e2e("POST", "/__admin/webhooks", NULL, "{\"provider\":\"accelebit\","
 	    "\"url\":\"ftp://127.0.0.1/x\"}")->status, 400);
 	cr_expect_eq(e2e("POST", "/__admin/webhooks", NULL, "{\"provider\":\"accelebit\","
