@@ -371,6 +371,28 @@ webhook_attempt_done(struct evhttp_request *req, void *arg)
 	webhook_attempt_finish(arg, req != NULL ? evhttp_request_get_response_code(req) : 0);
 }
 
+/* A rule dropped the attempt: logged as never sent, and the event is done. */
+static void
+webhook_drop(struct webhooks *w, struct webhook_event *ev,
+    const struct webhook_endpoint *ep, const char *rule)
+{
+	struct webhook_delivery	d = { 0 };
+
+	d.event_id = xstrdup(ev->id);
+	d.type = ev->provider->webhooks->events[ev->state];
+	d.provider = ev->provider->name;
+	d.refund_id = xstrdup(ev->refund_id);
+	d.attempt = ev->attempts + 1;
+	d.at = ev->due;
+	d.url = xstrdup(ep->url);
+	d.error = xasprintf("dropped by scenario rule %s", rule);
+	d.headers = xstrdup("");
+	d.payload = xstrdup(ev->body);
+	d.rule = xstrdup(rule);
+	webhooks_log(w, &d);
+	ev->st = WEVENT_DONE;
+}
+
 /* Asks the scenario rules about an attempt; 0 to send it now, -1 to hold or drop. */
 static int
 webhook_rules(struct session *s, size_t i, struct webhook_event *ev,
@@ -398,23 +420,9 @@ webhook_rules(struct session *s, size_t i, struct webhook_event *ev,
 	free(ev->rule);
 	ev->rule = xstrdup(r->name);
 	switch (r->action.type) {
-	case ACTION_WEBHOOK_DROP: {
-		struct webhook_delivery d = { 0 };
-		d.event_id = xstrdup(ev->id);
-		d.type = ev->provider->webhooks->events[ev->state];
-		d.provider = ev->provider->name;
-		d.refund_id = xstrdup(ev->refund_id);
-		d.attempt = ev->attempts + 1;
-		d.at = ev->due;
-		d.url = xstrdup(ep->url);
-		d.error = xasprintf("dropped by scenario rule %s", r->name);
-		d.headers = xstrdup("");
-		d.payload = xstrdup(ev->body);
-		d.rule = xstrdup(r->name);
-		webhooks_log(w, &d);
-		ev->st = WEVENT_DONE;
+	case ACTION_WEBHOOK_DROP:
+		webhook_drop(w, ev, ep, r->name);
 		return (-1);
-	}
 	case ACTION_WEBHOOK_DELAY:
 		ev->due += r->action.webhook_delay_ms;
 		return (-1);
