@@ -66,6 +66,16 @@ uint64_t hash_fnv1a(const void *, size_t);
 void	*ring_grow(void *ring, size_t size, size_t head, size_t count, size_t slots,
 	    size_t new_slots);
 
+/*
+ * Calls 'fn' with each "Name: value" line of 'text' ("\n" ends a line, the
+ * last may lack it), as stored for logged and replayed replies.  NULL text
+ * has none; a line without ": " or with an empty name is skipped, so stored
+ * text that went wrong never reads past its end.  'name' and 'value' are
+ * NUL-terminated and live only during the call.
+ */
+void	 headers_each(const char *text,
+	    void (*fn)(const char *name, const char *value, void *arg), void *arg);
+
 
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {

@@ -2,55 +2,31 @@
  * Webhooks: each refund's state changes as signed events, delivered with
  * libevent's HTTP client on the session's virtual clock, retried on the
  * provider's schedule, and logged per session.  Adapters supply the event
- * shape (struct webhook_spec); the engine does the rest.
+ * shape (struct webhook_spec); each session keeps its endpoints, queue and
+ * log in its store (webhook_store.h); webhook_payload.h makes the bytes;
+ * this engine, one per server, sends them.
  */
 #ifndef PAYMOCK_WEBHOOK_H
 #define PAYMOCK_WEBHOOK_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ledger.h"
+#include "webhook_payload.h"
+#include "webhook_store.h"
 
-#define WEBHOOK_DEFAULT_SECRET	"whsec_paymock_test"
-#define WEBHOOK_MAX_RETRIES	8
 /* An attempt's whole life on the wire (connect, send, reply), in seconds. */
 #define WEBHOOK_DEADLINE_S	10
 #define WEBHOOK_DEADLINE_MAX_S	3600
 /* A receiver's reply body is read up to this; past it the attempt fails. */
 #define WEBHOOK_REPLY_MAX	65536
-/* Replays one session may have waiting for a slot. */
-#define WEBHOOK_REPLAY_QUEUE_MAX 256
 
-/* How a provider signs: "t=<unix s>,v1=<hex>" or "sha256=<hex>" plus a timestamp header. */
-enum webhook_signature {
-	WEBHOOK_SIG_T_V1,
-	WEBHOOK_SIG_SHA256,
-};
-
-struct webhook_spec {
-	const char		*events[5];	/* by refund_state; NULL: none */
-	json_t			*(*data)(const struct refund *, int64_t at);
-	const char		*created_key;	/* "created_at" or "createdAt" */
-	enum webhook_signature	 signature;
-	const char		*signature_header;
-	const char		*timestamp_header; /* or NULL */
-	int64_t			 retry_s[WEBHOOK_MAX_RETRIES]; /* gaps between attempts */
-	size_t			 nretries;
-};
-
-struct webhooks;		/* one session's endpoints, queue and log */
 struct webhook_engine;		/* the client and the pump, one per server */
 struct session;
 struct sessions;
 struct event_base;
 
-/* 'owner' is the session the store belongs to (it outlives the store). */
-struct webhooks	*webhooks_new(struct session *owner);
-void		 webhooks_free(struct webhooks *);
-/* Forgets queued events and the log; endpoints stay (they are configuration). */
-void		 webhooks_reset(struct webhooks *);
 /*
  * Sets the endpoint of 'provider' (a provider with a spec).  Returns 0, or
  * -1 with '*cause' (heap) for a bad URL or a host not allowed.  Allowed:
@@ -60,18 +36,6 @@ void		 webhooks_reset(struct webhooks *);
 int		 webhooks_set_endpoint(struct webhooks *, const struct webhook_engine *,
 		     const char *provider, const char *url, const char *secret,
 		     char **cause);
-int		 webhooks_has_endpoint(const struct webhooks *, const char *provider);
-json_t		*webhooks_endpoints_json(const struct webhooks *);
-json_t		*webhooks_deliveries_json(const struct webhooks *);
-/* Attempts in the log, and events still waiting or on the wire. */
-size_t		 webhooks_delivery_count(const struct webhooks *);
-size_t		 webhooks_pending_count(const struct webhooks *);
-/*
- * What the store holds: endpoints, events waiting (replays included) and
- * the delivery log; attempts on the wire are the engine's.  Counted as it
- * changes.
- */
-size_t		 webhooks_bytes(const struct webhooks *);
 /* Queues the events of a refund just made, one per planned step that has one. */
 void		 webhooks_schedule(struct session *, const char *provider,
 		     const struct refund *);
@@ -99,9 +63,5 @@ enum webhook_replay {
 /* Queues one logged delivery to be sent again (and logged anew). */
 enum webhook_replay webhook_replay(struct webhook_engine *, struct session *,
 		     uint64_t id);
-
-/* Hex HMAC-SHA256 of "<t>.<body>" with 'secret'; 'hex' holds 65 bytes. */
-void		 webhook_sign(const char *secret, long long t, const char *body,
-		     size_t len, char hex[65]);
 
 #endif

@@ -277,26 +277,21 @@ call_idem_refund(const struct call *c, const struct idem_record *rec)
 	return (ledger_refund_nth(l, rec->refund));
 }
 
+static void
+call_idem_replay_header(const char *name, const char *value, void *reply)
+{
+	reply_header(reply, name, value);
+}
+
 /* The first reply again, from its text. */
 static void
 call_idem_replay_text(struct call *c, int status, const struct idem_text *t)
 {
-	const char	*line, *colon, *next;
-	char		*name, *value;
-
 	c->reply->status = status;
 	c->reply->content_type = t->content_type;
 	free(c->reply->body);
 	c->reply->body = xstrdup(t->body);
-	for (line = t->headers; *line != '\0'; line = next + 1) {
-		colon = strstr(line, ": ");
-		next = strchr(line, '\n');
-		name = xstrndup(line, (size_t)(colon - line));
-		value = xstrndup(colon + 2, (size_t)(next - colon - 2));
-		reply_header(c->reply, name, value);
-		free(name);
-		free(value);
-	}
+	headers_each(t->headers, call_idem_replay_header, c->reply);
 }
 
 enum call_idem

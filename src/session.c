@@ -13,7 +13,7 @@
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
-#include "webhook.h"
+#include "webhook_store.h"
 
 /*
  * Each session keeps its registry's seed to reseed itself on reset, and its

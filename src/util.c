@@ -338,3 +338,29 @@ util_read_file(const char *path, size_t max, size_t *len)
 	}
 	return (buf_steal(&text));
 }
+
+void
+headers_each(const char *text,
+    void (*fn)(const char *name, const char *value, void *arg), void *arg)
+{
+	const char	*line, *end, *colon;
+	char		*name, *value;
+
+	for (line = text; line != NULL && *line != '\0'; line = end) {
+		if ((end = strchr(line, '\n')) == NULL)
+			end = line + strlen(line);
+		/* ": " within this line only. */
+		for (colon = line; colon + 1 < end &&
+		    (colon[0] != ':' || colon[1] != ' '); colon++)
+			;
+		if (colon > line && colon + 1 < end) {
+			name = xstrndup(line, (size_t)(colon - line));
+			value = xstrndup(colon + 2, (size_t)(end - colon - 2));
+			fn(name, value, arg);
+			free(name);
+			free(value);
+		}
+		if (*end == '\n')
+			end++;
+	}
+}

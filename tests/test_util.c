@@ -2,7 +2,9 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -132,4 +134,42 @@ Test(util, read_file)
 	cr_expect_str_eq(text, "");
 	free(text);
 	unlink(path);
+}
+
+/* headers_each: what stored header text yields, garbage included. */
+
+static void
+util_headers_add(const char *name, const char *value, void *arg)
+{
+	char	*out = arg;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "[%s|%s]", name, value);
+}
+
+Test(util, headers_each_reads_lines_and_skips_garbage)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} cases[] = {
+		{ NULL, "" },
+		{ "", "" },
+		{ "A: 1\nB: two words\n", "[A|1][B|two words]" },
+		{ "A: 1\nB: 2", "[A|1][B|2]" },		/* no final newline */
+		{ "A: \n", "[A|]" },
+		{ "no colon\nA: 1\n", "[A|1]" },
+		{ ": nameless\n", "" },
+		{ "A:1\n", "" },
+		{ "A\nB: 2\n", "[B|2]" },		/* ": " on the next line is not A's */
+		{ "A: x: y\n", "[A|x: y]" },
+		{ "\n\n", "" },
+	};
+	char	out[256];
+	size_t	i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		out[0] = '\0';
+		headers_each(cases[i].text, util_headers_add, out);
+		cr_expect_str_eq(out, cases[i].want, "case %zu", i);
+	}
 }

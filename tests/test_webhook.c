@@ -18,6 +18,7 @@
 #include "e2e.h"
 #include "jsonx.h"
 #include "util.h"
+#include "webhook_store.h"
 
 #define SECRET		"whsec_test_secret"
 #define AB_PAYMENT	"f47ac10b-58cc-4372-a567-0e02b2c3d479"
@@ -445,6 +446,9 @@ Test(webhook, endpoints_are_checked)
 	r = e2e("POST", "/__admin/webhooks", NULL, "{\"provider\":\"smartpay\","
 	    "\"url\":\"http://127.0.0.1:1/hook\"}");
 	cr_expect_eq(r->status, 400);
+	/* The providers that take one, as the table has them. */
+	cr_expect_str_eq(e2e_get(r, "error.message"), "provider: 'smartpay' documents "
+	    "no webhooks (smartretry and accelebit do)");
 	cr_expect_eq(e2e("POST", "/__admin/webhooks", NULL, "{\"provider\":\"accelebit\","
 	    "\"url\":\"ftp://127.0.0.1/x\"}")->status, 400);
 	cr_expect_eq(e2e("POST", "/__admin/webhooks", NULL, "{\"provider\":\"accelebit\","
@@ -468,4 +472,67 @@ Test(webhook, the_webhook_flag_sets_the_default_session)
 	accelebit_refund(NULL, "flag", AB_PAYMENT);
 	cr_assert(receive(3000, 200, &h));
 	cr_expect_str_eq(hook_type(&h), "refund.created");
+}
+
+/*
+ * The store alone, as a session holds it: no engine, no event loop.  The
+ * log grows as a ring and, full, forgets its oldest in order.
+ */
+#define STORE_LOG_MAX	10000	/* WEBHOOK_LOG_MAX */
+
+static void
+store_log_one(struct webhooks *w, int n)
+{
+	struct webhook_delivery	d = {
+		.type = "refund.created", .provider = "accelebit", .attempt = 1,
+		.at = 1775743200000LL, .status = 200,
+	};
+
+	d.event_id = xasprintf("evt_%d", n);
+	d.refund_id = xstrdup("rf_1");
+	d.url = xstrdup("http://127.0.0.1:9/hook");
+	d.headers = xstrdup("Content-Type: application/json\n");
+	d.payload = xasprintf("{\"n\":%d}", n);
+	cr_assert_eq(webhooks_log(w, &d), (uint64_t)n);
+	cr_assert_null(d.event_id, "the log took the contents");
+}
+
+Test(webhook_store, the_log_grows_wraps_and_keeps_its_order)
+{
+	struct webhooks	*w = webhooks_new(NULL);
+	size_t		 empty = webhooks_bytes(w);
+	json_t		*o, *list;
+	int		 n;
+
+	for (n = 1; n <= 40; n++)
+		store_log_one(w, n);
+	o = webhooks_deliveries_json(w);
+	list = json_object_get(o, "deliveries");
+	cr_assert_eq(json_array_size(list), 40);
+	for (n = 0; n < 40; n++)
+		cr_expect_eq(json_integer_value(json_object_get(json_array_get(list,
+		    (size_t)n), "id")), n + 1);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_array_get(list, 0), "headers"), "Content-Type")), "application/json");
+	json_decref(o);
+
+	for (n = 41; n <= STORE_LOG_MAX + 25; n++)
+		store_log_one(w, n);
+	cr_assert_eq(webhooks_delivery_count(w), STORE_LOG_MAX);
+	cr_expect_null(webhooks_log_find(w, 25), "the oldest went first");
+	cr_assert_not_null(webhooks_log_find(w, 26));
+	cr_expect_str_eq(webhooks_log_find(w, 26)->event_id, "evt_26");
+	cr_expect_str_eq(webhooks_log_find(w, STORE_LOG_MAX + 25)->event_id,
+	    "evt_10025");
+	o = webhooks_deliveries_json(w);
+	list = json_object_get(o, "deliveries");
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(list, 0), "id")), 26);
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(list,
+	    STORE_LOG_MAX - 1), "id")), STORE_LOG_MAX + 25);
+	json_decref(o);
+
+	webhooks_reset(w);
+	cr_expect_eq(webhooks_delivery_count(w), 0);
+	cr_expect_eq(webhooks_bytes(w), empty, "a reset store weighs what a new one does");
+	webhooks_free(w);
 }
