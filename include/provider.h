@@ -69,6 +69,37 @@ enum perr {
 
 struct call;
 
+/* Why a transaction takes no refund (call_refund_check), in the order asked. */
+enum refund_refusal {
+	REFUND_OK,
+	REFUND_CURRENCY,	/* another currency than the transaction's */
+	REFUND_NOT_CAPTURED,
+	REFUND_VOIDED,
+	REFUND_LOCKED,
+	REFUND_FULLY_REFUNDED,
+	REFUND_EXCEEDS,		/* more than is left to refund */
+	REFUND_LIMIT,		/* all the refunds it may have: PERR_REFUND_LIMIT */
+	REFUND__COUNT
+};
+
+/*
+ * How a provider words each refusal.  A message quotes by name: {id} the
+ * transaction, {ccy} the currency asked, {currency} the transaction's,
+ * {amount} the amount asked and {left} what is left, both shown with
+ * 'decimals' (0: the currency's own).  A state's row without a code: that
+ * state takes refunds at this provider.  A row without a message: the
+ * adapter writes the refusal itself (SmartRetry's context).
+ */
+struct refusal_words {
+	struct {
+		int		 status;
+		const char	*code;
+		const char	*field;
+		const char	*message;
+	}		 rows[REFUND__COUNT];
+	int		 decimals;
+};
+
 struct provider {
 	const char		*name;		/* also the URL prefix */
 	const struct route	*routes;
@@ -97,6 +128,7 @@ struct provider {
 	int			 (*authenticate)(struct call *);
 	/* Headers every reply carries (after the handler ran), or NULL. */
 	void			 (*decorate)(struct call *);
+	const struct refusal_words *refusals;	/* NULL: no refund create */
 	struct lifecycle	 lifecycle;	/* the default refund life */
 	const struct webhook_spec *webhooks;	/* NULL: none documented */
 };
@@ -164,14 +196,19 @@ void		 call_json(struct call *, int status, json_t *body);
 /* The refund's life here: the provider's default, the session's, the transaction's. */
 void		 call_lifecycle(const struct call *, const struct txn *, struct lifecycle *);
 /*
- * 0 if 't' can take one more refund, or -1 after the provider's 422
- * (PERR_REFUND_LIMIT): adapters ask before they make ids or data.
+ * The one refund-check ladder: the currency asked ('ccy', NULL: none asked),
+ * the transaction's state, what is left, '*amount' against it (all that is
+ * left when !has_amount), then room for one more refund.  Returns REFUND_OK,
+ * or the refusal after writing it in the provider's words (refusal_words),
+ * unless its row has no message.  Adapters ask before they make ids or data.
  */
-int		 call_refund_room(struct call *, const struct txn *);
+enum refund_refusal call_refund_check(struct call *, const struct txn *,
+		     const char *ccy, int64_t *amount, int has_amount);
 /*
  * Records the call's refund of 'amount' of 't' as 'id' (copied) living 'lc',
- * taking 'data'.  The adapter checked the amount; should the ledger refuse
- * anyway, the reply is the provider's 500, nothing is kept and NULL returns.
+ * taking 'data', and names it in the reply for the journal.  The adapter
+ * checked the amount; should the ledger refuse anyway, the reply is the
+ * provider's 500, nothing is kept and NULL returns.
  */
 struct refund	*call_refund_add(struct call *, const struct txn *, const char *id,
 		     int64_t amount, const struct lifecycle *, json_t *data);
@@ -198,6 +235,10 @@ struct refund	*call_idem_refund(const struct call *, const struct idem_record *r
  * virtual time (counted, never enforced: scenarios enforce).
  */
 void		 call_rate_headers(struct call *, const char *key, int limit);
+
+/* A string extra of the transaction's fixture, or 'dflt'. */
+const char	*provider_txn_extra(const struct txn *, const char *key,
+		     const char *dflt);
 
 const char	*request_header(const struct request *, const char *name);
 /* The decoded value of a query parameter, or NULL; the caller frees it. */

@@ -53,14 +53,6 @@ smartpay_decorate(struct call *c)
 		reply_header(c->reply, "X-Trace-Id", ids_hex(&c->session->rng, 16, trace));
 }
 
-static const char *
-smartpay_extra(const struct txn *t, const char *key, const char *dflt)
-{
-	const char	*v = jsonx_string(json_object_get(t->fixture, key));
-
-	return (v != NULL ? v : dflt);
-}
-
 static json_t *
 smartpay_money(int64_t minor, const struct txn *t)
 {
@@ -106,7 +98,7 @@ smartpay_modification(const struct refund *r, int64_t now)
 static json_t *
 smartpay_payment(const struct txn *t, int64_t last)
 {
-	const char	*created = smartpay_extra(t, "created_at", "2020-12-15T14:35:44.532Z");
+	const char	*created = provider_txn_extra(t, "created_at", "2020-12-15T14:35:44.532Z");
 	int64_t		 created_ms;
 	char		 at[CLOCK_TEXT_MAX];
 	json_t		*mit = json_object_get(t->fixture, "mit");
@@ -114,9 +106,9 @@ smartpay_payment(const struct txn *t, int64_t last)
 	if (clock_parse(created, &created_ms) == 0 && created_ms > last)
 		last = created_ms;
 	return (json_pack("{ss ss ss ss ss s{so ss sb ss ss}}",
-	    "reconciliationReferenceId", smartpay_extra(t,
+	    "reconciliationReferenceId", provider_txn_extra(t,
 	    "reconciliation_reference_id", t->id),
-	    "description", smartpay_extra(t, "description", ""),
+	    "description", provider_txn_extra(t, "description", ""),
 	    "paymentStatus", smartpay_payment_states[t->state],
 	    "creationDate", created,
 	    "lastStatusDate", clock_format(last, at),
@@ -125,7 +117,7 @@ smartpay_payment(const struct txn *t, int64_t last)
 	    "currencyCode", t->currency,
 	    "mit", json_is_true(mit),
 	    "transactionId", t->id,
-	    "paymentMethod", smartpay_extra(t, "payment_method", "CARD")));
+	    "paymentMethod", provider_txn_extra(t, "payment_method", "CARD")));
 }
 
 static json_t *
@@ -147,7 +139,7 @@ static void
 smartpay_merchant_cb(const struct txn *t, void *arg)
 {
 	struct smartpay_merchant	*m = arg;
-	const char			*k = smartpay_extra(t, "merchant_key", "");
+	const char			*k = provider_txn_extra(t, "merchant_key", "");
 
 	m->found |= strcmp(k, m->key) == 0;
 }
@@ -221,8 +213,7 @@ smartpay_refund(struct call *c)
 	struct refund		*r;
 	json_t			*data;
 	char			*key = NULL, *user = NULL, *canon, rid[32];
-	char			 a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX];
-	int64_t			 amount = 0, left;
+	int64_t			 amount = 0;
 	int			 exp, has_amount = 0;
 	uint64_t		 fp;
 
@@ -245,7 +236,7 @@ smartpay_refund(struct call *c)
 	    &desc, &e)))
 		goto out_bad;
 	t = ledger_txn(c->session->ledger, c->provider->name, txid);
-	if (t == NULL || strcmp(smartpay_extra(t, "merchant_key", ""), merchant) != 0) {
+	if (t == NULL || strcmp(provider_txn_extra(t, "merchant_key", ""), merchant) != 0) {
 		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
 		    "The payment %s was not found.", txid);
 		goto out;
@@ -270,40 +261,8 @@ smartpay_refund(struct call *c)
 		goto out;
 	}
 
-	if (ccy != NULL && strcmp(ccy, t->currency) != 0) {
-		call_error(c, 422, "CURRENCY_MISMATCH", "modifiedAmount.currencyCode",
-		    "The currency %s does not match the payment currency %s.",
-		    ccy, t->currency);
+	if (call_refund_check(c, t, ccy, &amount, has_amount) != REFUND_OK)
 		goto out;
-	}
-	if (t->state == TXN_AUTHORIZED) {
-		call_error(c, 422, "PAYMENT_NOT_CAPTURED", NULL,
-		    "The payment %s is not captured.", t->id);
-		goto out;
-	}
-	if (t->state == TXN_VOIDED) {
-		call_error(c, 422, "PAYMENT_CANCELLED", NULL,
-		    "The payment %s was cancelled.", t->id);
-		goto out;
-	}
-	left = ledger_refundable(c->session->ledger, t, c->now);
-	if (left == 0) {
-		call_error(c, 422, "ALREADY_REFUNDED", NULL,
-		    "The payment %s is already fully refunded.", t->id);
-		goto out;
-	}
-	if (!has_amount)
-		amount = left;
-	if (amount > left) {
-		call_error(c, 422, "AMOUNT_EXCEEDS_REFUNDABLE", "modifiedAmount.amount",
-		    "The refund amount %s %s exceeds the refundable amount %s %s.",
-		    money_format(amount, t->exponent, t->exponent, a1), t->currency,
-		    money_format(left, t->exponent, t->exponent, a2), t->currency);
-		goto out;
-	}
-	if (call_refund_room(c, t) != 0)
-		goto out;
-
 	ids_base64url(&c->session->rng, 16, rid);
 	call_lifecycle(c, t, &lc);
 	data = json_pack("{ss ss* sO*}", "modificationId", modid, "description",
@@ -313,7 +272,6 @@ smartpay_refund(struct call *c)
 	rec = idem_put(c->session->idem, key, fp, IDEM_FOREVER);
 	rec->status = 200;
 	rec->refund = r->seq;
-	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, 200, smartpay_with_modification(r, c->now));
 	goto out;
 
@@ -342,7 +300,7 @@ smartpay_status(struct call *c)
 		goto out;
 	}
 	t = ledger_txn(c->session->ledger, c->provider->name, c->params[0]);
-	if (t == NULL || strcmp(smartpay_extra(t, "merchant_key", ""),
+	if (t == NULL || strcmp(provider_txn_extra(t, "merchant_key", ""),
 	    user != NULL ? user : merchant) != 0) {
 		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
 		    "The payment %s was not found.", c->params[0]);
@@ -402,6 +360,20 @@ static const struct route smartpay_routes[] = {
 	{ "GET", "/payment/status/{transactionId}", "refund.status", 0, smartpay_status },
 };
 
+static const struct refusal_words smartpay_refusals = { .rows = {
+	[REFUND_CURRENCY] = { 422, "CURRENCY_MISMATCH", "modifiedAmount.currencyCode",
+	    "The currency {ccy} does not match the payment currency {currency}." },
+	[REFUND_NOT_CAPTURED] = { 422, "PAYMENT_NOT_CAPTURED", NULL,
+	    "The payment {id} is not captured." },
+	[REFUND_VOIDED] = { 422, "PAYMENT_CANCELLED", NULL,
+	    "The payment {id} was cancelled." },
+	[REFUND_FULLY_REFUNDED] = { 422, "ALREADY_REFUNDED", NULL,
+	    "The payment {id} is already fully refunded." },
+	[REFUND_EXCEEDS] = { 422, "AMOUNT_EXCEEDS_REFUNDABLE", "modifiedAmount.amount",
+	    "The refund amount {amount} {currency} exceeds the refundable amount "
+	    "{left} {currency}." },
+} };
+
 const struct provider provider_smartpay = {
 	.name = "smartpay",
 	.routes = smartpay_routes,
@@ -413,5 +385,6 @@ const struct provider provider_smartpay = {
 	.render_error = smartpay_error,
 	.check_fixture = smartpay_check_fixture,
 	.decorate = smartpay_decorate,
+	.refusals = &smartpay_refusals,
 	.lifecycle = { .settle_after_ms = 2000, .outcome = OUTCOME_SUCCEEDED },
 };

@@ -9,6 +9,7 @@
 #include "idem.h"
 #include "jsonx.h"
 #include "metrics.h"
+#include "money.h"
 #include "provider.h"
 #include "rate.h"
 #include "session.h"
@@ -200,14 +201,92 @@ call_lifecycle(const struct call *c, const struct txn *t, struct lifecycle *lc)
 		lc->outcome = c->outcome;
 }
 
-int
-call_refund_room(struct call *c, const struct txn *t)
+/* The refusal a transaction's state is, whether or not the provider words it. */
+static const enum refund_refusal call_state_refusals[] = {
+	[TXN_CAPTURED] = REFUND_OK,
+	[TXN_AUTHORIZED] = REFUND_NOT_CAPTURED,
+	[TXN_VOIDED] = REFUND_VOIDED,
+	[TXN_LOCKED] = REFUND_LOCKED,
+};
+
+/* Expands a refusal message's {names} into 'b'. */
+static void
+call_refusal_text(struct buf *b, const char *msg, const char *const values[])
 {
+	static const char *const names[] = { "{id}", "{ccy}", "{currency}",
+	    "{amount}", "{left}" };
+	size_t		 i, n;
+
+	while (*msg != '\0') {
+		n = strcspn(msg, "{");
+		buf_add(b, msg, n);
+		if (msg[n] == '\0')
+			break;
+		msg += n;
+		for (i = 0; i < nitems(names); i++) {
+			if (strncmp(msg, names[i], strlen(names[i])) == 0)
+				break;
+		}
+		/* A brace that names nothing is text. */
+		n = i < nitems(names) ? strlen(names[i]) : 1;
+		if (i < nitems(names))
+			buf_addf(b, "%s", values[i] != NULL ? values[i] : "");
+		else
+			buf_add(b, msg, 1);
+		msg += n;
+	}
+}
+
+/* Writes 'why' in the provider's words, unless they leave it to the adapter. */
+static void
+call_refuse(struct call *c, enum refund_refusal why, const struct txn *t,
+    const char *ccy, int64_t amount, int64_t left)
+{
+	const struct refusal_words	*w = c->provider->refusals;
+	int				 d = w->decimals != 0 ? w->decimals : t->exponent;
+	char				 a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX];
+	const char			*values[] = { t->id, ccy, t->currency,
+	    money_format(amount, t->exponent, d, a1),
+	    money_format(left, t->exponent, d, a2) };
+	struct buf			 b = { 0 };
+
+	if (w->rows[why].message == NULL)
+		return;
+	call_refusal_text(&b, w->rows[why].message, values);
+	buf_add(&b, "", 1);
+	call_error(c, w->rows[why].status, w->rows[why].code, w->rows[why].field,
+	    "%s", b.data);
+	buf_release(&b);
+}
+
+enum refund_refusal
+call_refund_check(struct call *c, const struct txn *t, const char *ccy,
+    int64_t *amount, int has_amount)
+{
+	const struct refusal_words	*w = c->provider->refusals;
+	enum refund_refusal		 why = call_state_refusals[t->state];
+	int64_t				 left;
+
+	if (ccy != NULL && strcmp(ccy, t->currency) != 0)
+		why = REFUND_CURRENCY;
+	else if (w->rows[why].code == NULL)
+		why = REFUND_OK;
+	left = ledger_refundable(c->session->ledger, t, c->now);
+	if (!has_amount)
+		*amount = left;
+	if (why == REFUND_OK && left == 0)
+		why = REFUND_FULLY_REFUNDED;
+	if (why == REFUND_OK && *amount > left)
+		why = REFUND_EXCEEDS;
+	if (why != REFUND_OK) {
+		call_refuse(c, why, t, ccy, *amount, left);
+		return (why);
+	}
 	if (ledger_refund_room(c->session->ledger, t))
-		return (0);
+		return (REFUND_OK);
 	provider_fail(c, PERR_REFUND_LIMIT, "Transaction %s already has %d refunds, "
 	    "the most one transaction may have.", t->id, LEDGER_REFUNDS_PER_TXN_MAX);
-	return (-1);
+	return (REFUND_LIMIT);
 }
 
 struct refund *
@@ -217,12 +296,23 @@ call_refund_add(struct call *c, const struct txn *t, const char *id,
 	struct refund	*r;
 
 	r = ledger_refund_add(c->session->ledger, t, id, amount, c->now, lc, data);
-	if (r == NULL)
+	if (r == NULL) {
 		provider_fail_neutral(c, PERR_INTERNAL, 500);
-	else
-		metrics_refund_created(c->provider->name, refund_state_at(r, c->now),
-		    lc->outcome);
+		return (NULL);
+	}
+	free(c->reply->refund_id);
+	c->reply->refund_id = xstrdup(r->id);
+	metrics_refund_created(c->provider->name, refund_state_at(r, c->now),
+	    lc->outcome);
 	return (r);
+}
+
+const char *
+provider_txn_extra(const struct txn *t, const char *key, const char *dflt)
+{
+	const char	*v = jsonx_string(json_object_get(t->fixture, key));
+
+	return (v != NULL ? v : dflt);
 }
 
 static int
@@ -319,8 +409,10 @@ call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
 		return (CALL_IDEM_BUSY);
 	if (rec->fingerprint != fp)
 		return (CALL_IDEM_CONFLICT);
-	if (r != NULL)
+	if (r != NULL) {
+		c->reply->refund_id = xstrdup(r->id);
 		c->provider->render_created(c, r, rec->status);
+	}
 	else
 		call_idem_replay_text(c, rec->status, rec->text);
 	reply_header(c->reply, replayed_header, "true");
