@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "provider.h"
+#include "session.h"
 
 struct sessions;
 struct fixtures;
@@ -25,7 +26,7 @@ struct app {
 
 /* What the transport needs to know of a dispatched request (for its log). */
 struct dispatch_info {
-	char		 session[65];
+	char		 session[SESSION_NAME_MAX + 1];
 	const char	*provider;	/* NULL: admin or no provider */
 	const char	*operation;
 };

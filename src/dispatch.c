@@ -296,6 +296,18 @@ dispatch_release(struct app *app, const char *session, uint64_t session_id,
 		rec->in_flight = 0;
 }
 
+/* "/a, /b and /c": the prefixes of the provider table, for a 404 (heap). */
+static char *
+dispatch_served(void)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	for (i = 0; i < nproviders; i++)
+		buf_addf(&b, "%s/%s", i == 0 ? "" : ", ", providers[i]->name);
+	return (buf_steal(&b));
+}
+
 /* The provider a prefixed path names, and the path below its prefix. */
 static const struct provider *
 dispatch_prefix(const char *path, const char **rest)
@@ -392,6 +404,7 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 {
 	struct call	 c = { .app = app, .req = req, .reply = reply };
 	const char	*rest = req->path;
+	char		*served;
 	int		 bad;
 
 	memset(info, 0, sizeof *info);
@@ -423,9 +436,10 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		webhook_engine_kick(app->webhooks);
 		return;
 	} else if ((c.provider = dispatch_prefix(req->path, &rest)) == NULL) {
+		served = dispatch_served();
 		admin_error(&c, 404, "not_found", "no provider at %s; paymock serves "
-		    "/smartretry, /smartpay, /utgl, /accelebit, /payengine and /__admin",
-		    req->path);
+		    "%s and /__admin", req->path, served);
+		free(served);
 		return;
 	}
 	info->provider = c.provider->name;

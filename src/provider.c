@@ -26,6 +26,9 @@ const struct provider *const providers[] = {
 	&provider_payengine,
 };
 const size_t nproviders = nitems(providers);
+/* Sessions keep a lifecycle per provider, by its index here. */
+_Static_assert(nitems(providers) <= SESSION_PROVIDERS_MAX,
+    "more providers than SESSION_PROVIDERS_MAX");
 
 /* The neutral names of interface.md, their default status and shared case. */
 static const struct {
