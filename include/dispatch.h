@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "provider.h"
+#include "call.h"
 #include "session.h"
 
 struct sessions;

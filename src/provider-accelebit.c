@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "ids.h"
@@ -137,12 +138,12 @@ accelebit_auth(struct call *c)
 	const char	*key = request_header(c->req, "X-API-Key");
 
 	if (key == NULL || *key == '\0') {
-		provider_fail(c, PERR_UNAUTHORIZED, "No API key provided. Send your "
+		call_fail(c, PERR_UNAUTHORIZED, "No API key provided. Send your "
 		    "secret key in the X-API-Key header.");
 		return (-1);
 	}
 	if (strcmp(key, "invalid") == 0) {
-		provider_fail(c, PERR_UNAUTHORIZED, "Invalid API key provided.");
+		call_fail(c, PERR_UNAUTHORIZED, "Invalid API key provided.");
 		return (-1);
 	}
 	if (strncmp(key, ACCELEBIT_PK_PREFIX, strlen(ACCELEBIT_PK_PREFIX)) == 0) {

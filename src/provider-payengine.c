@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "ids.h"
@@ -86,7 +87,7 @@ payengine_auth(struct call *c)
 		goto out_fail;
 	return (0);
 out_fail:
-	provider_fail(c, PERR_UNAUTHORIZED, "Unauthorized");
+	call_fail(c, PERR_UNAUTHORIZED, "Unauthorized");
 	return (-1);
 }
 
@@ -202,7 +203,7 @@ payengine_refund(struct call *c)
 	call_lifecycle(c, p.txn, &lc);
 	/* A processor that never answers a synchronous call times the call out. */
 	if (lc.outcome == OUTCOME_STUCK) {
-		provider_fail_neutral(c, PERR_GATEWAY_TIMEOUT, 504);
+		call_fail_neutral(c, PERR_GATEWAY_TIMEOUT, 504);
 		return;
 	}
 	ids_uuid(&c->session->rng, id);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "idem.h"
@@ -166,7 +167,7 @@ smartpay_auth_header(const struct call *c, const char *merchant, char **user)
 	*user = NULL;
 	if (h == NULL)
 		return (0);
-	if (auth_basic(h, user, &pass) != 0)
+	if (request_auth_basic(h, user, &pass) != 0)
 		return (-1);
 	free(pass);
 	ok = merchant == NULL || strcmp(*user, merchant) == 0;
@@ -221,7 +222,7 @@ smartpay_refund(struct call *c)
 		goto out_bad;
 	if (!smartpay_merchant_known(c, merchant) ||
 	    smartpay_auth_header(c, merchant, &user) != 0) {
-		provider_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
+		call_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
 		    "authenticated.");
 		goto out;
 	}
@@ -295,7 +296,7 @@ smartpay_status(struct call *c)
 	    (user == NULL && merchant == NULL) ||
 	    (user != NULL && merchant != NULL && strcmp(user, merchant) != 0) ||
 	    !smartpay_merchant_known(c, user != NULL ? user : merchant)) {
-		provider_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
+		call_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
 		    "authenticated.");
 		goto out;
 	}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "ids.h"
@@ -214,7 +215,7 @@ smartretry_authenticate(struct call *c)
 	const char	*key = request_header(c->req, "x-api-key");
 
 	if (key == NULL || *key == '\0' || strcmp(key, "invalid") == 0) {
-		provider_fail(c, PERR_UNAUTHORIZED, "A valid x-api-key header is "
+		call_fail(c, PERR_UNAUTHORIZED, "A valid x-api-key header is "
 		    "required.");
 		return (-1);
 	}

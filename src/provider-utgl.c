@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "ids.h"
@@ -123,12 +124,12 @@ utgl_auth(struct call *c)
 	char		*user = NULL, *pass = NULL;
 	int		 ok;
 
-	ok = auth_basic(h, &user, &pass) == 0 && *user != '\0' &&
+	ok = request_auth_basic(h, &user, &pass) == 0 && *user != '\0' &&
 	    strcmp(user, "invalid") != 0;
 	free(user);
 	free(pass);
 	if (!ok)
-		provider_fail(c, PERR_UNAUTHORIZED, h == NULL ?
+		call_fail(c, PERR_UNAUTHORIZED, h == NULL ?
 		    "Basic authentication is required." :
 		    "The credentials are not valid.");
 	return (ok ? 0 : -1);
