@@ -202,84 +202,116 @@ smartpay_replay(struct call *c, const struct idem_record *rec,
 	call_json(c, rec->status, smartpay_with_modification(r, c->now));
 }
 
+/* A refund request, once its fields are checked. */
+struct smartpay_request {
+	const char		*merchant, *modid, *desc, *ccy;
+	const json_t		*custom;
+	const struct txn	*txn;
+	int64_t			 amount;
+	int			 has_amount;
+};
+
+/* Fills 'q' from the body; 0, or -1 after replying 400, 401 or 404. */
+static int
+smartpay_parse(struct call *c, struct smartpay_request *q)
+{
+	struct field_error	 e;
+	const json_t		*ma;
+	const char		*txid;
+	char			*user = NULL;
+	int			 exp, denied;
+
+	if (field_string(c->body, "merchantKey", 1, 1, SMARTPAY_ID_MAX, &q->merchant,
+	    &e))
+		goto out_bad;
+	denied = !smartpay_merchant_known(c, q->merchant) ||
+	    smartpay_auth_header(c, q->merchant, &user) != 0;
+	free(user);
+	if (denied) {
+		call_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
+		    "authenticated.");
+		return (-1);
+	}
+	if (field_string(c->body, "transactionId", 1, 1, SMARTPAY_ID_MAX, &txid, &e) ||
+	    field_string(c->body, "modificationId", 1, 1, SMARTPAY_ID_MAX, &q->modid, &e) ||
+	    field_object(c->body, "modifiedAmount", 0, &ma, &e) ||
+	    field_object(c->body, "customReferences", 0, &q->custom, &e))
+		goto out_bad;
+	if (ma != NULL && (field_currency(ma, "modifiedAmount.currencyCode", 1,
+	    &q->ccy, &exp, &e) ||
+	    field_string(ma, "modifiedAmount.description", 0, 0, SMARTPAY_DESC_MAX,
+	    &q->desc, &e)))
+		goto out_bad;
+	q->txn = ledger_txn(c->session->ledger, c->provider->name, txid);
+	if (q->txn == NULL || strcmp(provider_txn_extra(q->txn, "merchant_key", ""),
+	    q->merchant) != 0) {
+		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
+		    "The payment %s was not found.", txid);
+		return (-1);
+	}
+	if (ma != NULL && field_amount(ma, "modifiedAmount.amount", 1, AMOUNT_NUMBER,
+	    q->txn->exponent, &q->amount, &q->has_amount, &e))
+		goto out_bad;
+	return (0);
+out_bad:
+	smartpay_bad_field(c, &e);
+	return (-1);
+}
+
+/*
+ * 1 if the modification id was used before, with its reply written: the
+ * first modification again, or a 409 when it was another payment's.  The
+ * record keeps only its refund: the payment is the refund's.
+ */
+static int
+smartpay_reused(struct call *c, const struct smartpay_request *q,
+    const char *key, uint64_t fp)
+{
+	struct idem_record	*rec = idem_get(c->session->idem, key, c->now);
+	const struct refund	*r;
+
+	if (rec == NULL || (r = call_idem_refund(c, rec)) == NULL)
+		return (0);
+	if (r->txn != q->txn)
+		call_error(c, 409, "DUPLICATE_MODIFICATION_ID", "modificationId",
+		    "The modificationId %s was already used for another payment.",
+		    q->modid);
+	else
+		smartpay_replay(c, rec, r, fp);
+	return (1);
+}
+
 static void
 smartpay_refund(struct call *c)
 {
-	struct field_error	 e;
-	const json_t		*ma, *custom;
-	const char		*merchant, *txid, *modid, *desc = NULL, *ccy = NULL;
-	const struct txn	*t;
+	struct smartpay_request	 q = { 0 };
 	struct idem_record	*rec;
 	struct lifecycle	 lc;
 	struct refund		*r;
-	json_t			*data;
-	char			*key = NULL, *user = NULL, *canon, rid[32];
-	int64_t			 amount = 0;
-	int			 exp, has_amount = 0;
+	char			*key, *canon, rid[32];
 	uint64_t		 fp;
 
-	if (field_string(c->body, "merchantKey", 1, 1, SMARTPAY_ID_MAX, &merchant, &e))
-		goto out_bad;
-	if (!smartpay_merchant_known(c, merchant) ||
-	    smartpay_auth_header(c, merchant, &user) != 0) {
-		call_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
-		    "authenticated.");
-		goto out;
-	}
-	if (field_string(c->body, "transactionId", 1, 1, SMARTPAY_ID_MAX, &txid, &e) ||
-	    field_string(c->body, "modificationId", 1, 1, SMARTPAY_ID_MAX, &modid, &e) ||
-	    field_object(c->body, "modifiedAmount", 0, &ma, &e) ||
-	    field_object(c->body, "customReferences", 0, &custom, &e))
-		goto out_bad;
-	if (ma != NULL && (field_currency(ma, "modifiedAmount.currencyCode", 1,
-	    &ccy, &exp, &e) ||
-	    field_string(ma, "modifiedAmount.description", 0, 0, SMARTPAY_DESC_MAX,
-	    &desc, &e)))
-		goto out_bad;
-	t = ledger_txn(c->session->ledger, c->provider->name, txid);
-	if (t == NULL || strcmp(provider_txn_extra(t, "merchant_key", ""), merchant) != 0) {
-		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
-		    "The payment %s was not found.", txid);
-		goto out;
-	}
-	if (ma != NULL && field_amount(ma, "modifiedAmount.amount", 1, AMOUNT_NUMBER,
-	    t->exponent, &amount, &has_amount, &e))
-		goto out_bad;
-
+	if (smartpay_parse(c, &q) != 0)
+		return;
 	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
 	fp = idem_fingerprint(canon, strlen(canon));
 	free(canon);
-	key = smartpay_idem_key(merchant, modid);
-	/* The record keeps only its refund: the payment is the refund's. */
-	if ((rec = idem_get(c->session->idem, key, c->now)) != NULL &&
-	    (r = call_idem_refund(c, rec)) != NULL) {
-		if (r->txn != t)
-			call_error(c, 409, "DUPLICATE_MODIFICATION_ID", "modificationId",
-			    "The modificationId %s was already used for another "
-			    "payment.", modid);
-		else
-			smartpay_replay(c, rec, r, fp);
-		goto out;
-	}
-
-	if (call_refund_check(c, t, ccy, &amount, has_amount) != REFUND_OK)
+	key = smartpay_idem_key(q.merchant, q.modid);
+	if (smartpay_reused(c, &q, key, fp) ||
+	    call_refund_check(c, q.txn, q.ccy, &q.amount, q.has_amount) != REFUND_OK)
 		goto out;
 	ids_base64url(&c->session->rng, 16, rid);
-	call_lifecycle(c, t, &lc);
-	data = json_pack("{ss ss* sO*}", "modificationId", modid, "description",
-	    desc, "customReferences", custom);
-	if ((r = call_refund_add(c, t, rid, amount, &lc, data)) == NULL)
+	call_lifecycle(c, q.txn, &lc);
+	r = call_refund_add(c, q.txn, rid, q.amount, &lc, json_pack("{ss ss* sO*}",
+	    "modificationId", q.modid, "description", q.desc,
+	    "customReferences", q.custom));
+	if (r == NULL)
 		goto out;
 	rec = idem_put(c->session->idem, key, fp, IDEM_FOREVER);
 	rec->status = 200;
 	rec->refund = r->seq;
 	call_json(c, 200, smartpay_with_modification(r, c->now));
-	goto out;
-
-out_bad:
-	smartpay_bad_field(c, &e);
 out:
-	free(user);
 	free(key);
 }
 

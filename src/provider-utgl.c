@@ -283,8 +283,8 @@ utgl_refund(struct call *c)
 		utgl_bad_field(c, &e);
 		return;
 	}
-	if ((t = utgl_txn(c, q.txid)) == NULL || call_refund_check(c, t, q.currency, &q.amount, 1) !=
-	    REFUND_OK)
+	if ((t = utgl_txn(c, q.txid)) == NULL ||
+	    call_refund_check(c, t, q.currency, &q.amount, 1) != REFUND_OK)
 		return;
 	call_lifecycle(c, t, &lc);
 	if (lc.outcome != OUTCOME_SUCCEEDED) {
