@@ -2,7 +2,7 @@
 #ifndef PAYMOCK_ADMIN_H
 #define PAYMOCK_ADMIN_H
 
-#include "provider.h"
+#include "call.h"
 
 /* Routes and runs an admin request; 'c->req->path' is below "/__admin". */
 void	admin_handle(struct call *, const char *path);

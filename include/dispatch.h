@@ -9,11 +9,12 @@
 #include <stdint.h>
 
 #include "app.h"
-#include "provider.h"
+#include "call.h"
+#include "session.h"
 
 /* What the transport needs to know of a dispatched request (for its log). */
 struct dispatch_info {
-	char		 session[65];
+	char		 session[SESSION_NAME_MAX + 1];
 	const char	*provider;	/* NULL: admin or no provider */
 	const char	*operation;
 };

@@ -145,7 +145,7 @@ dispatch_respond(struct call *c, const struct action *a)
 	json_t		*value;
 
 	if (a->has_error)
-		provider_fail_neutral(c, a->error, a->status);
+		call_fail_neutral(c, a->error, a->status);
 	else
 		call_json(c, a->status, json_incref(a->body));
 	if (a->headers != NULL) {
@@ -168,19 +168,19 @@ dispatch_act(struct call *c, const struct action *a, struct plan *plan)
 	switch (a->type) {
 	case ACTION_RESPOND:
 		dispatch_respond(c, a);
-		provider_decorate(c);
+		call_decorate(c);
 		return (0);
 	case ACTION_MALFORMED:
 		c->reply->status = 200;
 		c->reply->content_type = "application/json";
 		c->reply->body = xstrdup(garbage);
-		provider_decorate(c);
+		call_decorate(c);
 		return (0);
 	case ACTION_RATE_LIMIT:
-		provider_fail_neutral(c, PERR_RATE_LIMITED, 429);
+		call_fail_neutral(c, PERR_RATE_LIMITED, 429);
 		snprintf(retry, sizeof retry, "%lld", (long long)a->retry_after_s);
 		reply_header(c->reply, "Retry-After", retry);
-		provider_decorate(c);
+		call_decorate(c);
 		return (0);
 	case ACTION_HANG:
 		plan->kind = PLAN_HANG;
@@ -235,7 +235,7 @@ dispatch_adapter(struct call *c, const struct route_match *m, const char *rest,
 	size_t	i;
 
 	if (c->route != NULL) {
-		provider_handle(c);
+		call_handle(c);
 		/* Refunds just made announce their lives to the session's webhooks. */
 		for (i = nrefunds; i < ledger_refund_count(c->session->ledger); i++)
 			webhooks_schedule(c->session, c->provider->name,
@@ -246,12 +246,12 @@ dispatch_adapter(struct call *c, const struct route_match *m, const char *rest,
 	}
 	if (m->path_known) {
 		reply_header(c->reply, "Allow", m->allow);
-		provider_fail(c, PERR_METHOD, "Method %s is not allowed here; use %s",
+		call_fail(c, PERR_METHOD, "Method %s is not allowed here; use %s",
 		    c->req->method, m->allow);
 	} else
-		provider_fail(c, PERR_NO_ROUTE, "No %s endpoint at %s",
+		call_fail(c, PERR_NO_ROUTE, "No %s endpoint at %s",
 		    c->provider->name, rest);
-	provider_decorate(c);
+	call_decorate(c);
 }
 
 static void
@@ -269,9 +269,9 @@ dispatch_provider(struct call *c, const char *rest, struct plan *plan)
 			c->params[i] = m.params[i];
 	}
 	if (c->req->body_len > REQUEST_BODY_MAX) {
-		provider_fail(c, PERR_TOO_LARGE, "The request body is larger than %d "
+		call_fail(c, PERR_TOO_LARGE, "The request body is larger than %d "
 		    "bytes", REQUEST_BODY_MAX);
-		provider_decorate(c);
+		call_decorate(c);
 	} else {
 		if ((rule = dispatch_rule(c)) != NULL)
 			process = dispatch_act(c, &rule->action, plan);
@@ -294,6 +294,18 @@ dispatch_release(struct app *app, const char *session, uint64_t session_id,
 
 	if (s != NULL && (rec = idem_get(s->idem, idem_key, clock_now(s->clock))) != NULL)
 		rec->in_flight = 0;
+}
+
+/* "/a, /b and /c": the prefixes of the provider table, for a 404 (heap). */
+static char *
+dispatch_served(void)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	for (i = 0; i < nproviders; i++)
+		buf_addf(&b, "%s/%s", i == 0 ? "" : ", ", providers[i]->name);
+	return (buf_steal(&b));
 }
 
 /* The provider a prefixed path names, and the path below its prefix. */
@@ -342,7 +354,7 @@ dispatch_unavailable(struct call *c, const char *name, enum sessions_refusal why
 		rng_seed(&stand_in.rng, ++refused, name);
 		c->session = &stand_in;
 		c->now = clock_wall();
-		provider_fail(c, PERR_UNAVAILABLE, "%s", messages[why]);
+		call_fail(c, PERR_UNAVAILABLE, "%s", messages[why]);
 		c->session = NULL;
 	}
 	reply_header(c->reply, "Retry-After", DISPATCH_RETRY_AFTER);
@@ -383,7 +395,7 @@ dispatch_refuse(struct app *app, const struct request *req, int status,
 	if ((c.session = dispatch_enter(&c, info->session, 0)) == NULL)
 		return;
 	call_error(&c, status, "BAD_REQUEST", NULL, "%s", message);
-	provider_decorate(&c);
+	call_decorate(&c);
 }
 
 void
@@ -392,6 +404,7 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 {
 	struct call	 c = { .app = app, .req = req, .reply = reply };
 	const char	*rest = req->path;
+	char		*served;
 	int		 bad;
 
 	memset(info, 0, sizeof *info);
@@ -423,9 +436,10 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		webhook_engine_kick(app->webhooks);
 		return;
 	} else if ((c.provider = dispatch_prefix(req->path, &rest)) == NULL) {
+		served = dispatch_served();
 		admin_error(&c, 404, "not_found", "no provider at %s; paymock serves "
-		    "/smartretry, /smartpay, /utgl, /accelebit, /payengine and /__admin",
-		    req->path);
+		    "%s and /__admin", req->path, served);
+		free(served);
 		return;
 	}
 	info->provider = c.provider->name;

@@ -57,7 +57,7 @@ struct pending {
 	struct event		 *timer;
 	struct plan		  plan;
 	struct reply		  rep;
-	char			  session[65];
+	char			  session[SESSION_NAME_MAX + 1];
 	int			  started;	/* the plan is under way */
 	char			 *wire;		/* slow: the whole reply, as bytes */
 	size_t			  wire_len, sent;

@@ -23,6 +23,9 @@
 #include "util.h"
 #include "version.h"
 
+/* --provider-port: at most this many, each with its own listener. */
+#define MAIN_PROVIDER_PORTS_MAX	8
+
 struct options {
 	const char	*bind;
 	int		 port;
@@ -40,7 +43,7 @@ struct options {
 	struct {
 		const char	*provider;	/* static, from the table */
 		int		 port;
-	}		 pports[8];
+	}		 pports[MAIN_PROVIDER_PORTS_MAX];
 	size_t		 npports;
 	const char	*webhooks[8];		/* PROVIDER=URL[,SECRET] */
 	size_t		 nwebhooks;
@@ -472,7 +475,7 @@ main(int argc, char **argv)
 	struct txn_set	*fixtures;
 	struct event_base *base;
 	struct event	*sigint, *sigterm;
-	struct http	*http, *pphttp[8] = { NULL };
+	struct http	*http, *pphttp[MAIN_PROVIDER_PORTS_MAX] = { NULL };
 	struct sweep	*sweep;
 	char		*cause;
 	int		 port;

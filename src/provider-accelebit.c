@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "ids.h"
@@ -33,14 +34,20 @@ static const struct {
 	[REFUND_FAILED] = { "failed", "upstream_error" },
 };
 
-/* Payments no refund may touch, by state (check_fixture keeps 'locked' out). */
-static const struct {
-	const char	*name;
-	const char	*what;
-} accelebit_refusals[] = {
-	[TXN_AUTHORIZED] = { "PaymentNotCapturedError", "has not been captured" },
-	[TXN_VOIDED] = { "PaymentVoidedError", "has been voided" },
-};
+/* check_fixture keeps 'locked' out. */
+static const struct refusal_words accelebit_refusals = { .rows = {
+	[REFUND_CURRENCY] = { 422, "CurrencyMismatchError", "currency", "Currency "
+	    "{ccy} does not match the payment currency {currency}." },
+	[REFUND_NOT_CAPTURED] = { 422, "PaymentNotCapturedError", NULL,
+	    "Payment {id} has not been captured." },
+	[REFUND_VOIDED] = { 422, "PaymentVoidedError", NULL,
+	    "Payment {id} has been voided." },
+	[REFUND_FULLY_REFUNDED] = { 422, "PaymentAlreadyRefundedError", NULL,
+	    "Payment {id} is already fully refunded." },
+	[REFUND_EXCEEDS] = { 422, "RefundExceedsPaymentError", "amount", "Refund "
+	    "amount {amount} {currency} exceeds the refundable amount {left} "
+	    "{currency}." },
+} };
 
 /* A refund request that passed validation. */
 struct accelebit_create {
@@ -131,12 +138,12 @@ accelebit_auth(struct call *c)
 	const char	*key = request_header(c->req, "X-API-Key");
 
 	if (key == NULL || *key == '\0') {
-		provider_fail(c, PERR_UNAUTHORIZED, "No API key provided. Send your "
+		call_fail(c, PERR_UNAUTHORIZED, "No API key provided. Send your "
 		    "secret key in the X-API-Key header.");
 		return (-1);
 	}
 	if (strcmp(key, "invalid") == 0) {
-		provider_fail(c, PERR_UNAUTHORIZED, "Invalid API key provided.");
+		call_fail(c, PERR_UNAUTHORIZED, "Invalid API key provided.");
 		return (-1);
 	}
 	if (strncmp(key, ACCELEBIT_PK_PREFIX, strlen(ACCELEBIT_PK_PREFIX)) == 0) {
@@ -230,45 +237,10 @@ accelebit_payment(struct call *c, const char *field, const char *id)
 	return (t);
 }
 
-/* 0 if the payment can take the refund; otherwise the 422 is written. */
-static int
-accelebit_refusal(struct call *c, const struct txn *t,
-    const struct accelebit_create *q)
-{
-	char	a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX];
-	int64_t	left;
-
-	if (strcmp(q->currency, t->currency) != 0) {
-		call_error(c, 422, "CurrencyMismatchError", "currency", "Currency %s "
-		    "does not match the payment currency %s.", q->currency, t->currency);
-		return (-1);
-	}
-	if ((size_t)t->state < nitems(accelebit_refusals) &&
-	    accelebit_refusals[t->state].name != NULL) {
-		call_error(c, 422, accelebit_refusals[t->state].name, NULL,
-		    "Payment %s %s.", t->id, accelebit_refusals[t->state].what);
-		return (-1);
-	}
-	if ((left = ledger_refundable(c->session->ledger, t, c->now)) == 0) {
-		call_error(c, 422, "PaymentAlreadyRefundedError", NULL,
-		    "Payment %s is already fully refunded.", t->id);
-		return (-1);
-	}
-	if (q->amount > left) {
-		call_error(c, 422, "RefundExceedsPaymentError", "amount",
-		    "Refund amount %s %s exceeds the refundable amount %s %s.",
-		    money_format(q->amount, t->exponent, t->exponent, a1), t->currency,
-		    money_format(left, t->exponent, t->exponent, a2), t->currency);
-		return (-1);
-	}
-	return (call_refund_room(c, t));
-}
-
 /* The create's reply: also what a replay of its key renders again. */
 static void
 accelebit_created(struct call *c, const struct refund *r, int status)
 {
-	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, status, accelebit_wrap("data",
 	    accelebit_refund_json(r, r->created_ms, 0)));
 }
@@ -303,7 +275,7 @@ accelebit_refund_create(struct call *c)
 	}
 	if (accelebit_parse(c, &q) != 0 ||
 	    (t = accelebit_payment(c, "transactionId", q.transaction_id)) == NULL ||
-	    accelebit_refusal(c, t, &q) != 0)
+	    call_refund_check(c, t, q.currency, &q.amount, 1) != REFUND_OK)
 		return;
 
 	ids_uuid(&c->session->rng, rid);
@@ -423,6 +395,7 @@ const struct provider provider_accelebit = {
 	},
 	.render_error = accelebit_error,
 	.render_created = accelebit_created,
+	.refusals = &accelebit_refusals,
 	.authenticate = accelebit_auth,
 	.webhooks = &accelebit_webhooks,
 	.check_fixture = accelebit_check_fixture,

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "ids.h"
@@ -34,13 +35,18 @@ static const struct payengine_answer {
 	[REFUND_FAILED] = { "FAIL", "E0001", "Refund failed at processor", 0 },
 };
 
-/* Why a transaction in this state takes no refund; NULL: it may. */
-static const char *const payengine_state_refusals[] = {
-	[TXN_CAPTURED] = NULL,
-	[TXN_AUTHORIZED] = "Transaction not settled; use void",
-	[TXN_VOIDED] = "Transaction has been voided; nothing to refund",
-	[TXN_LOCKED] = "Transaction is locked",
-};
+/* PayEngine says one code for all: its body has only the message. */
+static const struct refusal_words payengine_refusals = { .rows = {
+	[REFUND_NOT_CAPTURED] = { 422, "UNPROCESSABLE", NULL,
+	    "Transaction not settled; use void" },
+	[REFUND_VOIDED] = { 422, "UNPROCESSABLE", NULL,
+	    "Transaction has been voided; nothing to refund" },
+	[REFUND_LOCKED] = { 422, "UNPROCESSABLE", NULL, "Transaction is locked" },
+	[REFUND_FULLY_REFUNDED] = { 422, "UNPROCESSABLE", NULL,
+	    "Transaction has already been fully refunded" },
+	[REFUND_EXCEEDS] = { 422, "UNPROCESSABLE", NULL,
+	    "Refund amount exceeds available transaction amount" },
+} };
 
 /* What a refund request asked for, once checked. */
 struct payengine_request {
@@ -81,14 +87,8 @@ payengine_auth(struct call *c)
 		goto out_fail;
 	return (0);
 out_fail:
-	provider_fail(c, PERR_UNAUTHORIZED, "Unauthorized");
+	call_fail(c, PERR_UNAUTHORIZED, "Unauthorized");
 	return (-1);
-}
-
-static const char *
-payengine_extra(const struct txn *t, const char *key)
-{
-	return (jsonx_string(json_object_get(t->fixture, key)));
 }
 
 static int
@@ -132,23 +132,6 @@ out_bad:
 	return (-1);
 }
 
-/* 0 if the transaction can take the refund, or -1 after replying 422. */
-static int
-payengine_refundable(struct call *c, const struct payengine_request *p)
-{
-	const char	*why = payengine_state_refusals[p->txn->state];
-	int64_t		 left = ledger_refundable(c->session->ledger, p->txn, c->now);
-
-	if (why == NULL && left == 0)
-		why = "Transaction has already been fully refunded";
-	if (why == NULL && p->amount > left)
-		why = "Refund amount exceeds available transaction amount";
-	if (why == NULL)
-		return (call_refund_room(c, p->txn));
-	call_error(c, 422, "UNPROCESSABLE", NULL, "%s", why);
-	return (-1);
-}
-
 /*
  * The refund's response body, as the create call and every GET show it.  The
  * ledger keeps only what the refund and its transaction cannot give: the
@@ -168,16 +151,16 @@ payengine_refund_json(const struct refund *r)
 	auth = jsonx_string(json_object_get(data, "auth"));
 	internal = jsonx_string(json_object_get(data, "internalTransactionID"));
 	if (internal == NULL)
-		internal = payengine_extra(t, "internal_transaction_id");
+		internal = provider_txn_extra(t, "internal_transaction_id", NULL);
 	o = json_pack("{ss ss ss sO ss ss* ss* sO* s{ss ss ss ss ss so so ss ss ss} "
 	    "sO*}",
 	    "ID", r->id,
-	    "MerchantID", payengine_extra(t, "merchant_id"),
+	    "MerchantID", provider_txn_extra(t, "merchant_id", NULL),
 	    "TransactionID", tid,
 	    "reason", json_object_get(data, "reason"),
-	    "token", payengine_extra(t, "token"),
+	    "token", provider_txn_extra(t, "token", NULL),
 	    "internalTransactionID", internal,
-	    "order_number", payengine_extra(t, "order_number"),
+	    "order_number", provider_txn_extra(t, "order_number", NULL),
 	    "Metadata", json_object_get(data, "Metadata"),
 	    "ReturnResponse",
 	    "status", a->status,
@@ -201,7 +184,6 @@ payengine_refund_json(const struct refund *r)
 static void
 payengine_reply(struct call *c, const struct refund *r)
 {
-	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, 200, json_pack("{so}", "data", payengine_refund_json(r)));
 }
 
@@ -216,12 +198,12 @@ payengine_refund(struct call *c)
 	int				 authorized;
 
 	if (payengine_parse(c, &p) != 0 ||
-	    payengine_refundable(c, &p) != 0)
+	    call_refund_check(c, p.txn, NULL, &p.amount, 1) != REFUND_OK)
 		return;
 	call_lifecycle(c, p.txn, &lc);
 	/* A processor that never answers a synchronous call times the call out. */
 	if (lc.outcome == OUTCOME_STUCK) {
-		provider_fail_neutral(c, PERR_GATEWAY_TIMEOUT, 504);
+		call_fail_neutral(c, PERR_GATEWAY_TIMEOUT, 504);
 		return;
 	}
 	ids_uuid(&c->session->rng, id);
@@ -248,6 +230,7 @@ payengine_show(struct call *c)
 		    c->params[0]);
 		return;
 	}
+	c->reply->refund_id = xstrdup(r->id);
 	payengine_reply(c, r);
 }
 
@@ -308,5 +291,6 @@ const struct provider provider_payengine = {
 	.render_error = payengine_error,
 	.authenticate = payengine_auth,
 	.check_fixture = payengine_check_fixture,
+	.refusals = &payengine_refusals,
 	.lifecycle = { .synchronous = 1, .outcome = OUTCOME_SUCCEEDED },
 };

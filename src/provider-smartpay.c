@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "idem.h"
@@ -53,14 +54,6 @@ smartpay_decorate(struct call *c)
 		reply_header(c->reply, "X-Trace-Id", ids_hex(&c->session->rng, 16, trace));
 }
 
-static const char *
-smartpay_extra(const struct txn *t, const char *key, const char *dflt)
-{
-	const char	*v = jsonx_string(json_object_get(t->fixture, key));
-
-	return (v != NULL ? v : dflt);
-}
-
 static json_t *
 smartpay_money(int64_t minor, const struct txn *t)
 {
@@ -106,7 +99,7 @@ smartpay_modification(const struct refund *r, int64_t now)
 static json_t *
 smartpay_payment(const struct txn *t, int64_t last)
 {
-	const char	*created = smartpay_extra(t, "created_at", "2020-12-15T14:35:44.532Z");
+	const char	*created = provider_txn_extra(t, "created_at", "2020-12-15T14:35:44.532Z");
 	int64_t		 created_ms;
 	char		 at[CLOCK_TEXT_MAX];
 	json_t		*mit = json_object_get(t->fixture, "mit");
@@ -114,9 +107,9 @@ smartpay_payment(const struct txn *t, int64_t last)
 	if (clock_parse(created, &created_ms) == 0 && created_ms > last)
 		last = created_ms;
 	return (json_pack("{ss ss ss ss ss s{so ss sb ss ss}}",
-	    "reconciliationReferenceId", smartpay_extra(t,
+	    "reconciliationReferenceId", provider_txn_extra(t,
 	    "reconciliation_reference_id", t->id),
-	    "description", smartpay_extra(t, "description", ""),
+	    "description", provider_txn_extra(t, "description", ""),
 	    "paymentStatus", smartpay_payment_states[t->state],
 	    "creationDate", created,
 	    "lastStatusDate", clock_format(last, at),
@@ -125,7 +118,7 @@ smartpay_payment(const struct txn *t, int64_t last)
 	    "currencyCode", t->currency,
 	    "mit", json_is_true(mit),
 	    "transactionId", t->id,
-	    "paymentMethod", smartpay_extra(t, "payment_method", "CARD")));
+	    "paymentMethod", provider_txn_extra(t, "payment_method", "CARD")));
 }
 
 static json_t *
@@ -147,7 +140,7 @@ static void
 smartpay_merchant_cb(const struct txn *t, void *arg)
 {
 	struct smartpay_merchant	*m = arg;
-	const char			*k = smartpay_extra(t, "merchant_key", "");
+	const char			*k = provider_txn_extra(t, "merchant_key", "");
 
 	m->found |= strcmp(k, m->key) == 0;
 }
@@ -174,7 +167,7 @@ smartpay_auth_header(const struct call *c, const char *merchant, char **user)
 	*user = NULL;
 	if (h == NULL)
 		return (0);
-	if (auth_basic(h, user, &pass) != 0)
+	if (request_auth_basic(h, user, &pass) != 0)
 		return (-1);
 	free(pass);
 	ok = merchant == NULL || strcmp(*user, merchant) == 0;
@@ -209,118 +202,116 @@ smartpay_replay(struct call *c, const struct idem_record *rec,
 	call_json(c, rec->status, smartpay_with_modification(r, c->now));
 }
 
+/* A refund request, once its fields are checked. */
+struct smartpay_request {
+	const char		*merchant, *modid, *desc, *ccy;
+	const json_t		*custom;
+	const struct txn	*txn;
+	int64_t			 amount;
+	int			 has_amount;
+};
+
+/* Fills 'q' from the body; 0, or -1 after replying 400, 401 or 404. */
+static int
+smartpay_parse(struct call *c, struct smartpay_request *q)
+{
+	struct field_error	 e;
+	const json_t		*ma;
+	const char		*txid;
+	char			*user = NULL;
+	int			 exp, denied;
+
+	if (field_string(c->body, "merchantKey", 1, 1, SMARTPAY_ID_MAX, &q->merchant,
+	    &e))
+		goto out_bad;
+	denied = !smartpay_merchant_known(c, q->merchant) ||
+	    smartpay_auth_header(c, q->merchant, &user) != 0;
+	free(user);
+	if (denied) {
+		call_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
+		    "authenticated.");
+		return (-1);
+	}
+	if (field_string(c->body, "transactionId", 1, 1, SMARTPAY_ID_MAX, &txid, &e) ||
+	    field_string(c->body, "modificationId", 1, 1, SMARTPAY_ID_MAX, &q->modid, &e) ||
+	    field_object(c->body, "modifiedAmount", 0, &ma, &e) ||
+	    field_object(c->body, "customReferences", 0, &q->custom, &e))
+		goto out_bad;
+	if (ma != NULL && (field_currency(ma, "modifiedAmount.currencyCode", 1,
+	    &q->ccy, &exp, &e) ||
+	    field_string(ma, "modifiedAmount.description", 0, 0, SMARTPAY_DESC_MAX,
+	    &q->desc, &e)))
+		goto out_bad;
+	q->txn = ledger_txn(c->session->ledger, c->provider->name, txid);
+	if (q->txn == NULL || strcmp(provider_txn_extra(q->txn, "merchant_key", ""),
+	    q->merchant) != 0) {
+		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
+		    "The payment %s was not found.", txid);
+		return (-1);
+	}
+	if (ma != NULL && field_amount(ma, "modifiedAmount.amount", 1, AMOUNT_NUMBER,
+	    q->txn->exponent, &q->amount, &q->has_amount, &e))
+		goto out_bad;
+	return (0);
+out_bad:
+	smartpay_bad_field(c, &e);
+	return (-1);
+}
+
+/*
+ * 1 if the modification id was used before, with its reply written: the
+ * first modification again, or a 409 when it was another payment's.  The
+ * record keeps only its refund: the payment is the refund's.
+ */
+static int
+smartpay_reused(struct call *c, const struct smartpay_request *q,
+    const char *key, uint64_t fp)
+{
+	struct idem_record	*rec = idem_get(c->session->idem, key, c->now);
+	const struct refund	*r;
+
+	if (rec == NULL || (r = call_idem_refund(c, rec)) == NULL)
+		return (0);
+	if (r->txn != q->txn)
+		call_error(c, 409, "DUPLICATE_MODIFICATION_ID", "modificationId",
+		    "The modificationId %s was already used for another payment.",
+		    q->modid);
+	else
+		smartpay_replay(c, rec, r, fp);
+	return (1);
+}
+
 static void
 smartpay_refund(struct call *c)
 {
-	struct field_error	 e;
-	const json_t		*ma, *custom;
-	const char		*merchant, *txid, *modid, *desc = NULL, *ccy = NULL;
-	const struct txn	*t;
+	struct smartpay_request	 q = { 0 };
 	struct idem_record	*rec;
 	struct lifecycle	 lc;
 	struct refund		*r;
-	json_t			*data;
-	char			*key = NULL, *user = NULL, *canon, rid[32];
-	char			 a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX];
-	int64_t			 amount = 0, left;
-	int			 exp, has_amount = 0;
+	char			*key, *canon, rid[32];
 	uint64_t		 fp;
 
-	if (field_string(c->body, "merchantKey", 1, 1, SMARTPAY_ID_MAX, &merchant, &e))
-		goto out_bad;
-	if (!smartpay_merchant_known(c, merchant) ||
-	    smartpay_auth_header(c, merchant, &user) != 0) {
-		provider_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
-		    "authenticated.");
-		goto out;
-	}
-	if (field_string(c->body, "transactionId", 1, 1, SMARTPAY_ID_MAX, &txid, &e) ||
-	    field_string(c->body, "modificationId", 1, 1, SMARTPAY_ID_MAX, &modid, &e) ||
-	    field_object(c->body, "modifiedAmount", 0, &ma, &e) ||
-	    field_object(c->body, "customReferences", 0, &custom, &e))
-		goto out_bad;
-	if (ma != NULL && (field_currency(ma, "modifiedAmount.currencyCode", 1,
-	    &ccy, &exp, &e) ||
-	    field_string(ma, "modifiedAmount.description", 0, 0, SMARTPAY_DESC_MAX,
-	    &desc, &e)))
-		goto out_bad;
-	t = ledger_txn(c->session->ledger, c->provider->name, txid);
-	if (t == NULL || strcmp(smartpay_extra(t, "merchant_key", ""), merchant) != 0) {
-		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
-		    "The payment %s was not found.", txid);
-		goto out;
-	}
-	if (ma != NULL && field_amount(ma, "modifiedAmount.amount", 1, AMOUNT_NUMBER,
-	    t->exponent, &amount, &has_amount, &e))
-		goto out_bad;
-
+	if (smartpay_parse(c, &q) != 0)
+		return;
 	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
 	fp = idem_fingerprint(canon, strlen(canon));
 	free(canon);
-	key = smartpay_idem_key(merchant, modid);
-	/* The record keeps only its refund: the payment is the refund's. */
-	if ((rec = idem_get(c->session->idem, key, c->now)) != NULL &&
-	    (r = call_idem_refund(c, rec)) != NULL) {
-		if (r->txn != t)
-			call_error(c, 409, "DUPLICATE_MODIFICATION_ID", "modificationId",
-			    "The modificationId %s was already used for another "
-			    "payment.", modid);
-		else
-			smartpay_replay(c, rec, r, fp);
+	key = smartpay_idem_key(q.merchant, q.modid);
+	if (smartpay_reused(c, &q, key, fp) ||
+	    call_refund_check(c, q.txn, q.ccy, &q.amount, q.has_amount) != REFUND_OK)
 		goto out;
-	}
-
-	if (ccy != NULL && strcmp(ccy, t->currency) != 0) {
-		call_error(c, 422, "CURRENCY_MISMATCH", "modifiedAmount.currencyCode",
-		    "The currency %s does not match the payment currency %s.",
-		    ccy, t->currency);
-		goto out;
-	}
-	if (t->state == TXN_AUTHORIZED) {
-		call_error(c, 422, "PAYMENT_NOT_CAPTURED", NULL,
-		    "The payment %s is not captured.", t->id);
-		goto out;
-	}
-	if (t->state == TXN_VOIDED) {
-		call_error(c, 422, "PAYMENT_CANCELLED", NULL,
-		    "The payment %s was cancelled.", t->id);
-		goto out;
-	}
-	left = ledger_refundable(c->session->ledger, t, c->now);
-	if (left == 0) {
-		call_error(c, 422, "ALREADY_REFUNDED", NULL,
-		    "The payment %s is already fully refunded.", t->id);
-		goto out;
-	}
-	if (!has_amount)
-		amount = left;
-	if (amount > left) {
-		call_error(c, 422, "AMOUNT_EXCEEDS_REFUNDABLE", "modifiedAmount.amount",
-		    "The refund amount %s %s exceeds the refundable amount %s %s.",
-		    money_format(amount, t->exponent, t->exponent, a1), t->currency,
-		    money_format(left, t->exponent, t->exponent, a2), t->currency);
-		goto out;
-	}
-	if (call_refund_room(c, t) != 0)
-		goto out;
-
 	ids_base64url(&c->session->rng, 16, rid);
-	call_lifecycle(c, t, &lc);
-	data = json_pack("{ss ss* sO*}", "modificationId", modid, "description",
-	    desc, "customReferences", custom);
-	if ((r = call_refund_add(c, t, rid, amount, &lc, data)) == NULL)
+	call_lifecycle(c, q.txn, &lc);
+	r = call_refund_add(c, q.txn, rid, q.amount, &lc, json_pack("{ss ss* sO*}",
+	    "modificationId", q.modid, "description", q.desc,
+	    "customReferences", q.custom));
+	if (r == NULL)
 		goto out;
 	rec = idem_put(c->session->idem, key, fp, IDEM_FOREVER);
 	rec->status = 200;
 	rec->refund = r->seq;
-	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, 200, smartpay_with_modification(r, c->now));
-	goto out;
-
-out_bad:
-	smartpay_bad_field(c, &e);
 out:
-	free(user);
 	free(key);
 }
 
@@ -337,12 +328,12 @@ smartpay_status(struct call *c)
 	    (user == NULL && merchant == NULL) ||
 	    (user != NULL && merchant != NULL && strcmp(user, merchant) != 0) ||
 	    !smartpay_merchant_known(c, user != NULL ? user : merchant)) {
-		provider_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
+		call_fail(c, PERR_UNAUTHORIZED, "The merchant could not be "
 		    "authenticated.");
 		goto out;
 	}
 	t = ledger_txn(c->session->ledger, c->provider->name, c->params[0]);
-	if (t == NULL || strcmp(smartpay_extra(t, "merchant_key", ""),
+	if (t == NULL || strcmp(provider_txn_extra(t, "merchant_key", ""),
 	    user != NULL ? user : merchant) != 0) {
 		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
 		    "The payment %s was not found.", c->params[0]);
@@ -402,6 +393,20 @@ static const struct route smartpay_routes[] = {
 	{ "GET", "/payment/status/{transactionId}", "refund.status", 0, smartpay_status },
 };
 
+static const struct refusal_words smartpay_refusals = { .rows = {
+	[REFUND_CURRENCY] = { 422, "CURRENCY_MISMATCH", "modifiedAmount.currencyCode",
+	    "The currency {ccy} does not match the payment currency {currency}." },
+	[REFUND_NOT_CAPTURED] = { 422, "PAYMENT_NOT_CAPTURED", NULL,
+	    "The payment {id} is not captured." },
+	[REFUND_VOIDED] = { 422, "PAYMENT_CANCELLED", NULL,
+	    "The payment {id} was cancelled." },
+	[REFUND_FULLY_REFUNDED] = { 422, "ALREADY_REFUNDED", NULL,
+	    "The payment {id} is already fully refunded." },
+	[REFUND_EXCEEDS] = { 422, "AMOUNT_EXCEEDS_REFUNDABLE", "modifiedAmount.amount",
+	    "The refund amount {amount} {currency} exceeds the refundable amount "
+	    "{left} {currency}." },
+} };
+
 const struct provider provider_smartpay = {
 	.name = "smartpay",
 	.routes = smartpay_routes,
@@ -413,5 +418,6 @@ const struct provider provider_smartpay = {
 	.render_error = smartpay_error,
 	.check_fixture = smartpay_check_fixture,
 	.decorate = smartpay_decorate,
+	.refusals = &smartpay_refusals,
 	.lifecycle = { .settle_after_ms = 2000, .outcome = OUTCOME_SUCCEEDED },
 };

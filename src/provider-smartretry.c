@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "ids.h"
@@ -63,16 +64,18 @@ static const struct smartretry_reason smartretry_sale_reasons[] = {
 	[TXN_LOCKED] = SMARTRETRY_SALE_APPROVED,
 };
 
-/* Transactions no refund may touch, whatever their balance. */
-static const struct {
-	const char	*code;
-	const char	*detail;
-} smartretry_unrefundable[] = {
-	[TXN_AUTHORIZED] = { "PREAUTH_NOT_CAPTURED", "Use the void endpoint to "
-	    "cancel a pre-authorization before capture" },
-	[TXN_VOIDED] = { "TRANSACTION_VOIDED", "The transaction was voided and "
-	    "cannot be refunded." },
-};
+/* The amount refused has its own problem, with the refundable as context. */
+static const struct refusal_words smartretry_refusals = { .rows = {
+	[REFUND_CURRENCY] = { 422, "CURRENCY_MISMATCH", NULL, "The currency {ccy} "
+	    "does not match the transaction currency {currency}." },
+	[REFUND_NOT_CAPTURED] = { 422, "PREAUTH_NOT_CAPTURED", NULL, "Use the void "
+	    "endpoint to cancel a pre-authorization before capture" },
+	[REFUND_VOIDED] = { 422, "TRANSACTION_VOIDED", NULL, "The transaction was "
+	    "voided and cannot be refunded." },
+	[REFUND_FULLY_REFUNDED] = { 422, "ALREADY_REFUNDED", NULL, "The transaction "
+	    "{id} is already fully refunded." },
+	[REFUND_EXCEEDS] = { 422, "AMOUNT_EXCEEDS_REFUNDABLE", NULL, NULL },
+} };
 
 /* RFC 7807 titles; a code not listed gets one made from its words. */
 static const struct {
@@ -116,12 +119,6 @@ struct smartretry_req {
 	int64_t			 amount;
 	int			 has_amount;
 };
-
-static const char *
-smartretry_extra(const struct txn *t, const char *key)
-{
-	return (jsonx_string(json_object_get(t->fixture, key)));
-}
 
 static void
 smartretry_decorate(struct call *c)
@@ -194,7 +191,7 @@ static void
 smartretry_terminal_cb(const struct txn *t, void *arg)
 {
 	struct smartretry_find	*f = arg;
-	const char		*terminal = smartretry_extra(t, "terminal");
+	const char		*terminal = provider_txn_extra(t, "terminal", NULL);
 
 	f->found |= terminal != NULL && strcmp(terminal, f->terminal) == 0;
 }
@@ -206,7 +203,7 @@ smartretry_txn(const struct call *c, const char *terminal, const char *id)
 	const struct txn	*t = ledger_txn(c->session->ledger, c->provider->name, id);
 	const char		*on;
 
-	if (t == NULL || (on = smartretry_extra(t, "terminal")) == NULL ||
+	if (t == NULL || (on = provider_txn_extra(t, "terminal", NULL)) == NULL ||
 	    strcmp(on, terminal) != 0)
 		return (NULL);
 	return (t);
@@ -218,7 +215,7 @@ smartretry_authenticate(struct call *c)
 	const char	*key = request_header(c->req, "x-api-key");
 
 	if (key == NULL || *key == '\0' || strcmp(key, "invalid") == 0) {
-		provider_fail(c, PERR_UNAUTHORIZED, "A valid x-api-key header is "
+		call_fail(c, PERR_UNAUTHORIZED, "A valid x-api-key header is "
 		    "required.");
 		return (-1);
 	}
@@ -348,9 +345,10 @@ static int
 smartretry_allowed(struct call *c, struct smartretry_req *rq)
 {
 	const struct txn	*t = rq->txn;
-	const char		*order = smartretry_extra(t, "order_id");
-	const char		*mtid = smartretry_extra(t, "merchant_transaction_id");
+	const char		*order = provider_txn_extra(t, "order_id", NULL);
+	const char		*mtid = provider_txn_extra(t, "merchant_transaction_id", NULL);
 	char			 a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX], *detail;
+	enum refund_refusal	 why;
 	int64_t			 left;
 
 	if (order == NULL || strcmp(order, rq->order_id) != 0) {
@@ -364,36 +362,18 @@ smartretry_allowed(struct call *c, struct smartretry_req *rq)
 		    "a refund needs its own.", rq->mtid);
 		return (-1);
 	}
-	if (rq->currency != NULL && strcmp(rq->currency, t->currency) != 0) {
-		call_error(c, 422, "CURRENCY_MISMATCH", NULL, "The currency %s does "
-		    "not match the transaction currency %s.", rq->currency,
-		    t->currency);
-		return (-1);
-	}
-	if ((size_t)t->state < nitems(smartretry_unrefundable) &&
-	    smartretry_unrefundable[t->state].code != NULL) {
-		call_error(c, 422, smartretry_unrefundable[t->state].code, NULL, "%s",
-		    smartretry_unrefundable[t->state].detail);
-		return (-1);
-	}
-	if ((left = ledger_refundable(c->session->ledger, t, c->now)) == 0) {
-		call_error(c, 422, "ALREADY_REFUNDED", NULL, "The transaction %s is "
-		    "already fully refunded.", t->id);
-		return (-1);
-	}
-	if (!rq->has_amount)
-		rq->amount = left;
-	if (rq->amount > left) {
-		detail = xasprintf("Refund of %s %s exceeds the refundable %s %s.",
-		    money_format(rq->amount, t->exponent, t->exponent, a1), t->currency,
-		    money_format(left, t->exponent, t->exponent, a2), t->currency);
-		smartretry_problem(c, 422, "AMOUNT_EXCEEDS_REFUNDABLE", detail,
-		    json_pack("{so ss}", "refundable_amount", jsonx_amount(left,
-		    t->exponent, t->exponent), "currency", t->currency));
-		free(detail);
-		return (-1);
-	}
-	return (call_refund_room(c, t));
+	why = call_refund_check(c, t, rq->currency, &rq->amount, rq->has_amount);
+	if (why != REFUND_EXCEEDS)
+		return (why == REFUND_OK ? 0 : -1);
+	left = ledger_refundable(c->session->ledger, t, c->now);
+	detail = xasprintf("Refund of %s %s exceeds the refundable %s %s.",
+	    money_format(rq->amount, t->exponent, t->exponent, a1), t->currency,
+	    money_format(left, t->exponent, t->exponent, a2), t->currency);
+	smartretry_problem(c, 422, "AMOUNT_EXCEEDS_REFUNDABLE", detail,
+	    json_pack("{so ss}", "refundable_amount", jsonx_amount(left,
+	    t->exponent, t->exponent), "currency", t->currency));
+	free(detail);
+	return (-1);
 }
 
 /* A fresh refund id that names no transaction or refund of the session. */
@@ -419,9 +399,8 @@ smartretry_created(struct call *c, const struct refund *r, int status)
 {
 	json_t	*data = refund_data(r);
 
-	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, status, json_pack("{ss ss sO? sb}", "transaction_id", r->id,
-	    "order_id", smartretry_extra(r->txn, "order_id"),
+	    "order_id", provider_txn_extra(r->txn, "order_id", NULL),
 	    "merchant_transaction_id", json_object_get(data,
 	    "merchant_transaction_id"), "accepted", 1));
 	json_decref(data);
@@ -463,7 +442,7 @@ smartretry_resource(const char *id, const char *type, const struct txn *t,
 	return (json_pack("{ss ss ss? sO ss? so ss ss s{ss ss ss ss} ss ss}",
 	    "transaction_id", id,
 	    "type", type,
-	    "order_id", smartretry_extra(t, "order_id"),
+	    "order_id", provider_txn_extra(t, "order_id", NULL),
 	    "merchant_transaction_id", mtid != NULL ? mtid : json_null(),
 	    "reference_transaction_id", reference,
 	    "amount", jsonx_amount(amount, t->exponent, t->exponent),
@@ -493,7 +472,7 @@ static json_t *
 smartretry_sale_json(const struct call *c, const struct txn *t)
 {
 	const struct refund	*r;
-	const char		*created = smartretry_extra(t, "created_at");
+	const char		*created = provider_txn_extra(t, "created_at", NULL);
 	int64_t			 created_ms, updated;
 	json_t			*o;
 
@@ -522,7 +501,7 @@ smartretry_status(struct call *c)
 	if (smartretry_begin(c) != 0)
 		return;
 	r = ledger_refund(c->session->ledger, c->provider->name, id);
-	if (r != NULL && (on = smartretry_extra(r->txn, "terminal")) != NULL &&
+	if (r != NULL && (on = provider_txn_extra(r->txn, "terminal", NULL)) != NULL &&
 	    strcmp(on, terminal) == 0) {
 		c->reply->refund_id = xstrdup(r->id);
 		call_json(c, 200, smartretry_refund_json(r, c->now));
@@ -608,6 +587,7 @@ const struct provider provider_smartretry = {
 	},
 	.render_error = smartretry_error,
 	.render_created = smartretry_created,
+	.refusals = &smartretry_refusals,
 	.authenticate = smartretry_authenticate,
 	.webhooks = &smartretry_webhooks,
 	.check_fixture = smartretry_check_fixture,

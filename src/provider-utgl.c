@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "clock.h"
 #include "field.h"
 #include "ids.h"
@@ -27,12 +28,22 @@ struct utgl_refusal {
 };
 
 /* Only captured transactions take refunds. */
-static const struct utgl_refusal utgl_state_refusals[] = {
-	[TXN_AUTHORIZED] = { 422, "TRANSACTION_NOT_CAPTURED",
-	    "it is authorized but not captured" },
-	[TXN_VOIDED] = { 422, "TRANSACTION_VOID", "it is void" },
-	[TXN_LOCKED] = { 409, "TRANSACTION_LOCKED", "it is locked and cannot be refunded" },
-};
+static const struct refusal_words utgl_refusals = { .decimals = UTGL_DECIMALS,
+    .rows = {
+	[REFUND_CURRENCY] = { 422, "CURRENCY_MISMATCH", "currency", "The currency "
+	    "{ccy} does not match the transaction currency {currency}." },
+	[REFUND_NOT_CAPTURED] = { 422, "TRANSACTION_NOT_CAPTURED", NULL,
+	    "Transaction {id}: it is authorized but not captured." },
+	[REFUND_VOIDED] = { 422, "TRANSACTION_VOID", NULL,
+	    "Transaction {id}: it is void." },
+	[REFUND_LOCKED] = { 409, "TRANSACTION_LOCKED", NULL,
+	    "Transaction {id}: it is locked and cannot be refunded." },
+	[REFUND_FULLY_REFUNDED] = { 422, "ALREADY_REFUNDED", NULL,
+	    "Transaction {id} is already fully refunded." },
+	[REFUND_EXCEEDS] = { 422, "AMOUNT_EXCEEDS_AVAILABLE", "amount", "The refund "
+	    "amount {amount} {currency} exceeds the available amount {left} "
+	    "{currency}." },
+} };
 
 /*
  * Synchronous: an outcome other than success is answered at once and leaves
@@ -113,12 +124,12 @@ utgl_auth(struct call *c)
 	char		*user = NULL, *pass = NULL;
 	int		 ok;
 
-	ok = auth_basic(h, &user, &pass) == 0 && *user != '\0' &&
+	ok = request_auth_basic(h, &user, &pass) == 0 && *user != '\0' &&
 	    strcmp(user, "invalid") != 0;
 	free(user);
 	free(pass);
 	if (!ok)
-		provider_fail(c, PERR_UNAUTHORIZED, h == NULL ?
+		call_fail(c, PERR_UNAUTHORIZED, h == NULL ?
 		    "Basic authentication is required." :
 		    "The credentials are not valid.");
 	return (ok ? 0 : -1);
@@ -128,12 +139,6 @@ static json_t *
 utgl_amount_json(int64_t minor, const struct txn *t)
 {
 	return (jsonx_amount(minor, t->exponent, UTGL_DECIMALS));
-}
-
-static const char *
-utgl_extra(const struct txn *t, const char *key)
-{
-	return (jsonx_string(json_object_get(t->fixture, key)));
 }
 
 /* 1 if decimal text has a nonzero digit past the second place. */
@@ -264,38 +269,6 @@ utgl_refund_json(const struct refund *r)
 	return (o);
 }
 
-/* Checks the business rules; 0, or -1 after the refusal. */
-static int
-utgl_refundable(struct call *c, const struct txn *t, const struct utgl_request *q)
-{
-	char	a1[MONEY_TEXT_MAX], a2[MONEY_TEXT_MAX];
-	int64_t	left;
-
-	if (strcmp(q->currency, t->currency) != 0) {
-		call_error(c, 422, "CURRENCY_MISMATCH", "currency", "The currency %s "
-		    "does not match the transaction currency %s.", q->currency,
-		    t->currency);
-		return (-1);
-	}
-	if (t->state != TXN_CAPTURED) {
-		utgl_refuse(c, &utgl_state_refusals[t->state], t);
-		return (-1);
-	}
-	if ((left = ledger_refundable(c->session->ledger, t, c->now)) == 0) {
-		call_error(c, 422, "ALREADY_REFUNDED", NULL, "Transaction %s is "
-		    "already fully refunded.", t->id);
-		return (-1);
-	}
-	if (q->amount > left) {
-		call_error(c, 422, "AMOUNT_EXCEEDS_AVAILABLE", "amount", "The refund "
-		    "amount %s %s exceeds the available amount %s %s.",
-		    money_format(q->amount, t->exponent, UTGL_DECIMALS, a1), t->currency,
-		    money_format(left, t->exponent, UTGL_DECIMALS, a2), t->currency);
-		return (-1);
-	}
-	return (call_refund_room(c, t));
-}
-
 static void
 utgl_refund(struct call *c)
 {
@@ -310,7 +283,8 @@ utgl_refund(struct call *c)
 		utgl_bad_field(c, &e);
 		return;
 	}
-	if ((t = utgl_txn(c, q.txid)) == NULL || utgl_refundable(c, t, &q) != 0)
+	if ((t = utgl_txn(c, q.txid)) == NULL ||
+	    call_refund_check(c, t, q.currency, &q.amount, 1) != REFUND_OK)
 		return;
 	call_lifecycle(c, t, &lc);
 	if (lc.outcome != OUTCOME_SUCCEEDED) {
@@ -321,7 +295,6 @@ utgl_refund(struct call *c)
 	    json_pack("{ss ss}", "reason", q.reason, "description", q.description));
 	if (r == NULL)
 		return;
-	c->reply->refund_id = xstrdup(r->id);
 	call_json(c, 200, json_pack("{ss ss ss so ss ss ss ss}",
 	    "transactionId", t->id,
 	    "refundTransactionId", r->id,
@@ -329,8 +302,8 @@ utgl_refund(struct call *c)
 	    "amount", utgl_amount_json(r->amount, t),
 	    "currency", t->currency,
 	    "timestamp", clock_format(c->now, at),
-	    "cardId", utgl_extra(t, "card_id"),
-	    "refId", utgl_extra(t, "ref_id")));
+	    "cardId", provider_txn_extra(t, "card_id", NULL),
+	    "refId", provider_txn_extra(t, "ref_id", NULL)));
 }
 
 static void
@@ -358,8 +331,8 @@ utgl_transaction(struct call *c)
 	    "refundedAmount", utgl_amount_json(ledger_refunded(c->session->ledger, t,
 	    c->now), t),
 	    "currency", t->currency,
-	    "cardId", utgl_extra(t, "card_id"),
-	    "refId", utgl_extra(t, "ref_id"),
+	    "cardId", provider_txn_extra(t, "card_id", NULL),
+	    "refId", provider_txn_extra(t, "ref_id", NULL),
 	    "refunds", refunds));
 }
 
@@ -412,6 +385,7 @@ const struct provider provider_utgl = {
 	.routes = utgl_routes,
 	.nroutes = nitems(utgl_routes),
 	.render_error = utgl_error,
+	.refusals = &utgl_refusals,
 	.authenticate = utgl_auth,
 	.check_fixture = utgl_check_fixture,
 	.lifecycle = { .synchronous = 1, .outcome = OUTCOME_SUCCEEDED },

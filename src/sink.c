@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provider.h"
 #include "sink.h"
 #include "util.h"
 #include "webhook.h"
@@ -22,29 +23,51 @@ struct sink {
 	const char	*secret;
 };
 
-/* "valid", "INVALID" or "unsigned", by the scheme the headers show. */
+/*
+ * The MAC a signature header carries and the time it signs, in the scheme of
+ * 'w'; -1 when the headers do not parse.
+ */
+static int
+sink_signature(const struct webhook_spec *w, struct evkeyvalq *h, const char *sig,
+    long long *t, const char **mac)
+{
+	const char	*ts;
+
+	switch (w->signature) {
+	case WEBHOOK_SIG_T_V1:
+		if (sscanf(sig, "t=%lld,", t) != 1 || (*mac = strstr(sig, ",v1=")) == NULL)
+			return (-1);
+		*mac += strlen(",v1=");
+		return (0);
+	case WEBHOOK_SIG_SHA256:
+		ts = evhttp_find_header(h, w->timestamp_header);
+		if (ts == NULL || sscanf(ts, "%lld", t) != 1 ||
+		    strncmp(sig, "sha256=", strlen("sha256=")) != 0)
+			return (-1);
+		*mac = sig + strlen("sha256=");
+		return (0);
+	}
+	return (-1);
+}
+
+/* "valid", "INVALID" or "unsigned", by the provider's scheme the headers show. */
 static const char *
 sink_verify(const struct sink *k, struct evkeyvalq *h, const char *body, size_t len)
 {
-	const char	*sr = evhttp_find_header(h, "X-SmartRetry-Signature");
-	const char	*ab = evhttp_find_header(h, "X-Webhook-Signature");
-	const char	*ts = evhttp_find_header(h, "X-Webhook-Timestamp");
-	const char	*v1;
-	char		 hex[65];
-	long long	 t;
+	const struct webhook_spec	*w;
+	const char			*sig, *mac;
+	char				 hex[65];
+	long long			 t;
+	size_t				 i;
 
-	if (sr != NULL) {
-		if (sscanf(sr, "t=%lld,", &t) != 1 || (v1 = strstr(sr, ",v1=")) == NULL)
+	for (i = 0; i < nproviders; i++) {
+		w = providers[i]->webhooks;
+		if (w == NULL || (sig = evhttp_find_header(h, w->signature_header)) == NULL)
+			continue;
+		if (sink_signature(w, h, sig, &t, &mac) != 0)
 			return ("INVALID");
 		webhook_sign(k->secret, t, body, len, hex);
-		return (strcmp(v1 + 4, hex) == 0 ? "valid" : "INVALID");
-	}
-	if (ab != NULL) {
-		if (ts == NULL || sscanf(ts, "%lld", &t) != 1 ||
-		    strncmp(ab, "sha256=", 7) != 0)
-			return ("INVALID");
-		webhook_sign(k->secret, t, body, len, hex);
-		return (strcmp(ab + 7, hex) == 0 ? "valid" : "INVALID");
+		return (strcmp(mac, hex) == 0 ? "valid" : "INVALID");
 	}
 	return ("unsigned");
 }

@@ -25,7 +25,8 @@ FUZZ_CFLAGS     = $(STD) $(filter-out -Werror,$(WARN)) -Wno-format-nonliteral \
                   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
                   -DFUZZ_FIXTURES='"$(abspath fixtures)"' \
                   -DFUZZ_SCENARIOS='"$(abspath scenarios)"'
-FUZZ_PROVIDERS  = smartretry smartpay utgl accelebit payengine admin
+# One harness per provider: a provider is src/provider-NAME.c (provider.c is none).
+FUZZ_PROVIDERS  = $(patsubst src/provider-%.c,%,$(wildcard src/provider-*.c)) admin
 FUZZ_HARNESSES  = $(FUZZ_PROVIDERS) scenario fixtures money sequence
 FUZZ_LIB_OBJS   = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 FUZZ_PATH_OBJS  = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/obj/%.o,\
