@@ -62,7 +62,7 @@ install_pkgs = missing=""; for p in $(1); do \
 # The installer runs only for what is not there already: libraries pkg-config finds, a
 # python3 that imports prometheus_client, need nothing.
 deps:
-	@pkg-config --exists $(PKGS) $(TEST_LIBS) || { $(call install_pkgs,$(DEB_PKGS)); }
+	@pkg-config --print-errors --exists $(PKGS) $(TEST_LIBS) || { $(call install_pkgs,$(DEB_PKGS)); }
 
 test-deps:
 	@/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || { $(call install_pkgs,$(TEST_PKGS)); }
