@@ -619,10 +619,8 @@ held_refund(const char *session, const char *key)
 static void
 journal_wait(const char *session, size_t n)
 {
-	long	end = now_ms() + 3000;
-
-	while (e2e_len(e2e("GET", "/__admin/journal", session, NULL), "entries") < n)
-		cr_assert(now_ms() < end, "the held request never arrived");
+	cr_assert_geq(e2e_len(e2e_await_journal(session, n, 3000), "entries"), n,
+	    "the held request never arrived");
 }
 
 /*
