@@ -204,6 +204,27 @@ e2e_connect(int timeout_ms)
 }
 
 int
+e2e_listen(int port, int *bound)
+{
+	struct sockaddr_in	sin = { 0 };
+	socklen_t		sl = sizeof sin;
+	int			one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert(fd >= 0, "socket: %s", strerror(errno));
+	/* A receiver closed and opened again on its port, in one test. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0, "bind: %s",
+	    strerror(errno));
+	cr_assert_eq(listen(fd, 64), 0, "listen: %s", strerror(errno));
+	getsockname(fd, (struct sockaddr *)&sin, &sl);
+	*bound = ntohs(sin.sin_port);
+	return (fd);
+}
+
+int
 e2e_send_raw(const char *bytes, size_t len)
 {
 	ssize_t	n;

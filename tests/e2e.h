@@ -63,6 +63,8 @@ void		 e2e_exchange(const char *method, const char *path, const char *headers,
  * (0: never); for requests sent before any reply is read.
  */
 int		 e2e_connect(int timeout_ms);
+/* A socket listening on loopback 'port' (0: a free one), its port in '*bound'. */
+int		 e2e_listen(int port, int *bound);
 /* Sends bytes on a new connection and returns it unread; e2e_read_raw reads and closes. */
 int		 e2e_send_raw(const char *bytes, size_t len);
 char		*e2e_read_raw(int fd, int timeout_ms);

@@ -1,8 +1,6 @@
 /* Webhooks end to end: a receiver in the test, signatures checked independently. */
 #define _GNU_SOURCE	/* strcasestr */
 #include <sys/socket.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -40,20 +38,7 @@ static int	receiver_port;
 static void
 receiver_open(int port)
 {
-	struct sockaddr_in	sin = { 0 };
-	socklen_t		sl = sizeof sin;
-	int			one = 1;
-
-	receiver = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(receiver, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(receiver, (struct sockaddr *)&sin, sizeof sin), 0,
-	    "bind: %s", strerror(errno));
-	cr_assert_eq(listen(receiver, 64), 0);
-	getsockname(receiver, (struct sockaddr *)&sin, &sl);
-	receiver_port = ntohs(sin.sin_port);
+	receiver = e2e_listen(port, &receiver_port);
 }
 
 static void
