@@ -26,6 +26,8 @@
 set -u -o pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
+. "$HERE/lib.sh"
 ROOT="$(dirname "$HERE")"
 BIN="${1:-$ROOT/build-bench/paymock}"
 LOADS=${LOADS:-"create replay status"}
@@ -88,19 +90,13 @@ trap 'stop_server' EXIT
 trap 'stop_server; exit 130' INT TERM
 
 start_server() { # -> SPID, PORT
-	local so="$OUT/server.out"
-	: > "$so"
 	# --port 0: the kernel picks a free loopback port; the first line names it
-	"${SRV_PIN[@]+"${SRV_PIN[@]}"}" "$BIN" --bind 127.0.0.1 --port 0 --fixtures "$FIXTURE" \
-	    $PAYMOCK_ARGS > "$so" 2> "$OUT/server.err" < /dev/null &
-	SPID=$!
-	for _ in $(seq 1 200); do
-		PORT=$(sed -n 's|^paymock listening on http://[^:]*:\([0-9]*\)$|\1|p' "$so")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.02
-	done
-	cat "$OUT/server.err" >&2
+	# shellcheck disable=SC2086  # PAYMOCK_ARGS: several flags
+	start_listening "$OUT/server.out" "${SRV_PIN[@]+"${SRV_PIN[@]}"}" "$BIN" --bind 127.0.0.1 \
+	    --port 0 --fixtures "$FIXTURE" $PAYMOCK_ARGS
+	SPID=$LISTEN_PID PORT=$LISTEN_PORT
+	[ -n "$PORT" ] && return 0
+	cat "$OUT/server.out" >&2
 	die "paymock did not start"
 }
 

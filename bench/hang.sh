@@ -14,6 +14,8 @@
 # --max-held HOLD keep the held connections from being closed meanwhile.
 set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
+. "$HERE/lib.sh"
 ROOT="$(dirname "$HERE")"
 BIN="${1:-$ROOT/build-bench/paymock}"
 CLIENT="${2:-$ROOT/build-bench/bench-client}"
@@ -44,14 +46,10 @@ cleanup() {
 }
 trap cleanup EXIT
 start() {
-	"${SP[@]+"${SP[@]}"}" "$BIN" --port 0 --fixtures "$HERE/fixtures/accelebit-bench.json" --quiet \
-	    --idle-timeout 600 --max-held "$HOLD" > "$OUT/hang-server.out" 2> "$OUT/hang-server.err" &
-	SPID=$!
-	PORT=""
-	for _ in $(seq 1 200); do
-		PORT=$(sed -n 's|^paymock listening on http://[^:]*:\([0-9]*\)$|\1|p' "$OUT/hang-server.out")
-		[ -n "$PORT" ] && break; sleep 0.02
-	done
+	start_listening "$OUT/hang-server.out" "${SP[@]+"${SP[@]}"}" "$BIN" --port 0 \
+	    --fixtures "$HERE/fixtures/accelebit-bench.json" --quiet --idle-timeout 600 \
+	    --max-held "$HOLD"
+	SPID=$LISTEN_PID PORT=$LISTEN_PORT
 	[ -n "$PORT" ] || die "paymock did not start"
 	URL="http://127.0.0.1:$PORT"
 }

@@ -11,6 +11,8 @@
 # (inclusive) to OUT/<name>.<mode>.top.txt.  Needs valgrind (Debian package).
 set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
+. "$HERE/lib.sh"
 BIN="$1"; MODE="${2:-create}"
 SECONDS_LOAD=${SECONDS_LOAD:-8}
 OUT=${OUT:-$HERE/out/instr}
@@ -20,24 +22,23 @@ name=$(basename "$BIN")
 cg="$OUT/$name.$MODE.callgrind"
 rm -f "$cg" "$cg".*
 if [ "${BASELINE:-0}" = 1 ]; then
+	# the baseline server takes a port and prints nothing: ask it until it answers
 	PORT=${PORT:-18977}
 	valgrind --tool=callgrind --callgrind-out-file="$cg" "$BIN" "$PORT" > "$OUT/server.out" 2>&1 &
+	VPID=$!
 	PATHP=/v1/refunds
+	for _ in $(seq 1 300); do
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
+		sleep 0.1
+	done
 else
-	valgrind --tool=callgrind --callgrind-out-file="$cg" "$BIN" --port 0 \
-	    --fixtures "$HERE/fixtures/accelebit-bench.json" --quiet > "$OUT/server.out" 2>&1 &
+	LISTEN_WAIT=30 start_listening "$OUT/server.out" valgrind --tool=callgrind \
+	    --callgrind-out-file="$cg" "$BIN" --port 0 \
+	    --fixtures "$HERE/fixtures/accelebit-bench.json" --quiet
+	VPID=$LISTEN_PID PORT=$LISTEN_PORT
+	[ -n "$PORT" ] || { cat "$OUT/server.out" >&2; exit 1; }
 	PATHP=/accelebit/v1/refunds
 fi
-VPID=$!
-for _ in $(seq 1 300); do
-	if [ "${BASELINE:-0}" = 1 ]; then
-		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
-	else
-		PORT=$(sed -n 's|^paymock listening on http://[^:]*:\([0-9]*\)$|\1|p' "$OUT/server.out")
-		[ -n "$PORT" ] && break
-	fi
-	sleep 0.1
-done
 BODY='{"transactionId":"f47ac10b-58cc-4372-a567-0e02b2c3d479","amount":"55.00","currency":"EUR","reason":"Customer requested refund"}'
 REFUND_ID=""
 if [ "$MODE" != create ]; then

@@ -6,18 +6,18 @@
 # usage: bench/profile.sh BINARY [MODE]     (perf: Debian package linux-perf)
 set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
+. "$HERE/lib.sh"
 BIN="$1"; MODE="${2:-create}"
 SECONDS_PROF=${SECONDS_PROF:-5}
 OUT=${OUT:-$HERE/out/profile}
 mkdir -p "$OUT"
 name=$(basename "$BIN")
-taskset -c 1 "$BIN" --port 0 --fixtures "$HERE/fixtures/accelebit-bench.json" --quiet > "$OUT/server.out" 2>&1 &
-SPID=$!
+start_listening "$OUT/server.out" taskset -c 1 "$BIN" --port 0 \
+    --fixtures "$HERE/fixtures/accelebit-bench.json" --quiet
+SPID=$LISTEN_PID PORT=$LISTEN_PORT
 trap 'kill $SPID 2>/dev/null' EXIT
-for _ in $(seq 1 100); do
-	PORT=$(sed -n 's|^paymock listening on http://[^:]*:\([0-9]*\)$|\1|p' "$OUT/server.out")
-	[ -n "$PORT" ] && break; sleep 0.02
-done
+[ -n "$PORT" ] || { cat "$OUT/server.out" >&2; exit 1; }
 BODY='{"transactionId":"f47ac10b-58cc-4372-a567-0e02b2c3d479","amount":"55.00","currency":"EUR","reason":"Customer requested refund"}'
 REFUND_ID=$(curl -s -X POST -H 'Content-Type: application/json' -H 'X-API-Key: sk_test_bench' \
     -H 'Idempotency-Key: bench-replayed-key' --data-binary "$BODY" "http://127.0.0.1:$PORT/accelebit/v1/refunds" |

@@ -10,6 +10,8 @@
 # usage: bench/sessions.sh [PAYMOCK] [CLIENT]   env: NSESSIONS=1000 NREFUNDS=100 WORKERS=4 OUT=bench/out
 set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
+. "$HERE/lib.sh"
 ROOT="$(dirname "$HERE")"
 BIN="${1:-$ROOT/build-bench/paymock}"
 CLIENT="${2:-$ROOT/build-bench/bench-client}"
@@ -24,13 +26,9 @@ die() { echo "sessions: $*" >&2; exit 2; }
 SPID=""
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null' EXIT
 start() { # fixtures
-	"$BIN" --port 0 --fixtures "$1" --quiet --max-memory 64G > "$OUT/sessions-server.out" 2>&1 &
-	SPID=$!
-	PORT=""
-	for _ in $(seq 1 200); do
-		PORT=$(sed -n 's|^paymock listening on http://[^:]*:\([0-9]*\)$|\1|p' "$OUT/sessions-server.out")
-		[ -n "$PORT" ] && break; sleep 0.02
-	done
+	start_listening "$OUT/sessions-server.out" "$BIN" --port 0 --fixtures "$1" --quiet \
+	    --max-memory 64G
+	SPID=$LISTEN_PID PORT=$LISTEN_PORT
 	[ -n "$PORT" ] || die "paymock did not start"
 }
 stop() { kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=""; }

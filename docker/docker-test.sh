@@ -5,20 +5,27 @@
 #   docker/docker-test.sh            build the image, run it, check it (make docker-test)
 #   docker/docker-test.sh build      only build the image (make docker)
 #
-# Works offline: the base image is not pulled (unless PULL=1). When
-# docker.io/library/debian:bookworm-slim is not in local storage it is made here (debootstrap --variant=minbase from the mirror in
-# this machine's apt configuration, trimmed like the official slim image, then imported).
-# podman is installed with apt-get when neither docker nor podman exists.
+# The base, docker.io/library/debian:bookworm-slim, is pulled when the engine does not have
+# it (PULL=1: pulled again even when it does).  OFFLINE=1 pulls nothing: the base is made
+# here instead (debootstrap --variant=minbase from the mirror in this machine's apt
+# configuration, trimmed like the official slim image, then imported) under a name of its
+# own, localhost/paymock-base:bookworm-slim, never the official image's.
 #
-# Environment: IMAGE (default paymock:latest); ENGINE (docker or podman); PULL=1 lets the
-# engine pull the base image from its registry instead of making it here; KEEP=1 keeps the
-# test containers for a look afterwards.
+# Environment: IMAGE (default paymock:latest); ENGINE (docker or podman); PULL=1; OFFLINE=1;
+# KEEP=1 keeps the test containers for a look afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MODE=${1:-test}
 IMAGE=${IMAGE:-paymock:latest}
-BASE=docker.io/library/debian:bookworm-slim
+OFFICIAL_BASE=docker.io/library/debian:bookworm-slim
+LOCAL_BASE=localhost/paymock-base:bookworm-slim
+if [ "${OFFLINE:-0}" = 1 ]; then
+	[ "${PULL:-0}" != 1 ] || { echo "docker-test: PULL=1 and OFFLINE=1 exclude each other" >&2; exit 2; }
+	BASE=$LOCAL_BASE
+else
+	BASE=$OFFICIAL_BASE
+fi
 SUITE=bookworm
 START=$(date +%s)
 PASSED=0
@@ -62,7 +69,7 @@ apt_install()
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# The container engine: docker or podman, whichever works; podman installed when neither does.
+# The container engine: docker or podman, whichever works.
 pick_engine()
 {
 	if [ -z "${ENGINE:-}" ]; then
@@ -72,9 +79,7 @@ pick_engine()
 		elif command -v podman >/dev/null; then
 			ENGINE=podman
 		else
-			command -v apt-get >/dev/null || die "no docker or podman, and no apt-get"
-			apt_install podman runc
-			ENGINE=podman
+			die "no working docker or podman here (ENGINE=... to name one)"
 		fi
 	fi
 	command -v "$ENGINE" >/dev/null || die "ENGINE=$ENGINE: no such command"
@@ -148,8 +153,8 @@ image_sources()
 	}
 }
 
-# docker.io/library/debian:bookworm-slim made locally, as the official image is made:
-# a minbase debootstrap with documentation, manuals and translations left out.
+# The base made locally (OFFLINE=1), as the official slim image is made: a minbase
+# debootstrap with documentation, manuals and translations left out.
 bootstrap_base()
 {
 	local root
@@ -198,12 +203,18 @@ EOF
 	say "made $BASE locally"
 }
 
+# The base in local storage before anything runs on it (pick_runtime's probe included).
 ensure_base()
 {
-	if [ "${PULL:-0}" = 1 ] || "$ENGINE" image inspect "$BASE" >/dev/null 2>&1; then
+	if [ "${PULL:-0}" != 1 ] && "$ENGINE" image inspect "$BASE" >/dev/null 2>&1; then
 		return
 	fi
-	bootstrap_base
+	if [ "${OFFLINE:-0}" = 1 ]; then
+		bootstrap_base
+	else
+		say "$ENGINE pull $BASE"
+		"$ENGINE" pull "$BASE" || die "cannot pull $BASE (OFFLINE=1 makes one here)"
+	fi
 }
 
 # How containers must be run here. podman with crun can fail on this kernel's cgroups (runc
@@ -236,19 +247,22 @@ pick_runtime()
 	die "cannot run a container, with crun or runc, with or without lower limits"
 }
 
+# The base is in local storage by now (ensure_base): the build pulls nothing.
 build_image()
 {
-	local args=(build -f docker/Dockerfile -t "$IMAGE" --network host)
+	local args=(build -f docker/Dockerfile -t "$IMAGE" --network host --build-arg "BASE=$BASE")
 
 	if [ "$IS_PODMAN" = 1 ]; then
 		# HEALTHCHECK is kept only in docker-format images
-		args+=(--format docker "${RUN_OPTS[@]}")
-		[ "${PULL:-0}" = 1 ] || args+=(--pull=never)
+		args+=(--format docker "${RUN_OPTS[@]}" --pull=never)
 	else
-		[ "${PULL:-0}" = 1 ] || args+=(--pull=false)
+		args+=(--pull=false)
 	fi
 	say "$ENGINE ${args[*]} ."
 	"$ENGINE" "${args[@]}" . || die "image build failed"
+	# the build stage's image, left untagged by podman and docker's classic builder
+	"$ENGINE" image prune -f --filter label=paymock.stage=build >/dev/null ||
+	    say "could not remove the build stage's image"
 }
 
 pick_engine

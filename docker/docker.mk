@@ -1,15 +1,17 @@
 # Container targets, included by the Makefile; neither is part of `make test`.
 #   make docker        build the image (docker or podman, whichever exists)
 #   make docker-test   build it, run it, send each provider a refund, check the health check
-# Both work offline: the base image is made locally when it is missing (docker/docker-test.sh).
+# The engine pulls debian:bookworm-slim when it does not have it, as for any image.
 # IMAGE names the image (default paymock:latest); ENGINE=docker|podman picks the engine;
-# PULL=1 lets the engine pull debian:bookworm-slim from its registry instead.
+# PULL=1 pulls the base again even when it is there; OFFLINE=1 pulls nothing and builds on
+# a base made here with debootstrap from this machine's Debian mirror, named
+# localhost/paymock-base:bookworm-slim (docker/docker-test.sh).
 
 IMAGE ?= paymock:latest
 
 .PHONY: docker docker-test
 docker:
-	IMAGE=$(IMAGE) bash docker/docker-test.sh build
+	IMAGE=$(IMAGE) PULL=$(PULL) OFFLINE=$(OFFLINE) bash docker/docker-test.sh build
 
 docker-test:
-	IMAGE=$(IMAGE) bash docker/docker-test.sh test
+	IMAGE=$(IMAGE) PULL=$(PULL) OFFLINE=$(OFFLINE) bash docker/docker-test.sh test

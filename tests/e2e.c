@@ -21,6 +21,10 @@
 #include "util.h"
 
 #define E2E_TIMEOUT_MS	5000
+/* Between two looks at the server's state while waiting on real I/O. */
+#define E2E_POLL_MS	5
+/* Past the providers' 64 KiB body limit, within the transport's 1 MiB. */
+#define E2E_OVERSIZE	70000
 
 static pid_t		 e2e_pid = -1;
 static int		 e2e_portno;
@@ -181,20 +185,42 @@ e2e_teardown(void)
 	}
 }
 
-static int
+int
 e2e_connect(int timeout_ms)
 {
 	struct sockaddr_in	sin = { 0 };
 	struct timeval		tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	int			fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	cr_assert(fd >= 0);
+	cr_assert(fd >= 0, "socket: %s", strerror(errno));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)e2e_portno);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	cr_assert(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0,
 	    "connect: %s", strerror(errno));
+	return (fd);
+}
+
+int
+e2e_listen(int port, int *bound)
+{
+	struct sockaddr_in	sin = { 0 };
+	socklen_t		sl = sizeof sin;
+	int			one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert(fd >= 0, "socket: %s", strerror(errno));
+	/* A receiver closed and opened again on its port, in one test. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0, "bind: %s",
+	    strerror(errno));
+	cr_assert_eq(listen(fd, 64), 0, "listen: %s", strerror(errno));
+	getsockname(fd, (struct sockaddr *)&sin, &sl);
+	*bound = ntohs(sin.sin_port);
 	return (fd);
 }
 
@@ -431,4 +457,46 @@ size_t
 e2e_refund_count(void)
 {
 	return (e2e_len(e2e("GET", "/__admin/refunds", NULL, NULL), "refunds"));
+}
+
+/* GETs 'path' until its 'array' holds at least 'n' entries or 'ms' pass; the last reply. */
+static struct e2e_resp *
+e2e_await(const char *path, const char *headers, const char *array, size_t n, long ms)
+{
+	struct timespec	 t0;
+	struct e2e_resp	*r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (e2e_len(r = e2e("GET", path, headers, NULL), array) < n &&
+	    e2e_ms_since(&t0) < ms)
+		e2e_sleep_ms(E2E_POLL_MS);
+	return (r);
+}
+
+struct e2e_resp *
+e2e_await_journal(const char *headers, size_t n, long ms)
+{
+	return (e2e_await("/__admin/journal", headers, "entries", n, ms));
+}
+
+struct e2e_resp *
+e2e_await_deliveries(const char *headers, size_t n, long ms)
+{
+	return (e2e_await("/__admin/webhooks/deliveries", headers, "deliveries", n, ms));
+}
+
+struct e2e_resp *
+e2e_post_oversize(const char *path, const char *headers)
+{
+	char		*body = xmalloc(E2E_OVERSIZE + 1);
+	struct e2e_resp	*r;
+
+	/* An empty object, valid JSON, padded with spaces. */
+	memset(body, ' ', E2E_OVERSIZE);
+	body[0] = '{';
+	body[E2E_OVERSIZE - 1] = '}';
+	body[E2E_OVERSIZE] = '\0';
+	r = e2e("POST", path, headers, body);
+	free(body);
+	return (r);
 }

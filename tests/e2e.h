@@ -58,6 +58,13 @@ struct e2e_wire {
 /* Sends one request and reads until close, error or 'timeout_ms'; data lives until teardown. */
 void		 e2e_exchange(const char *method, const char *path, const char *headers,
 		     const char *body, int timeout_ms, struct e2e_wire *);
+/*
+ * A new connection to the server, reads and writes timing out after 'timeout_ms'
+ * (0: never); for requests sent before any reply is read.
+ */
+int		 e2e_connect(int timeout_ms);
+/* A socket listening on loopback 'port' (0: a free one), its port in '*bound'. */
+int		 e2e_listen(int port, int *bound);
 /* Sends bytes on a new connection and returns it unread; e2e_read_raw reads and closes. */
 int		 e2e_send_raw(const char *bytes, size_t len);
 char		*e2e_read_raw(int fd, int timeout_ms);
@@ -71,6 +78,15 @@ const char	*e2e_scenario_dir(void);
 /* POST /__admin/clock/advance {"seconds":S} (extra 'headers' may name a session). */
 void		 e2e_advance_in(const char *headers, const char *seconds);
 void		 e2e_advance(const char *seconds);
+/*
+ * Wait on real I/O (a held reply, a webhook delivery) by polling paymock's own
+ * record: GET /__admin/journal (or /__admin/webhooks/deliveries) until it holds
+ * at least 'n' entries or 'ms' pass; the last reply.
+ */
+struct e2e_resp	*e2e_await_journal(const char *headers, size_t n, long ms);
+struct e2e_resp	*e2e_await_deliveries(const char *headers, size_t n, long ms);
+/* POSTs a 70,000-byte JSON object, past the providers' 64 KiB body limit, to 'path'. */
+struct e2e_resp	*e2e_post_oversize(const char *path, const char *headers);
 /* How many refunds GET /__admin/refunds lists in the default session. */
 size_t		 e2e_refund_count(void);
 

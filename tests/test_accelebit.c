@@ -1,8 +1,5 @@
 /* Accelebit contract: every worked example and error row of providers/accelebit.md. */
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -334,17 +331,9 @@ read_status(int fd)
 static int
 send_refund(const char *key, const char *txn, const char *amount)
 {
-	struct sockaddr_in	sin = { 0 };
-	struct timeval		tv = { 5, 0 };
-	char			body[256], req[1024];
-	int			fd = socket(AF_INET, SOCK_STREAM, 0), n;
+	char	body[256], req[1024];
+	int	fd = e2e_connect(5000), n;
 
-	cr_assert(fd >= 0);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)e2e_port());
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	cr_assert(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
 	snprintf(body, sizeof body, "{\"transactionId\":\"%s\",\"amount\":\"%s\","
 	    "\"currency\":\"EUR\"}", txn, amount);
 	n = snprintf(req, sizeof req, "POST " REFUNDS " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -517,7 +506,8 @@ Test(accelebit, error_in_flight_key_is_409)
 	arm_fault("{\"match\":{\"provider\":\"accelebit\",\"operation\":\"refund.create\","
 	    "\"nth\":1},\"action\":{\"type\":\"delay\",\"ms\":1000}}");
 	fd = send_refund("slow", TXN, "1.00");
-	usleep(200 * 1000);	/* wall time: the delay action holds a real timer */
+	/* Journaled: dispatched, its key in flight while the delay holds the reply. */
+	cr_assert_eq(e2e_len(e2e_await_journal(NULL, 1, 5000), "entries"), 1);
 	r = refund("slow", TXN, "1.00", "EUR");
 	expect_error(r, 409, "IdempotencyError");
 	cr_expect_eq(read_status(fd), 201);
@@ -581,15 +571,7 @@ Test(accelebit, unknown_path_is_404_wrong_method_is_405)
 
 Test(accelebit, oversize_body_is_413)
 {
-	char	*body = malloc(70001);
-
-	cr_assert(body != NULL);
-	memset(body, ' ', 70000);
-	body[0] = '{';
-	body[69999] = '}';
-	body[70000] = '\0';
-	expect_error(create_raw("big", body), 413, "PayloadTooLargeError");
-	free(body);
+	expect_error(e2e_post_oversize(REFUNDS, CREATE("big")), 413, "PayloadTooLargeError");
 	cr_expect_eq(e2e_refund_count(), 0);
 }
 

@@ -8,8 +8,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -47,21 +45,6 @@ static long
 adv_slack_ms(void)
 {
 	return (getenv("PAYMOCK_REAL_BIN") != NULL ? 4000 : 700);
-}
-
-static int
-adv_connect(void)
-{
-	struct sockaddr_in	sin = { 0 };
-	int			fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	cr_assert(fd >= 0, "socket: %s", strerror(errno));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)e2e_port());
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0,
-	    "connect: %s", strerror(errno));
-	return (fd);
 }
 
 static void
@@ -163,7 +146,7 @@ adv_arm(const char *rule)
 static int
 adv_leave_refund(void)
 {
-	int	fd = adv_connect();
+	int	fd = e2e_connect(0);
 	char	req[512];
 
 	snprintf(req, sizeof req, "POST " SP_REFUND " HTTP/1.1\r\nHost: x\r\n" JSON_CT
@@ -308,7 +291,7 @@ Test(adv_transport, slow_clients_never_starve_new_clients)
 		cr_skip_test("valgrind keeps descriptors of its own");
 	adv_start(args, "/dev/null", NOFILE);
 	for (i = 0; i < SLOW; i++) {
-		fds[i] = adv_connect();
+		fds[i] = e2e_connect(0);
 		adv_send(fds[i], "G");
 	}
 	ms = adv_health();
@@ -352,8 +335,8 @@ Test(adv_transport, a_dribbled_head_or_body_is_cut_at_the_deadline)
 
 	e2e_start(args);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	head = adv_connect();
-	body = adv_connect();
+	head = e2e_connect(0);
+	body = e2e_connect(0);
 	adv_send(head, "GET /__admin/health HTTP/1.1\r\n");
 	adv_send(body, "POST " SP_REFUND " HTTP/1.1\r\nHost: x\r\n" JSON_CT
 	    "Content-Length: 100\r\n\r\n{");
@@ -391,7 +374,7 @@ Test(adv_transport, kept_alive_connections_outlive_the_deadline)
 	ssize_t			 n;
 
 	e2e_start(args);
-	fd = adv_connect();
+	fd = e2e_connect(0);
 	for (i = 0; i < 4; i++) {
 		adv_send(fd, req);
 		n = recv(fd, buf, sizeof buf - 1, 0);
@@ -445,7 +428,7 @@ Test(adv_transport, a_key_after_a_hundred_headers_is_honoured)
 static char *
 adv_exchange(const char *bytes, int ms)
 {
-	int	fd = adv_connect();
+	int	fd = e2e_connect(0);
 
 	adv_send(fd, bytes);
 	return (adv_read(fd, ms));

@@ -315,19 +315,6 @@ smartretry_refund(const char *session)
 	cr_assert_eq(r->status, 200, "%s", r->body);
 }
 
-/* Polls the session's delivery log until it holds 'n' entries or 'ms' pass. */
-static struct e2e_resp *
-deliveries_wait(const char *session, size_t n, int ms)
-{
-	long		 end = now_ms() + ms;
-	struct e2e_resp	*r;
-
-	do
-		r = e2e("GET", "/__admin/webhooks/deliveries", session, NULL);
-	while (e2e_len(r, "deliveries") < n && now_ms() < end);
-	return (r);
-}
-
 static int
 server_fds(void)
 {
@@ -375,7 +362,7 @@ late_reply_after_recreate(int duplicate)
 	e2e_advance_in(SESSION("race"), "31");
 	/* The old reply lands while the new event is on the wire. */
 	cr_assert(receiver_wait(late, 2, 3000), "the new session's event never went out");
-	r = deliveries_wait(SESSION("race"), duplicate ? 2 : 1, 5000);
+	r = e2e_await_deliveries(SESSION("race"), duplicate ? 2 : 1, 5000);
 	cr_assert_eq(e2e("GET", "/__admin/health", NULL, NULL)->status, 200);
 	n = e2e_len(r, "deliveries");
 	cr_expect_eq(n, duplicate ? 2u : 1u, "%s", r->body);
@@ -409,7 +396,7 @@ Test(adv_webhook, late_reply_after_reset_lands_nowhere)
 	cr_assert_eq(e2e("POST", "/__admin/reset", SESSION("rst"), NULL)->status, 200);
 	accelebit_refund(SESSION("rst"), "rst-2");
 	cr_assert(receiver_wait(late, 2, 3000));
-	r = deliveries_wait(SESSION("rst"), 2, 1500);
+	r = e2e_await_deliveries(SESSION("rst"), 2, 1500);
 	cr_expect_eq(e2e_len(r, "deliveries"), 1, "%s", r->body);
 	receiver_stop(late);
 }
@@ -502,7 +489,7 @@ one_delivery_then(const char *session, struct receiver *r, enum rmode mode)
 	endpoint_at(session, "accelebit", "127.0.0.1", r->port);
 	accelebit_refund(session, "first");
 	cr_assert(receiver_wait(r, 1, 3000));
-	cr_assert_eq(e2e_len(deliveries_wait(session, 1, 3000), "deliveries"), 1);
+	cr_assert_eq(e2e_len(e2e_await_deliveries(session, 1, 3000), "deliveries"), 1);
 	r->mode = mode;
 }
 
@@ -577,7 +564,7 @@ Test(adv_webhook, a_huge_reply_is_cut_at_the_cap)
 
 	endpoint_at(SESSION("huge"), "accelebit", "127.0.0.1", huge->port);
 	accelebit_refund(SESSION("huge"), "h-1");
-	r = deliveries_wait(SESSION("huge"), 1, 3000);
+	r = e2e_await_deliveries(SESSION("huge"), 1, 3000);
 	cr_assert_eq(e2e_len(r, "deliveries"), 1, "%s", r->body);
 	cr_expect_str_eq(e2e_get(r, "deliveries[0].status"), "null");
 	cr_expect(strstr(e2e_get(r, "deliveries[0].error"), "65536") != NULL, "%s", r->body);
@@ -606,7 +593,7 @@ Test(adv_webhook, an_attempt_has_a_total_deadline)
 	t0 = now_ms();
 	accelebit_refund(SESSION("dl"), "dl-1");
 	/* A byte every 200 ms would keep an idle timer waiting forever. */
-	r = deliveries_wait(SESSION("dl"), 1, 4000);
+	r = e2e_await_deliveries(SESSION("dl"), 1, 4000);
 	cr_assert_eq(e2e_len(r, "deliveries"), 1, "%s", r->body);
 	cr_expect(now_ms() - t0 < 2500, "the deadline took %ld ms", now_ms() - t0);
 	cr_expect(strstr(e2e_get(r, "deliveries[0].error"), "deadline") != NULL, "%s",
@@ -632,10 +619,8 @@ held_refund(const char *session, const char *key)
 static void
 journal_wait(const char *session, size_t n)
 {
-	long	end = now_ms() + 3000;
-
-	while (e2e_len(e2e("GET", "/__admin/journal", session, NULL), "entries") < n)
-		cr_assert(now_ms() < end, "the held request never arrived");
+	cr_assert_geq(e2e_len(e2e_await_journal(session, n, 3000), "entries"), n,
+	    "the held request never arrived");
 }
 
 /*

@@ -10,8 +10,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -125,24 +123,6 @@ hostile_cpu_ms(int pid)
 	return ((long)((ut + st) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK)));
 }
 
-static int
-hostile_connect(int timeout_ms)
-{
-	struct sockaddr_in	sin = { 0 };
-	struct timeval		tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-	int			fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	cr_assert(fd >= 0, "socket: %s", strerror(errno));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)e2e_port());
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	cr_assert(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0,
-	    "connect: %s", strerror(errno));
-	return (fd);
-}
-
 /* Closes with a TCP reset rather than a FIN. */
 static void
 hostile_reset(int fd)
@@ -225,7 +205,7 @@ Test(hostile, slowloris_does_not_hold_up_others)
 	int		 served = 0;
 
 	for (i = 0; i < SLOW; i++)
-		fds[i] = hostile_connect(5000);
+		fds[i] = e2e_connect(5000);
 	/* One byte per connection every 10 ms; a normal client every fourth byte. */
 	for (off = 0; off < sizeof req - 1; off++) {
 		for (i = 0; i < SLOW; i++)
@@ -288,7 +268,7 @@ Test(hostile, clients_that_never_read_do_not_hold_up_others)
 	cr_assert_gt(size, hostile_under_valgrind() ? 200000 : 900000, "journal of %zu bytes",
 	    size);
 	for (i = 0; i < LAZY; i++) {
-		fds[i] = hostile_connect(5000);
+		fds[i] = e2e_connect(5000);
 		setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
 		for (j = 0; j < PIPELINED; j++)
 			hostile_send_all(fds[i], req, sizeof req - 1);
@@ -326,7 +306,7 @@ Test(hostile, five_thousand_abandoned_connections)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (done = 0; done < TOTAL; done += BATCH) {
 		for (i = 0; i < BATCH; i++) {
-			fds[i] = hostile_connect(5000);
+			fds[i] = e2e_connect(5000);
 			/* A third say nothing, a third half a request, a third a header line. */
 			if (i % 3 == 1)
 				hostile_send_all(fds[i], partial, sizeof partial - 1);
@@ -390,7 +370,7 @@ Test(hostile, a_hundred_pipelined_requests_are_answered_in_order)
 		}
 	}
 	buf_adds(&req, "GET /__admin/clock HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-	fd = hostile_connect(10000);
+	fd = e2e_connect(10000);
 	hostile_send_all(fd, req.data, req.len);
 	out = hostile_read_all(fd, &len);
 	close(fd);
@@ -737,13 +717,13 @@ Test(hostile, descriptor_exhaustion_refuses_cleanly_and_recovers)
 	hostile_health();
 	/* More idle connections than the server has descriptors. */
 	for (i = 0; i < HOLD; i++)
-		fds[i] = hostile_connect(1000);
+		fds[i] = e2e_connect(1000);
 	e2e_sleep_ms(100);
 	cpu0 = hostile_cpu_ms(pid);
 	e2e_sleep_ms(500);
 	cpu = hostile_cpu_ms(pid) - cpu0;
 	nfds = hostile_nfds_of(pid);
-	probe = hostile_connect(1000);
+	probe = e2e_connect(1000);
 	outcome = hostile_outcome(probe, &status);
 	lines = hostile_count_lines(errpath);
 	/* The held connections go; the server serves again. */
@@ -792,7 +772,7 @@ hostile_fill(const char *tmpl, const char *value)
 static int
 hostile_leave(const char *path, const char *headers, const char *body)
 {
-	int	 fd = hostile_connect(5000);
+	int	 fd = e2e_connect(5000);
 	char	*req = xasprintf("POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Length: %zu\r\n\r\n%s",
 	    path, headers, strlen(body), body);
 
@@ -811,8 +791,7 @@ Test(hostile, sigterm_under_load_exits_zero)
 		"\"bytes_per_s\":10}}",
 	};
 	int		 fds[DELAYED + HUNG + SLOW + PARTIAL + IDLE], n = 0, i, expect;
-	size_t		 seen = 0;
-	long		 waited, stop_ms;
+	long		 stop_ms;
 	struct timespec	 t0;
 
 	for (i = 0; i < (int)nitems(faults); i++)
@@ -834,21 +813,16 @@ Test(hostile, sigterm_under_load_exits_zero)
 		free(body);
 	}
 	for (i = 0; i < PARTIAL; i++) {
-		fds[n] = hostile_connect(5000);
+		fds[n] = e2e_connect(5000);
 		hostile_send_all(fds[n++], "POST /smartpay/payment/refund HTTP/1.1\r\n"
 		    "Content-Length: 50\r\n\r\n{", 55);
 	}
 	for (i = 0; i < IDLE; i++)
-		fds[n++] = hostile_connect(5000);
+		fds[n++] = e2e_connect(5000);
 	/* Wait until every whole request has been dispatched (journaled). */
 	expect = DELAYED + HUNG + SLOW;
-	for (waited = 0; waited < 5000; waited += 20) {
-		if ((seen = e2e_len(e2e("GET", "/__admin/journal", NULL, NULL), "entries")) >=
-		    (size_t)expect)
-			break;
-		e2e_sleep_ms(20);
-	}
-	cr_expect_eq(seen, (size_t)expect);
+	cr_expect_eq(e2e_len(e2e_await_journal(NULL, (size_t)expect, 5000),
+	    "entries"), (size_t)expect);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hostile_stop();
 	stop_ms = e2e_ms_since(&t0);

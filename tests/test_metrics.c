@@ -5,8 +5,6 @@
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -168,23 +166,6 @@ accelebit_refund(const char *key, const char *headers)
 	    "\",\"amount\":\"10.00\",\"currency\":\"EUR\"}", 201);
 }
 
-/* A webhook receiver on a free loopback port. */
-static int
-receiver_listen(int *port)
-{
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	socklen_t		len = sizeof sin;
-	int			fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0, "%s",
-	    strerror(errno));
-	cr_assert_eq(listen(fd, 16), 0);
-	getsockname(fd, (struct sockaddr *)&sin, &len);
-	*port = ntohs(sin.sin_port);
-	return (fd);
-}
-
 /*
  * Answers one delivery with 'status' once its head is in, then reads until
  * paymock closes (it asked for Connection: close).  0 if none came in 'ms'.
@@ -237,7 +218,7 @@ Test(metrics, what_happened_reads_back_through_a_real_parser)
 	char		*m, body[256];
 	int		 fd, port;
 
-	fd = receiver_listen(&port);
+	fd = e2e_listen(0, &port);
 	snprintf(body, sizeof body, "{\"provider\":\"accelebit\",\"url\":"
 	    "\"http://127.0.0.1:%d/hooks\"}", port);
 	post("/__admin/webhooks", NULL, body, 201);

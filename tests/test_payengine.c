@@ -455,15 +455,7 @@ Test(payengine, error_not_json_is_415)
 
 Test(payengine, error_oversize_body_is_413)
 {
-	char	*body = malloc(70001);
-
-	cr_assert_not_null(body);
-	memset(body, ' ', 70000);
-	body[0] = '{';
-	body[69999] = '}';
-	body[70000] = '\0';
-	expect_error(e2e("POST", REFUND, HEADERS, body), 413, NULL);
-	free(body);
+	expect_error(e2e_post_oversize(REFUND, HEADERS), 413, NULL);
 	cr_expect_eq(e2e_refund_count(), 0);
 }
 

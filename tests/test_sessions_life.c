@@ -8,8 +8,6 @@
 #define _GNU_SOURCE	/* strcasestr */
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <criterion/criterion.h>
 #include <poll.h>
@@ -137,23 +135,6 @@ Test(sessions_life, an_unseen_session_expires_but_the_default_stays)
 	cr_expect_eq(field("a", "journal"), 1);
 }
 
-/* A listening socket on a free loopback port; its port in '*port'. */
-static int
-receiver_open(int *port)
-{
-	struct sockaddr_in	sin = { 0 };
-	socklen_t		sl = sizeof sin;
-	int			fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-	cr_assert_eq(listen(fd, 16), 0);
-	getsockname(fd, (struct sockaddr *)&sin, &sl);
-	*port = ntohs(sin.sin_port);
-	return (fd);
-}
-
 /* Waits up to 'ms' for a delivery and answers 200; its body, or NULL if none came. */
 static char *
 receive(int receiver, int ms)
@@ -190,7 +171,7 @@ Test(sessions_life, a_queued_webhook_of_an_expired_session_is_never_sent)
 	int			 receiver, port;
 
 	start_short_ttl();
-	receiver = receiver_open(&port);
+	receiver = e2e_listen(0, &port);
 	/* A live clock: the refund settles 1 s of wall time from now, after expiry. */
 	cr_assert_eq(e2e("POST", "/__admin/clock/unfreeze", SESSION("wh"), NULL)->status, 200);
 	cr_assert_eq(e2ef("POST", "/__admin/webhooks", SESSION("wh"), "{\"provider\":"

@@ -239,14 +239,7 @@ Test(smartpay, ex15_reused_modification_id_warns)
 
 Test(smartpay, ex16_oversize_body_is_413)
 {
-	char	*body = malloc(70001);
-
-	memset(body, ' ', 70000);
-	body[0] = '{';
-	body[69999] = '}';
-	body[70000] = '\0';
-	expect_error(e2e("POST", REFUND, JSON_CT, body), 413, "PAYLOAD_TOO_LARGE");
-	free(body);
+	expect_error(e2e_post_oversize(REFUND, JSON_CT), 413, "PAYLOAD_TOO_LARGE");
 	cr_expect_eq(e2e_refund_count(), 0);
 }
 

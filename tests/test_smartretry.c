@@ -1,8 +1,5 @@
 /* SmartRetry contract: every worked example and error row of providers/smartretry.md. */
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -379,28 +376,11 @@ Test(smartretry, ex17_bad_idempotency_key)
 	cr_expect_eq(e2e("POST", REFUND, headers, seed_body)->status, 200);
 }
 
-/* Connects, for requests sent before any reply is read. */
-static int
-sr_connect(void)
-{
-	struct sockaddr_in	sin = { 0 };
-	struct timeval		tv = { 5, 0 };
-	int			fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	cr_assert(fd >= 0);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)e2e_port());
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	cr_assert(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-	return (fd);
-}
-
 /* Connects and sends, reading nothing yet. */
 static int
 sr_send(const char *request)
 {
-	int	fd = sr_connect();
+	int	fd = e2e_connect(5000);
 	size_t	len = strlen(request);
 
 	cr_assert_eq(send(fd, request, len, MSG_NOSIGNAL), (ssize_t)len);
@@ -679,11 +659,7 @@ Test(smartretry, error_unknown_transaction_is_404)
 
 Test(smartretry, error_oversize_body_is_413)
 {
-	/* Valid JSON, one byte per space, well over 64 KiB. */
-	char	*body = xasprintf("{\"pad\":\"%70000s\"}", "");
-
-	expect_problem(e2e("POST", REFUND, HDRS, body), 413, "PAYLOAD_TOO_LARGE");
-	free(body);
+	expect_problem(e2e_post_oversize(REFUND, HDRS), 413, "PAYLOAD_TOO_LARGE");
 	cr_expect_eq(e2e_refund_count(), 0);
 }
 

@@ -371,14 +371,7 @@ Test(utgl, error_bad_json_is_400)
 
 Test(utgl, error_body_over_64_kib_is_413)
 {
-	char	*body = malloc(70001);
-
-	memset(body, ' ', 70000);
-	body[0] = '{';
-	body[69999] = '}';
-	body[70000] = '\0';
-	expect_error(e2e("POST", REFUND, POST_HEADERS, body), 413, "PAYLOAD_TOO_LARGE", NULL);
-	free(body);
+	expect_error(e2e_post_oversize(REFUND, POST_HEADERS), 413, "PAYLOAD_TOO_LARGE", NULL);
 	cr_expect_eq(e2e_refund_count(), 0);
 }
 

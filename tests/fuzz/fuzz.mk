@@ -19,10 +19,10 @@ FUZZ_SAN        = -fsanitize=address,undefined -fno-sanitize-recover=all \
 # gcc's -Werror build is the judge of warnings; clang's extra ones (the
 # vsnprintf(fmt) wrappers, designated initializers that leave a field zero)
 # are not errors here.
-FUZZ_CFLAGS     = $(STD) $(filter-out -Werror,$(WARN)) -Wno-format-nonliteral \
+FUZZ_CFLAGS     = $(STD) $(WARN) -Wno-format-nonliteral \
                   -Wno-missing-field-initializers -O1 -g -iquote include -iquote tests/fuzz -MMD -MP \
                   $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-                  $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+                  $(PKG_CFLAGS) \
                   -DFUZZ_FIXTURES='"$(abspath fixtures)"' \
                   -DFUZZ_SCENARIOS='"$(abspath scenarios)"'
 # One harness per provider: a provider is src/provider-NAME.c (provider.c is none).
@@ -79,7 +79,7 @@ check-valgrind: $(BIN) $(TESTBIN) | valgrind-deps
 	    PAYMOCK_BIN=$(abspath tests/valgrind-paymock.sh) \
 	    PAYMOCK_REAL_BIN=$(abspath $(BIN)) PAYMOCK_VALGRIND_LOGS=$(abspath $(VALGRIND_LOGS)) \
 	    PAYMOCK_FIXTURES=$(abspath fixtures) PAYMOCK_SCENARIOS=$(abspath scenarios) \
-	    ./$(TESTBIN) $(VALGRIND_TEST_ARGS) || status=1; \
+	    $(abspath $(TESTBIN)) $(VALGRIND_TEST_ARGS) || status=1; \
 	tests/valgrind-summary.sh $(VALGRIND_LOGS) || status=1; \
 	exit $$status
 
