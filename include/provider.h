@@ -1,8 +1,8 @@
 /*
  * The provider adapter interface.  An adapter turns a call (call.h) into a
  * reply {status, headers, body} in its provider's own shape and never touches
- * the socket.  This file holds the table of providers and the words of the
- * errors they all render.
+ * the socket.  This file holds the providers registered at start-up
+ * (adapters.h) and the words of the errors they all render.
  */
 #ifndef PAYMOCK_PROVIDER_H
 #define PAYMOCK_PROVIDER_H
@@ -97,8 +97,19 @@ struct provider {
 	const struct webhook_spec *webhooks;	/* NULL: none documented */
 };
 
-extern const struct provider *const providers[];
-extern const size_t nproviders;
+/*
+ * The providers, in the order sessions index their lifecycles by: set once
+ * by provider_use before anything looks one up, read-only after.
+ */
+extern const struct provider *const *providers;
+extern size_t nproviders;
+
+/*
+ * Registers 'n' providers (borrowed: a static table).  The adapters sit
+ * above call.h, which uses this module, so their table is handed down at
+ * start-up (adapters_use) rather than named here.
+ */
+void		 provider_use(const struct provider *const *, size_t n);
 
 const struct provider *provider_find(const char *name);
 /* The check_fixture of provider 'name' in '*check'; -1 if there is none. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters.h"
 #include "clock.h"
 #include "dispatch.h"
 #include "fixtures.h"
@@ -481,6 +482,7 @@ main(int argc, char **argv)
 	int		 port;
 	size_t		 i;
 
+	adapters_use();
 	parse_options(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
 	if (o.sink_port >= 0)

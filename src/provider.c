@@ -1,25 +1,12 @@
-/* The provider table and the words of the errors every provider renders. */
+/* The registered providers and the words of the errors every provider renders. */
 #include <string.h>
 
 #include "jsonx.h"
 #include "provider.h"
-#include "session.h"
 #include "util.h"
 
-extern const struct provider provider_smartretry, provider_smartpay,
-    provider_utgl, provider_accelebit, provider_payengine;
-
-const struct provider *const providers[] = {
-	&provider_smartretry,
-	&provider_smartpay,
-	&provider_utgl,
-	&provider_accelebit,
-	&provider_payengine,
-};
-const size_t nproviders = nitems(providers);
-/* Sessions keep a lifecycle per provider, by its index here. */
-_Static_assert(nitems(providers) <= SESSION_PROVIDERS_MAX,
-    "more providers than SESSION_PROVIDERS_MAX");
+const struct provider *const *providers;
+size_t nproviders;
 
 /* The neutral names of interface.md, their default status and shared case. */
 static const struct {
@@ -66,6 +53,13 @@ static const int provider_perr_statuses[PERR__COUNT] = {
 	[PERR_RATE_LIMITED] = 429,
 	[PERR_REFUND_LIMIT] = 422,
 };
+
+void
+provider_use(const struct provider *const *table, size_t n)
+{
+	providers = table;
+	nproviders = n;
+}
 
 const struct provider *
 provider_find(const char *name)

@@ -103,3 +103,22 @@ Test(modgraph, an_adapter_file_belongs_to_its_module)
 	cr_expect_eq(modgraph_run(out, sizeof out), 1, "%s", out);
 	cr_expect_not_null(strstr(out, "  c -> a\n"), "%s", out);
 }
+
+/*
+ * The provider adapters are module adapters, not provider: they use call.h,
+ * which uses provider.h, and that is no loop.
+ */
+Test(modgraph, the_provider_adapters_are_their_own_module)
+{
+	char	out[4096];
+
+	modgraph_write("include/provider.h", "");
+	modgraph_write("include/adapters.h", "");
+	modgraph_write("include/call.h", "");
+	modgraph_write("src/call.c", "#include \"provider.h\"\n");
+	modgraph_write("src/provider-x.c", "#include \"call.h\"\n");
+	cr_expect_eq(modgraph_run(out, sizeof out), 0, "%s", out);
+	modgraph_write("src/provider.c", "#include \"call.h\"\n");
+	cr_expect_eq(modgraph_run(out, sizeof out), 1, "%s", out);
+	cr_expect_not_null(strstr(out, "  provider -> call  (both ways)\n"), "%s", out);
+}

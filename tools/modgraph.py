@@ -2,7 +2,10 @@
 """The include and call graph between paymock's modules; exits 1 on a cycle.
 
 src/X.c and include/X.h are module X; so is src/X-Y.c when there is no
-include/X-Y.h (an adapter implementing X.h, as provider-utgl.c).  X -> Y in
+include/X-Y.h (an adapter implementing X.h), unless FAMILIES gives X's
+files another module: the provider adapters (provider-utgl.c) implement
+provider.h yet call call.h, which uses provider.h, so they are module
+adapters, with the table that registers them (adapters.c).  X -> Y in
 the include graph when one of X's files includes "Y.h"; in the call graph
 when X's object files name, undefined, a symbol Y's objects define (nm).  Each graph is printed as
 "X: Y Z", then every strongly connected component of more than one module.
@@ -18,6 +21,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FAMILIES = {"provider": "adapters"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)\.h"', re.M)
 
 
@@ -30,6 +34,8 @@ def modules():
         if f.endswith(".c"):
             stem = f[:-2]
             owner = stem.split("-")[0] if stem not in headers else stem
+            if stem != owner:
+                owner = FAMILIES.get(owner, owner)
             mods.setdefault(owner if owner in headers else stem, set()).add(stem)
     for h in headers:
         mods[h].add(h)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "adapters.h"
 #include "clock.h"
 #include "fixtures.h"
 #include "fuzz.h"
@@ -29,6 +30,7 @@ fuzz_init(void)
 	const char	*path = getenv("PAYMOCK_FIXTURES");
 	char		*cause;
 
+	adapters_use();
 	clock_wall_hook = fuzz_wall;
 	if (getenv("PAYMOCK_SCENARIOS") != NULL)
 		fuzz_scenario_dir = getenv("PAYMOCK_SCENARIOS");
