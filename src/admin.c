@@ -11,6 +11,7 @@
 #include "admin.h"
 #include "app.h"
 #include "clock.h"
+#include "exposition.h"
 #include "fixtures.h"
 #include "idem.h"
 #include "journal.h"
@@ -155,7 +156,7 @@ admin_metrics(struct call *c)
 {
 	struct buf	b = { 0 };
 
-	metrics_render(c->app, &b);
+	exposition_render(c->app, &b);
 	admin_work_reply(c->reply, buf_steal(&b));
 	c->reply->content_type = METRICS_CONTENT_TYPE;
 }

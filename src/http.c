@@ -185,6 +185,21 @@ http_log_field(struct buf *b, const char *s)
 	}
 }
 
+/* Plans that close the connection without a status line. */
+static const int http_plan_silent[] = {
+	[PLAN_HANG] = 1, [PLAN_DROP] = 1, [PLAN_RESET] = 1,
+};
+
+/* The status the client gets, 0 if it gets no status line. */
+static int
+http_status_sent(const struct reply *rep, const struct plan *plan)
+{
+	int	silent = (size_t)plan->kind < nitems(http_plan_silent) &&
+		    http_plan_silent[plan->kind];
+
+	return (silent ? 0 : rep->status);
+}
+
 static void
 http_log_line(struct http *h, const struct request *r, const struct reply *rep,
     const struct dispatch_info *info, int64_t us)
@@ -750,7 +765,8 @@ http_handle(struct evhttp_request *req, void *arg)
 	} else
 		dispatch(h->app, &r, &rep, &info, &plan);
 	http_log_line(h, &r, &rep, &info, clock_mono_us() - start);
-	metrics_request(&info, &rep, &plan);
+	metrics_request(info.provider, info.operation,
+	    http_status_sent(&rep, &plan));
 	if (plan.kind == PLAN_REPLY && plan.delay_ms == 0 && plan.idem_key == NULL &&
 	    plan.work.step == NULL)
 		http_send(req, &rep);

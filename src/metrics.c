@@ -1,23 +1,10 @@
-/* Metrics: counters kept as the server runs, and their Prometheus exposition. */
-#include <sys/resource.h>
-#include <sys/time.h>
-
-#include <dirent.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-#include <fcntl.h>
+/* Metrics: counters kept as the server runs, and the Prometheus text format. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "idem.h"
-#include "journal.h"
 #include "metrics.h"
-#include "quota.h"
-#include "session.h"
 
 #define METRICS_LABELS	4
 
@@ -59,8 +46,8 @@ static struct metrics_counter metrics_refunds = {
 	{ "provider", "state", "outcome" }, NULL, NULL, 0, 0,
 };
 
-/* Rule firings by action, every action listed from the start. */
-static uint64_t	metrics_fired[ACTION__COUNT];
+/* Rule firings by action index, every action listed from the start. */
+static uint64_t	metrics_fired[METRICS_ACTIONS_MAX];
 
 enum metrics_webhook {
 	METRICS_WEBHOOK_DELIVERED,
@@ -74,11 +61,6 @@ static const char *const metrics_webhook_names[METRICS_WEBHOOK__COUNT] = {
 	[METRICS_WEBHOOK_ERROR] = "error",
 };
 static uint64_t	metrics_webhooks[METRICS_WEBHOOK__COUNT];
-
-/* Plans that close the connection without a status line. */
-static const int metrics_plan_silent[] = {
-	[PLAN_HANG] = 1, [PLAN_DROP] = 1, [PLAN_RESET] = 1,
-};
 
 static int
 metrics_str_eq(const char *a, const char *b)
@@ -148,17 +130,13 @@ metrics_count(struct metrics_counter *c, const char *a, const char *b,
 }
 
 void
-metrics_request(const struct dispatch_info *info, const struct reply *rep,
-    const struct plan *plan)
+metrics_request(const char *provider, const char *operation, int status)
 {
-	const char	*op = info->operation != NULL ? info->operation : "unknown";
-	const char	*provider = info->provider;
-	int		 silent = (size_t)plan->kind < nitems(metrics_plan_silent) &&
-			    metrics_plan_silent[plan->kind];
+	const char	*op = operation != NULL ? operation : "unknown";
 
 	if (provider == NULL)
 		provider = strncmp(op, "admin.", 6) == 0 ? "admin" : "none";
-	metrics_count(&metrics_requests, provider, op, NULL, silent ? 0 : rep->status);
+	metrics_count(&metrics_requests, provider, op, NULL, status);
 }
 
 void
@@ -170,9 +148,9 @@ metrics_refund_created(const char *provider, enum refund_state first,
 }
 
 void
-metrics_rule_fired(enum action_type t)
+metrics_rule_fired(size_t action)
 {
-	metrics_fired[t]++;
+	metrics_fired[action]++;
 }
 
 void
@@ -235,8 +213,7 @@ metrics_sample_u64(struct buf *b, const char *name, const char *const *labels,
 	metrics_sample(b, name, labels, values, text);
 }
 
-/* A family of one sample without labels. */
-static void
+void
 metrics_scalar(struct buf *b, const char *name, const char *type,
     const char *help, uint64_t v)
 {
@@ -246,7 +223,7 @@ metrics_scalar(struct buf *b, const char *name, const char *type,
 	metrics_sample_u64(b, name, none, none, v);
 }
 
-static void
+void
 metrics_gauge(struct buf *b, const char *name, const char *help, uint64_t v)
 {
 	metrics_scalar(b, name, "gauge", help, v);
@@ -291,103 +268,12 @@ metrics_render_list(struct buf *b, const char *name, const char *help,
 }
 
 static const char *
-metrics_action_text(size_t i)
-{
-	return (action_type_text((enum action_type)i));
-}
-
-static const char *
 metrics_webhook_text(size_t i)
 {
 	return (metrics_webhook_names[i]);
 }
 
-/* What the sessions hold, summed over all of them: O(sessions). */
-struct metrics_sums {
-	uint64_t	refunds;
-	uint64_t	journal_entries;
-	uint64_t	journal_bytes;
-	uint64_t	idem_records;
-};
-
-static void
-metrics_sum(struct session *s, void *arg)
-{
-	struct metrics_sums	*m = arg;
-
-	m->refunds += ledger_refund_count(s->ledger);
-	m->journal_entries += journal_count(s->journal);
-	m->journal_bytes += journal_bytes(s->journal);
-	m->idem_records += idem_count(s->idem);
-}
-
-/* Everything the session registry tallies renders here, so a new tally is one more line. */
-static void
-metrics_sessions(struct buf *b, const struct sessions *ss)
-{
-	struct sessions_stats	st;
-
-	sessions_stats(ss, &st);
-	metrics_gauge(b, "paymock_sessions", "Sessions alive now, the default one "
-	    "included.", st.live);
-	metrics_scalar(b, "paymock_sessions_created_total", "counter", "Sessions "
-	    "made since the process started (a reset makes none).", st.created);
-	metrics_scalar(b, "paymock_sessions_expired_total", "counter", "Sessions "
-	    "dropped after --session-ttl without requests.", st.expired);
-	metrics_scalar(b, "paymock_sessions_evicted_total", "counter", "Idle "
-	    "sessions dropped to make room, under --max-sessions or --max-memory.",
-	    st.evicted);
-	metrics_gauge(b, "paymock_memory_tracked_bytes", "Bytes the sessions hold "
-	    "(ledgers, idempotency stores, journals, counters, rules, webhooks), "
-	    "as counted against the memory budget.", st.tracked_bytes);
-	metrics_gauge(b, "paymock_memory_budget_bytes", "The memory budget "
-	    "(--max-memory).", st.max_bytes);
-}
-
-/* A number in a small /proc file ('field' from 0, space-separated); -1 if unreadable. */
-static int64_t
-metrics_proc_field(const char *path, int field)
-{
-	char		 text[256], *p = text, *end;
-	ssize_t		 n;
-	long long	 v;
-	int		 fd, i;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return (-1);
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	text[n] = '\0';
-	for (i = 0; i < field && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL)
-		return (-1);
-	v = strtoll(p, &end, 10);
-	return (end == p ? -1 : (int64_t)v);
-}
-
-/* Descriptors open, the directory's own left out; -1 if /proc cannot say. */
-static int64_t
-metrics_open_fds(void)
-{
-	DIR		*d = opendir("/proc/self/fd");
-	struct dirent	*e;
-	int64_t		 n = 0;
-
-	if (d == NULL)
-		return (-1);
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d))
-			n++;
-	}
-	closedir(d);
-	return (n);
-}
-
-/* Seconds with 'us' microseconds as the value's text. */
-static void
+void
 metrics_seconds(struct buf *b, const char *name, const char *type, const char *help,
     int64_t s, int64_t us)
 {
@@ -399,74 +285,23 @@ metrics_seconds(struct buf *b, const char *name, const char *type, const char *h
 	metrics_sample(b, name, none, none, text);
 }
 
-/* The process, under the names Prometheus client libraries use. */
-static void
-metrics_process(struct buf *b, const struct app *app)
+void
+metrics_render_requests(struct buf *b)
 {
-	int64_t		 page = sysconf(_SC_PAGESIZE), rss, vsz, fds;
-	struct rlimit	 rl;
-	struct rusage	 ru;
-
-	rss = metrics_proc_field("/proc/self/statm", 1);
-	vsz = metrics_proc_field("/proc/self/statm", 0);
-	if (rss >= 0 && vsz >= 0 && page > 0) {
-		metrics_gauge(b, "process_resident_memory_bytes", "Resident memory "
-		    "size in bytes.", (uint64_t)(rss * page));
-		metrics_gauge(b, "process_virtual_memory_bytes", "Virtual memory "
-		    "size in bytes.", (uint64_t)(vsz * page));
-	}
-#ifdef __GLIBC__
-	{
-		struct mallinfo2	mi = mallinfo2();
-
-		metrics_gauge(b, "paymock_heap_in_use_bytes", "Bytes malloc has "
-		    "handed out and not had back: the tracked bytes, and what is "
-		    "not counted against the budget (connections, requests in "
-		    "flight, fixtures). RSS above it is free memory malloc keeps.",
-		    mi.uordblks + mi.hblkhd);
-	}
-#endif
-	if ((fds = metrics_open_fds()) >= 0)
-		metrics_gauge(b, "process_open_fds", "Number of open file "
-		    "descriptors.", (uint64_t)fds);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		metrics_gauge(b, "process_max_fds", "Maximum number of open file "
-		    "descriptors.", (uint64_t)rl.rlim_cur);
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		metrics_seconds(b, "process_cpu_seconds_total", "counter", "Total "
-		    "user and system CPU time spent in seconds.",
-		    (int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-		    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000000,
-		    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) % 1000000);
-	metrics_seconds(b, "process_start_time_seconds", "gauge", "Start time of "
-	    "the process since unix epoch in seconds.", app->started_ms / 1000,
-	    app->started_ms % 1000 * 1000);
+	metrics_render_counter(b, &metrics_requests);
+	metrics_render_counter(b, &metrics_refunds);
 }
 
 void
-metrics_render(const struct app *app, struct buf *b)
+metrics_render_events(struct buf *b, const char *(*action_text)(size_t),
+    size_t nactions)
 {
-	struct metrics_sums	m = { 0 };
-
-	sessions_each(app->sessions, metrics_sum, &m);
-	metrics_render_counter(b, &metrics_requests);
-	metrics_render_counter(b, &metrics_refunds);
-	metrics_gauge(b, "paymock_refunds_held", "Refunds held in memory now, all "
-	    "sessions together.", m.refunds);
-	metrics_sessions(b, app->sessions);
-	metrics_gauge(b, "paymock_journal_entries", "Journal entries held now, "
-	    "all sessions together.", m.journal_entries);
-	metrics_gauge(b, "paymock_journal_bytes", "Bytes the journals hold now, "
-	    "all sessions together.", m.journal_bytes);
-	metrics_gauge(b, "paymock_idempotency_records", "Idempotency records "
-	    "held now, all sessions together.", m.idem_records);
 	metrics_render_list(b, "paymock_rules_fired_total", "Scenario rules and "
 	    "faults fired since the process started, all sessions together, by "
-	    "action.", "action", metrics_action_text, metrics_fired, ACTION__COUNT);
+	    "action.", "action", action_text, metrics_fired, nactions);
 	metrics_render_list(b, "paymock_webhook_attempts_total", "Webhook "
 	    "attempts ended since the process started, all sessions together, by "
 	    "outcome (delivered: a 2xx reply; failed_status: another status; "
 	    "error: no reply, as refused, timed out or cut off).", "outcome",
 	    metrics_webhook_text, metrics_webhooks, METRICS_WEBHOOK__COUNT);
-	metrics_process(b, app);
 }

@@ -757,7 +757,7 @@ rule_consider(struct rule *r, const struct match_subject *s, struct rng *rng,
 	if (r->has_probability && !(rng_unit(rng) < r->probability))
 		return (0);
 	r->fired++;
-	metrics_rule_fired(r->action.type);
+	metrics_rule_fired((size_t)r->action.type);
 	return (1);
 }
 
