@@ -10,9 +10,12 @@
 
 #include "webhook_store.h"
 
-/* Hex HMAC-SHA256 of "<t>.<body>" with 'secret'; 'hex' holds 65 bytes. */
+/* A hex HMAC-SHA256 and its NUL. */
+#define WEBHOOK_SIGN_HEX	(2 * 32 + 1)
+
+/* Hex HMAC-SHA256 of "<t>.<body>" with 'secret' into 'hex'. */
 void		 webhook_sign(const char *secret, long long t, const char *body,
-		     size_t len, char hex[65]);
+		     size_t len, char hex[WEBHOOK_SIGN_HEX]);
 /* The JSON text (heap) of 'ev' for refund 'r', as its provider's spec shapes it. */
 char		*webhook_payload_body(const struct webhook_event *ev,
 		     const struct refund *r);

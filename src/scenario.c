@@ -77,10 +77,10 @@ action_type_text(enum action_type t)
 }
 
 static int
-fail(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+scenario_fail(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
-fail(char **cause, const char *fmt, ...)
+scenario_fail(char **cause, const char *fmt, ...)
 {
 	va_list	ap;
 	int	n;
@@ -96,7 +96,7 @@ fail(char **cause, const char *fmt, ...)
 }
 
 static int
-in_list(const char *key, const char *const *list, size_t n)
+scenario_in_list(const char *key, const char *const *list, size_t n)
 {
 	size_t	i;
 
@@ -109,13 +109,13 @@ in_list(const char *key, const char *const *list, size_t n)
 
 /* A whole number in [lo, hi]. */
 static int
-get_int(const json_t *o, const char *key, const char *where, int64_t lo,
+scenario_get_int(const json_t *o, const char *key, const char *where, int64_t lo,
     int64_t hi, int64_t *out, char **cause)
 {
 	const json_t	*v = json_object_get(o, key);
 
 	if (jsonx_int64(v, out) != 0 || *out < lo || *out > hi)
-		return (fail(cause, "%s.%s: must be a whole number from %lld to %lld",
+		return (scenario_fail(cause, "%s.%s: must be a whole number from %lld to %lld",
 		    where, key, (long long)lo, (long long)hi));
 	return (0);
 }
@@ -129,7 +129,7 @@ get_seconds(const json_t *o, const char *key, const char *where, int64_t max_ms,
 
 	if (text == NULL || money_parse(text, strlen(text), 3, ms, &why) != 0 ||
 	    *ms > max_ms)
-		return (fail(cause, "%s.%s: must be a number of seconds from 0 to %lld "
+		return (scenario_fail(cause, "%s.%s: must be a number of seconds from 0 to %lld "
 		    "with at most 3 decimals", where, key, (long long)(max_ms / 1000)));
 	return (0);
 }
@@ -156,14 +156,14 @@ parse_nth(const json_t *v, const char *where, struct rule *r, char **cause)
 	size_t	i, n = json_is_array(v) ? json_array_size(v) : 1;
 
 	if (n == 0 || n > 1000)
-		return (fail(cause, "%s.nth: must be a whole number from 1, or a list "
+		return (scenario_fail(cause, "%s.nth: must be a whole number from 1, or a list "
 		    "of 1 to 1000 of them", where));
 	r->nth = xcalloc(n, sizeof *r->nth);
 	r->nnth = n;
 	for (i = 0; i < n; i++) {
 		const json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
 		if (jsonx_int64(e, &r->nth[i]) != 0 || r->nth[i] < 1)
-			return (fail(cause, "%s.nth%s: must be a whole number from 1",
+			return (scenario_fail(cause, "%s.nth%s: must be a whole number from 1",
 			    where, json_is_array(v) ? "[]" : ""));
 	}
 	return (0);
@@ -176,32 +176,32 @@ parse_match(const json_t *o, const char *where, struct rule *r, char **cause)
 	json_t		*v;
 
 	if (!json_is_object(o))
-		return (fail(cause, "%s: must be an object", where));
+		return (scenario_fail(cause, "%s: must be an object", where));
 	json_object_foreach((json_t *)o, key, v) {
 		if (!match_key_known(key, 0) &&
-		    !in_list(key, rule_match_keys, nitems(rule_match_keys)))
-			return (fail(cause, "%s.%s: unknown key", where, key));
+		    !scenario_in_list(key, rule_match_keys, nitems(rule_match_keys)))
+			return (scenario_fail(cause, "%s.%s: unknown key", where, key));
 	}
 	if (match_parse(o, where, 0, &r->match, cause) != 0)
 		return (-1);
 	if (r->match.operation != NULL && !known_operation(r->match.operation))
-		return (fail(cause, "%s.operation: unknown operation '%s'", where,
+		return (scenario_fail(cause, "%s.operation: unknown operation '%s'", where,
 		    r->match.operation));
-	if (r->match.method != NULL && !in_list(r->match.method, (const char *const[])
+	if (r->match.method != NULL && !scenario_in_list(r->match.method, (const char *const[])
 	    { "GET", "POST", "PUT", "DELETE", "PATCH" }, 5))
-		return (fail(cause, "%s.method: must be GET, POST, PUT, DELETE or "
+		return (scenario_fail(cause, "%s.method: must be GET, POST, PUT, DELETE or "
 		    "PATCH", where));
 	if ((v = json_object_get(o, "nth")) != NULL && parse_nth(v, where, r, cause) != 0)
 		return (-1);
 	if (json_object_get(o, "times") != NULL &&
-	    get_int(o, "times", where, 1, INT64_MAX / 2, &r->times, cause) != 0)
+	    scenario_get_int(o, "times", where, 1, INT64_MAX / 2, &r->times, cause) != 0)
 		return (-1);
 	if ((v = json_object_get(o, "probability")) != NULL) {
 		char *end;
 		if ((ptext = jsonx_number_text(v)) == NULL ||
 		    (r->probability = strtod(ptext, &end), *end != '\0') ||
 		    !(r->probability >= 0 && r->probability <= 1))
-			return (fail(cause, "%s.probability: must be a number from 0 to 1",
+			return (scenario_fail(cause, "%s.probability: must be a number from 0 to 1",
 			    where));
 		r->has_probability = 1;
 	}
@@ -227,17 +227,17 @@ parse_respond_header(const char *where, const char *name, const json_t *v,
 
 	if (*name == '\0' || name[strspn(name, "!#$%&'*+-.^_`|~0123456789"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")] != '\0')
-		return (fail(cause, "%s.headers: '%s' is not a header name", where, name));
+		return (scenario_fail(cause, "%s.headers: '%s' is not a header name", where, name));
 	for (i = 0; i < nitems(respond_transport_headers); i++) {
 		if (str_casecmp(name, respond_transport_headers[i]) == 0)
-			return (fail(cause, "%s.headers.%s: is the transport's to set, "
+			return (scenario_fail(cause, "%s.headers.%s: is the transport's to set, "
 			    "not a scenario's", where, name));
 	}
 	if (jsonx_string(v) == NULL)
-		return (fail(cause, "%s.headers.%s: must be a string", where, name));
+		return (scenario_fail(cause, "%s.headers.%s: must be a string", where, name));
 	for (p = (const unsigned char *)jsonx_string(v); *p != '\0'; p++) {
 		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-			return (fail(cause, "%s.headers.%s: must not contain control "
+			return (scenario_fail(cause, "%s.headers.%s: must not contain control "
 			    "characters", where, name));
 	}
 	return (0);
@@ -253,11 +253,11 @@ parse_respond(const json_t *o, const char *where, struct action *a, char **cause
 	int		 dflt = 0;
 
 	if (json_object_get(o, "body") != NULL && json_object_get(o, "error") != NULL)
-		return (fail(cause, "%s: give body or error, not both", where));
+		return (scenario_fail(cause, "%s: give body or error, not both", where));
 	if ((v = json_object_get(o, "error")) != NULL) {
 		if ((name = jsonx_string(v)) == NULL ||
 		    provider_perr_parse(name, &a->error, &dflt) != 0)
-			return (fail(cause, "%s.error: must be one of provider_unavailable, "
+			return (scenario_fail(cause, "%s.error: must be one of provider_unavailable, "
 			    "internal_error, bad_gateway, gateway_timeout, rate_limited, "
 			    "unauthorized", where));
 		a->has_error = 1;
@@ -265,20 +265,20 @@ parse_respond(const json_t *o, const char *where, struct action *a, char **cause
 	} else if ((v = json_object_get(o, "body")) != NULL) {
 		a->body = json_incref((json_t *)v);
 	} else
-		return (fail(cause, "%s: respond needs a body or an error", where));
+		return (scenario_fail(cause, "%s: respond needs a body or an error", where));
 	if ((v = json_object_get(o, "status")) != NULL) {
 		/* 1xx is interim, the transport's; respond always sends a body. */
 		if (jsonx_int64(v, &status) != 0 || status < 200 || status > 599)
-			return (fail(cause, "%s.status: must be 200–599", where));
+			return (scenario_fail(cause, "%s.status: must be 200–599", where));
 		if (status == 204 || status == 304)
-			return (fail(cause, "%s.status: %d has no body, and respond always "
+			return (scenario_fail(cause, "%s.status: %d has no body, and respond always "
 			    "sends one", where, (int)status));
 		a->status = (int)status;
 	} else if (!a->has_error)
-		return (fail(cause, "%s.status: is required with a body", where));
+		return (scenario_fail(cause, "%s.status: is required with a body", where));
 	if ((v = json_object_get(o, "headers")) != NULL) {
 		if (!json_is_object(v))
-			return (fail(cause, "%s.headers: must be an object", where));
+			return (scenario_fail(cause, "%s.headers: must be an object", where));
 		json_object_foreach((json_t *)v, key, hv) {
 			if (parse_respond_header(where, key, hv, cause) != 0)
 				return (-1);
@@ -298,28 +298,29 @@ parse_action(const json_t *o, const char *where, const struct rule *r,
 	int		 webhook_op;
 
 	if (!json_is_object(o))
-		return (fail(cause, "%s: must be an object", where));
+		return (scenario_fail(cause, "%s: must be an object", where));
 	if ((type = jsonx_string(json_object_get(o, "type"))) == NULL)
-		return (fail(cause, "%s.type: is required (a string)", where));
+		return (scenario_fail(cause, "%s.type: is required (a string)", where));
 	for (t = 0; t < nitems(action_table); t++) {
 		if (strcmp(action_table[t].name, type) == 0)
 			break;
 	}
 	if (t == nitems(action_table))
-		return (fail(cause, "%s.type: unknown action '%s'", where, type));
+		return (scenario_fail(cause, "%s.type: unknown action '%s'", where, type));
 	a->type = (enum action_type)t;
 	json_object_foreach((json_t *)o, key, v) {
 		if (strcmp(key, "type") != 0 && strcmp(key, "delay_ms") != 0 &&
-		    !in_list(key, action_table[t].keys, nitems(action_table[t].keys)))
-			return (fail(cause, "%s.%s: unknown key for %s", where, key, type));
+		    !scenario_in_list(key, action_table[t].keys, nitems(action_table[t].keys)))
+			return (scenario_fail(cause, "%s.%s: unknown key for %s", where, key, type));
 	}
 	webhook_op = r->match.operation != NULL &&
 	    strcmp(r->match.operation, "webhook.deliver") == 0;
 	if (action_table[t].webhook != webhook_op)
-		return (fail(cause, "%s.type: %s %s match.operation webhook.deliver",
+		return (scenario_fail(cause, "%s.type: %s %s match.operation webhook.deliver",
 		    where, type, action_table[t].webhook ? "needs" : "cannot be used with"));
 	if (json_object_get(o, "delay_ms") != NULL &&
-	    get_int(o, "delay_ms", where, 0, SCENARIO_MAX_MS, &a->delay_ms, cause) != 0)
+	    scenario_get_int(o, "delay_ms", where, 0, SCENARIO_MAX_MS, &a->delay_ms,
+	    cause) != 0)
 		return (-1);
 
 	switch (a->type) {
@@ -327,31 +328,31 @@ parse_action(const json_t *o, const char *where, const struct rule *r,
 		return (parse_respond(o, where, a, cause));
 	case ACTION_DELAY:
 		if (json_object_get(o, "ms") != NULL)
-			return (get_int(o, "ms", where, 0, SCENARIO_MAX_MS, &a->ms, cause));
-		if (get_int(o, "min_ms", where, 0, SCENARIO_MAX_MS, &a->min_ms, cause) ||
-		    get_int(o, "max_ms", where, a->min_ms, SCENARIO_MAX_MS, &a->max_ms,
+			return (scenario_get_int(o, "ms", where, 0, SCENARIO_MAX_MS, &a->ms, cause));
+		if (scenario_get_int(o, "min_ms", where, 0, SCENARIO_MAX_MS, &a->min_ms, cause) ||
+		    scenario_get_int(o, "max_ms", where, a->min_ms, SCENARIO_MAX_MS, &a->max_ms,
 		    cause))
 			return (-1);
 		return (0);
 	case ACTION_HANG:
 		if (json_object_get(o, "ms") != NULL)
-			return (get_int(o, "ms", where, 1, SCENARIO_MAX_MS, &a->ms, cause));
+			return (scenario_get_int(o, "ms", where, 1, SCENARIO_MAX_MS, &a->ms, cause));
 		return (0);
 	case ACTION_TRUNCATE:
-		return (get_int(o, "bytes", where, 0, 1 << 20, &a->bytes, cause));
+		return (scenario_get_int(o, "bytes", where, 0, 1 << 20, &a->bytes, cause));
 	case ACTION_SLOW:
-		return (get_int(o, "bytes_per_s", where, 1, 1 << 20, &a->bytes_per_s,
+		return (scenario_get_int(o, "bytes_per_s", where, 1, 1 << 20, &a->bytes_per_s,
 		    cause));
 	case ACTION_RATE_LIMIT:
 		a->retry_after_s = 1;
 		if (json_object_get(o, "retry_after_s") != NULL)
-			return (get_int(o, "retry_after_s", where, 0, 86400,
+			return (scenario_get_int(o, "retry_after_s", where, 0, 86400,
 			    &a->retry_after_s, cause));
 		return (0);
 	case ACTION_OUTCOME:
 		if (json_object_get(o, "settle_after_s") == NULL &&
 		    json_object_get(o, "outcome") == NULL)
-			return (fail(cause, "%s: outcome needs settle_after_s or outcome",
+			return (scenario_fail(cause, "%s: outcome needs settle_after_s or outcome",
 			    where));
 		if (json_object_get(o, "settle_after_s") != NULL) {
 			if (get_seconds(o, "settle_after_s", where, CLOCK_DURATION_MAX_MS,
@@ -362,7 +363,7 @@ parse_action(const json_t *o, const char *where, const struct rule *r,
 		if ((v = json_object_get(o, "outcome")) != NULL) {
 			if ((word = jsonx_string(v)) == NULL ||
 			    txn_outcome_parse(word, &a->outcome) != 0)
-				return (fail(cause, "%s.outcome: must be succeeded, "
+				return (scenario_fail(cause, "%s.outcome: must be succeeded, "
 				    "declined, failed or stuck", where));
 			a->has_outcome = 1;
 		}
@@ -398,31 +399,31 @@ rule_parse_named(const json_t *o, const char *where, const char *dflt, char **ca
 	json_t		*v;
 
 	if (!json_is_object(o)) {
-		fail(cause, "%s: must be an object", where);
+		scenario_fail(cause, "%s: must be an object", where);
 		goto out_free;
 	}
 	json_object_foreach((json_t *)o, key, v) {
-		if (!in_list(key, rule_keys, nitems(rule_keys))) {
-			fail(cause, "%s.%s: unknown key", where, key);
+		if (!scenario_in_list(key, rule_keys, nitems(rule_keys))) {
+			scenario_fail(cause, "%s.%s: unknown key", where, key);
 			goto out_free;
 		}
 	}
 	if ((v = json_object_get(o, "name")) != NULL &&
 	    ((name = jsonx_string(v)) == NULL || *name == '\0' || strlen(name) > 64)) {
-		fail(cause, "%s.name: must be a string of 1 to 64 characters", where);
+		scenario_fail(cause, "%s.name: must be a string of 1 to 64 characters", where);
 		goto out_free;
 	}
 	r->name = xstrdup(v != NULL ? jsonx_string(v) : dflt);
 	snprintf(sub, sizeof sub, "%s.match", where);
 	if ((v = json_object_get(o, "match")) == NULL) {
-		fail(cause, "%s: is required", sub);
+		scenario_fail(cause, "%s: is required", sub);
 		goto out_free;
 	}
 	if (parse_match(v, sub, r, cause) != 0)
 		goto out_free;
 	snprintf(sub, sizeof sub, "%s.action", where);
 	if ((v = json_object_get(o, "action")) == NULL) {
-		fail(cause, "%s: is required", sub);
+		scenario_fail(cause, "%s: is required", sub);
 		goto out_free;
 	}
 	if (parse_action(v, sub, r, &r->action, cause) != 0)
@@ -467,7 +468,7 @@ parse_lifecycle(const json_t *o, struct scenario *s, char **cause)
 	char		 where[96];
 
 	if (!json_is_object(o))
-		return (fail(cause, "lifecycle: must be an object"));
+		return (scenario_fail(cause, "lifecycle: must be an object"));
 	json_object_foreach((json_t *)o, provider, pv) {
 		const struct provider	*p = provider_find(provider);
 		struct scenario_lifecycle *l;
@@ -475,12 +476,12 @@ parse_lifecycle(const json_t *o, struct scenario *s, char **cause)
 
 		snprintf(where, sizeof where, "lifecycle.%s", provider);
 		if (p == NULL)
-			return (fail(cause, "%s: unknown provider", where));
+			return (scenario_fail(cause, "%s: unknown provider", where));
 		if (!json_is_object(pv))
-			return (fail(cause, "%s: must be an object", where));
+			return (scenario_fail(cause, "%s: must be an object", where));
 		json_object_foreach(pv, key, v) {
-			if (!in_list(key, lifecycle_keys, nitems(lifecycle_keys)))
-				return (fail(cause, "%s.%s: unknown key", where, key));
+			if (!scenario_in_list(key, lifecycle_keys, nitems(lifecycle_keys)))
+				return (scenario_fail(cause, "%s.%s: unknown key", where, key));
 		}
 		i = provider_index(p);
 		if (s->lifecycle == NULL)
@@ -496,7 +497,7 @@ parse_lifecycle(const json_t *o, struct scenario *s, char **cause)
 		if ((v = json_object_get(pv, "outcome")) != NULL) {
 			if ((word = jsonx_string(v)) == NULL ||
 			    txn_outcome_parse(word, &l->outcome) != 0)
-				return (fail(cause, "%s.outcome: must be succeeded, declined, "
+				return (scenario_fail(cause, "%s.outcome: must be succeeded, declined, "
 				    "failed or stuck", where));
 			l->has_outcome = 1;
 		}
@@ -516,12 +517,12 @@ scenario_parse(const json_t *o, char **cause)
 	size_t		 i;
 
 	if (!json_is_object(o)) {
-		fail(cause, "scenario: must be a JSON object");
+		scenario_fail(cause, "scenario: must be a JSON object");
 		goto out_free;
 	}
 	json_object_foreach((json_t *)o, key, kv) {
-		if (!in_list(key, scenario_keys, nitems(scenario_keys))) {
-			fail(cause, "%s: unknown key", key);
+		if (!scenario_in_list(key, scenario_keys, nitems(scenario_keys))) {
+			scenario_fail(cause, "%s: unknown key", key);
 			goto out_free;
 		}
 	}
@@ -529,21 +530,21 @@ scenario_parse(const json_t *o, char **cause)
 	if (name == NULL || *name == '\0' || strlen(name) > 64 ||
 	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789._-") != strlen(name)) {
-		fail(cause, "name: is required: 1 to 64 characters of A-Z a-z 0-9 . _ -");
+		scenario_fail(cause, "name: is required: 1 to 64 characters of A-Z a-z 0-9 . _ -");
 		goto out_free;
 	}
 	s->name = xstrdup(name);
 	if ((v = json_object_get(o, "description")) != NULL) {
 		if (jsonx_string(v) == NULL) {
-			fail(cause, "description: must be a string");
+			scenario_fail(cause, "description: must be a string");
 			goto out_free;
 		}
 		s->description = xstrdup(jsonx_string(v));
 	}
 	if (json_object_get(o, "seed") != NULL) {
-		if (get_int(o, "seed", "scenario", 0, INT64_MAX, &seed, cause) != 0) {
+		if (scenario_get_int(o, "seed", "scenario", 0, INT64_MAX, &seed, cause) != 0) {
 			free(*cause);
-			fail(cause, "seed: must be a whole number of at least 0");
+			scenario_fail(cause, "seed: must be a whole number of at least 0");
 			goto out_free;
 		}
 		s->has_seed = 1;
@@ -551,7 +552,7 @@ scenario_parse(const json_t *o, char **cause)
 	}
 	rules = json_object_get(o, "rules");
 	if (rules == NULL && json_object_get(o, "lifecycle") == NULL) {
-		fail(cause, "rules: a scenario needs rules or lifecycle (or both)");
+		scenario_fail(cause, "rules: a scenario needs rules or lifecycle (or both)");
 		goto out_free;
 	}
 	if ((v = json_object_get(o, "lifecycle")) != NULL &&
@@ -559,7 +560,7 @@ scenario_parse(const json_t *o, char **cause)
 		goto out_free;
 	if (rules != NULL && (!json_is_array(rules) ||
 	    json_array_size(rules) > quota.rules)) {
-		fail(cause, "rules: must be an array of at most %zu rules",
+		scenario_fail(cause, "rules: must be an array of at most %zu rules",
 		    quota.rules);
 		goto out_free;
 	}

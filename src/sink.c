@@ -56,7 +56,7 @@ sink_verify(const struct sink *k, struct evkeyvalq *h, const char *body, size_t 
 {
 	const struct webhook_spec	*w;
 	const char			*sig, *mac;
-	char				 hex[65];
+	char				 hex[WEBHOOK_SIGN_HEX];
 	long long			 t;
 	size_t				 i;
 

@@ -14,7 +14,7 @@
 
 void
 webhook_sign(const char *secret, long long t, const char *body, size_t len,
-    char hex[65])
+    char hex[WEBHOOK_SIGN_HEX])
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 n = 0, i;
@@ -50,7 +50,7 @@ webhook_payload_sign(struct webhook_delivery *d, const struct webhook_endpoint *
 {
 	const struct webhook_spec	*spec = ep->provider->webhooks;
 	long long			 t = (long long)(at / 1000);
-	char				 hex[65], value[128], ts[24];
+	char				 hex[WEBHOOK_SIGN_HEX], value[128], ts[24];
 	char				*secret;
 	struct buf			 headers = { 0 };
 
