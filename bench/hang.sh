@@ -16,20 +16,13 @@ set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
 . "$HERE/lib.sh"
-ROOT="$(dirname "$HERE")"
-BIN="${1:-$ROOT/build-bench/paymock}"
-CLIENT="${2:-$ROOT/build-bench/bench-client}"
+bench_setup hang "$@"
 HOLD=${HOLD:-10000}
 DURATION=${DURATION:-10}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64}
 ROUNDS=${ROUNDS:-2}
 PIN=${PIN:-1}
-OUT=${OUT:-$HERE/out}
-mkdir -p "$OUT"
-die() { echo "hang: $*" >&2; exit 2; }
-[ -x "$BIN" ] || die "$BIN not built"
-[ -x "$CLIENT" ] || die "$CLIENT not built"
 need=$((HOLD + 1000))
 if [ "$(ulimit -n)" -lt "$need" ]; then
 	ulimit -n "$need" 2>/dev/null || ulimit -n "$(ulimit -Hn)"

@@ -1,5 +1,20 @@
 # shellcheck shell=bash
-# Sourced by bench scripts: starting a server that prints its port.
+# Sourced by bench scripts: their common arguments, and starting a server that prints its port.
+
+# bench_setup NAME [PAYMOCK] [CLIENT]: for the script NAME, ROOT, BIN and CLIENT (its
+# arguments, else the optimised build's), OUT (default bench/out, made) and die(); both
+# binaries must exist.
+bench_setup() {
+	BENCH_NAME=$1
+	ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+	BIN="${2:-$ROOT/build-bench/paymock}"
+	CLIENT="${3:-$ROOT/build-bench/bench-client}"
+	OUT=${OUT:-$ROOT/bench/out}
+	mkdir -p "$OUT"
+	[ -x "$BIN" ] || die "$BIN not built"
+	[ -x "$CLIENT" ] || die "$CLIENT not built"
+}
+die() { echo "${BENCH_NAME:-bench}: $*" >&2; exit 2; }
 
 # start_listening LOG CMD...: runs CMD in the background, stdout and stderr to LOG, and waits
 # (LISTEN_WAIT seconds, default 5) for its "... listening on http://ADDR:PORT" line.  Sets

@@ -12,17 +12,10 @@ set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
 . "$HERE/lib.sh"
-ROOT="$(dirname "$HERE")"
-BIN="${1:-$ROOT/build-bench/paymock}"
-CLIENT="${2:-$ROOT/build-bench/bench-client}"
+bench_setup sessions "$@"
 NSESSIONS=${NSESSIONS:-1000}
 NREFUNDS=${NREFUNDS:-100}
 WORKERS=${WORKERS:-4}
-OUT=${OUT:-$HERE/out}
-mkdir -p "$OUT"
-die() { echo "sessions: $*" >&2; exit 2; }
-[ -x "$BIN" ] || die "$BIN not built"
-[ -x "$CLIENT" ] || die "$CLIENT not built"
 SPID=""
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null' EXIT
 start() { # fixtures

@@ -4,11 +4,9 @@
 # usage: bench/startup.sh [PAYMOCK] [CLIENT]   env: RUNS=50 OUT=bench/out
 set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$HERE")"
-BIN="${1:-$ROOT/build-bench/paymock}"
-CLIENT="${2:-$ROOT/build-bench/bench-client}"
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/..
+. "$HERE/lib.sh"
+bench_setup startup "$@"
 RUNS=${RUNS:-50}
-OUT=${OUT:-$HERE/out}
-mkdir -p "$OUT"
 "$CLIENT" startup "$RUNS" "$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")" \
     --fixtures "$ROOT/fixtures" --scenario-dir "$ROOT/scenarios" --quiet | tee "$OUT/startup-result.txt"

@@ -204,6 +204,20 @@ e2e_connect(int timeout_ms)
 }
 
 int
+e2e_run(const char *cmd, char *out, size_t len)
+{
+	FILE	*p = popen(cmd, "r");
+	size_t	 n;
+	int	 st;
+
+	cr_assert_not_null(p, "cannot run %s", cmd);
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+int
 e2e_listen(int port, int *bound)
 {
 	struct sockaddr_in	sin = { 0 };

@@ -63,6 +63,11 @@ void		 e2e_exchange(const char *method, const char *path, const char *headers,
  * (0: never); for requests sent before any reply is read.
  */
 int		 e2e_connect(int timeout_ms);
+/*
+ * Runs the shell command 'cmd', its standard output into 'out' (at most
+ * 'len' - 1 bytes, NUL-terminated); its exit status, or -1 if it did not exit.
+ */
+int		 e2e_run(const char *cmd, char *out, size_t len);
 /* A socket listening on loopback 'port' (0: a free one), its port in '*bound'. */
 int		 e2e_listen(int port, int *bound);
 /* Sends bytes on a new connection and returns it unread; e2e_read_raw reads and closes. */

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "e2e.h"
 #include "util.h"
 
 static char	modgraph_root[64];
@@ -31,16 +31,10 @@ modgraph_run(char *out, size_t len)
 {
 	char	*cmd = xasprintf("python3 tools/modgraph.py -q --root %s",
 		    modgraph_root);
-	FILE	*p = popen(cmd, "r");
-	size_t	 n;
-	int	 st;
+	int	 st = e2e_run(cmd, out, len);
 
-	cr_assert_not_null(p);
-	n = fread(out, 1, len - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
 	free(cmd);
-	return (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	return (st);
 }
 
 static void

@@ -1,5 +1,4 @@
 /* The server process: CLI, start-up errors, transport limits and hostile input. */
-#include <sys/wait.h>
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -16,16 +15,10 @@ run(const char *args, char *out, size_t len)
 {
 	const char	*bin = getenv("PAYMOCK_BIN");
 	char		*cmd = xasprintf("%s %s 2>&1", bin != NULL ? bin : "build/paymock", args);
-	FILE		*p = popen(cmd, "r");
-	size_t		 n;
-	int		 status;
+	int		 status = e2e_run(cmd, out, len);
 
-	cr_assert_not_null(p);
-	n = fread(out, 1, len - 1, p);
-	out[n] = '\0';
-	status = pclose(p);
 	free(cmd);
-	return (WEXITSTATUS(status));
+	return (status);
 }
 
 static char *
