@@ -133,7 +133,7 @@ static const char usage_text[] =
 "SIZE is bytes, or a number with K, M or G (powers of 1024).\n";
 
 static void __attribute__((format(printf, 1, 2), noreturn))
-usage_error(const char *fmt, ...)
+main_usage_error(const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -147,7 +147,7 @@ usage_error(const char *fmt, ...)
 }
 
 static int
-parse_number(const char *s, long long lo, long long hi, long long *out)
+main_number(const char *s, long long lo, long long hi, long long *out)
 {
 	char	*end;
 
@@ -158,7 +158,7 @@ parse_number(const char *s, long long lo, long long hi, long long *out)
 }
 
 static void
-parse_provider_port(struct options *o, const char *arg)
+main_provider_port(struct options *o, const char *arg)
 {
 	const struct provider	*p;
 	const char		*eq = strchr(arg, '=');
@@ -166,14 +166,14 @@ parse_provider_port(struct options *o, const char *arg)
 	long long		 port;
 
 	if (eq == NULL || eq - arg >= (ptrdiff_t)sizeof name)
-		usage_error("--provider-port: '%s' is not NAME=PORT", arg);
+		main_usage_error("--provider-port: '%s' is not NAME=PORT", arg);
 	snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
 	if ((p = provider_find(name)) == NULL)
-		usage_error("--provider-port: unknown provider '%s'", name);
-	if (parse_number(eq + 1, 0, 65535, &port) != 0)
-		usage_error("--provider-port: '%s' is not a port (0-65535)", eq + 1);
+		main_usage_error("--provider-port: unknown provider '%s'", name);
+	if (main_number(eq + 1, 0, 65535, &port) != 0)
+		main_usage_error("--provider-port: '%s' is not a port (0-65535)", eq + 1);
 	if (o->npports == nitems(o->pports))
-		usage_error("--provider-port: at most %zu", nitems(o->pports));
+		main_usage_error("--provider-port: at most %zu", nitems(o->pports));
 	o->pports[o->npports].provider = p->name;
 	o->pports[o->npports++].port = (int)port;
 }
@@ -203,7 +203,8 @@ static const struct quota_flag {
 	    { &quota.sessions, 0, 1, 100000000, "1-100000000" },
 	/* Below a megabyte one session's journal alone would pass it. */
 	[OPT_MAX_MEMORY - OPT_QUOTA] =
-	    { &quota.memory, 1, MAIN_MEMORY_MIN, SIZE_MAX, "a size of 1M or more, like 512M or 2G" },
+	    { &quota.memory, 1, MAIN_MEMORY_MIN, SIZE_MAX,
+	      "a size of 1M or more, like 512M or 2G" },
 	[OPT_JOURNAL_ENTRIES - OPT_QUOTA] =
 	    { &quota.journal_entries, 0, 0, 10000000, "0-10000000" },
 	[OPT_JOURNAL_BYTES - OPT_QUOTA] =
@@ -223,21 +224,21 @@ static const struct quota_flag {
 };
 
 static void
-parse_quota_flag(const char *name, int ch, const char *arg)
+main_quota_flag(const char *name, int ch, const char *arg)
 {
 	const struct quota_flag	*f = &quota_flags[ch - OPT_QUOTA];
 	long long		 n;
 	size_t			 v;
 
 	if (f->size ? util_parse_size(arg, f->max, &v) != 0 || v < f->min :
-	    parse_number(arg, (long long)f->min, (long long)f->max, &n) != 0)
-		usage_error("--%s: '%s' is not %s", name, arg, f->range);
+	    main_number(arg, (long long)f->min, (long long)f->max, &n) != 0)
+		main_usage_error("--%s: '%s' is not %s", name, arg, f->range);
 	*f->field = f->size ? v : (size_t)n;
 }
 
 /* What goes after "Bearer " in a header: visible ASCII, no spaces. */
 static int
-admin_token_ok(const char *t)
+main_admin_token_ok(const char *t)
 {
 	size_t	n;
 
@@ -250,7 +251,7 @@ admin_token_ok(const char *t)
 
 /* 1 for an address only this machine can reach. */
 static int
-bind_is_loopback(const char *addr)
+main_bind_is_loopback(const char *addr)
 {
 	unsigned char	a[16];
 
@@ -264,7 +265,7 @@ bind_is_loopback(const char *addr)
 }
 
 static void
-parse_options(int argc, char **argv, struct options *o)
+main_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "bind", required_argument, NULL, 'b' },
@@ -305,7 +306,7 @@ parse_options(int argc, char **argv, struct options *o)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, &longindex)) != -1) {
 		if (ch >= OPT_QUOTA && ch < OPT_QUOTA_END) {
-			parse_quota_flag(longopts[longindex].name, ch, optarg);
+			main_quota_flag(longopts[longindex].name, ch, optarg);
 			continue;
 		}
 		switch (ch) {
@@ -313,8 +314,8 @@ parse_options(int argc, char **argv, struct options *o)
 			o->bind = optarg;
 			break;
 		case 'p':
-			if (parse_number(optarg, 0, 65535, &n) != 0)
-				usage_error("--port: '%s' is not a port (0-65535)", optarg);
+			if (main_number(optarg, 0, 65535, &n) != 0)
+				main_usage_error("--port: '%s' is not a port (0-65535)", optarg);
 			o->port = (int)n;
 			break;
 		case 'f':
@@ -325,26 +326,26 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'S':
 			if (o->nscenarios == nitems(o->scenarios))
-				usage_error("--scenario: at most %zu files",
+				main_usage_error("--scenario: at most %zu files",
 				    nitems(o->scenarios));
 			o->scenarios[o->nscenarios++] = optarg;
 			break;
 		case 'P':
-			parse_provider_port(o, optarg);
+			main_provider_port(o, optarg);
 			break;
 		case 'W':
 			if (o->nwebhooks == nitems(o->webhooks))
-				usage_error("--webhook: at most %zu", nitems(o->webhooks));
+				main_usage_error("--webhook: at most %zu", nitems(o->webhooks));
 			o->webhooks[o->nwebhooks++] = optarg;
 			break;
 		case 'A':
 			if (o->nallow == nitems(o->allow))
-				usage_error("--webhook-allow: at most %zu", nitems(o->allow));
+				main_usage_error("--webhook-allow: at most %zu", nitems(o->allow));
 			o->allow[o->nallow++] = optarg;
 			break;
 		case 'K':
-			if (parse_number(optarg, 0, 65535, &n) != 0)
-				usage_error("--webhook-sink: '%s' is not a port (0-65535)",
+			if (main_number(optarg, 0, 65535, &n) != 0)
+				main_usage_error("--webhook-sink: '%s' is not a port (0-65535)",
 				    optarg);
 			o->sink_port = (int)n;
 			break;
@@ -352,8 +353,8 @@ parse_options(int argc, char **argv, struct options *o)
 			o->sink_secret = optarg;
 			break;
 		case 'T':
-			if (parse_number(optarg, 1, WEBHOOK_DEADLINE_MAX_S, &n) != 0)
-				usage_error("--webhook-timeout: '%s' is not 1-%d seconds",
+			if (main_number(optarg, 1, WEBHOOK_DEADLINE_MAX_S, &n) != 0)
+				main_usage_error("--webhook-timeout: '%s' is not 1-%d seconds",
 				    optarg, WEBHOOK_DEADLINE_MAX_S);
 			o->webhook_timeout_s = (int)n;
 			break;
@@ -361,8 +362,8 @@ parse_options(int argc, char **argv, struct options *o)
 			o->admin_token = optarg;
 			break;
 		case 's':
-			if (parse_number(optarg, 0, INT64_MAX, &n) != 0)
-				usage_error("--seed: '%s' is not a whole number", optarg);
+			if (main_number(optarg, 0, INT64_MAX, &n) != 0)
+				main_usage_error("--seed: '%s' is not a whole number", optarg);
 			o->seed = (uint64_t)n;
 			break;
 		case 'c':
@@ -375,7 +376,7 @@ parse_options(int argc, char **argv, struct options *o)
 			    clock_in_range(o->clock_start_ms))
 				o->clock_frozen = 2;
 			else
-				usage_error("--clock: '%s' is not live, frozen or "
+				main_usage_error("--clock: '%s' is not live, frozen or "
 				    "frozen:YYYY-MM-DDTHH:MM:SS.mmmZ (1970 to 9999)", optarg);
 			break;
 		case 'l':
@@ -384,25 +385,25 @@ parse_options(int argc, char **argv, struct options *o)
 			else if (strcmp(optarg, "json") == 0)
 				o->log = HTTP_LOG_JSON;
 			else
-				usage_error("--log-format: '%s' is not text or json", optarg);
+				main_usage_error("--log-format: '%s' is not text or json", optarg);
 			break;
 		case 'q':
 			o->log = HTTP_LOG_NONE;
 			break;
 		case 't':
-			if (parse_number(optarg, 1, 3600, &n) != 0)
-				usage_error("--idle-timeout: '%s' is not 1-3600 seconds",
+			if (main_number(optarg, 1, 3600, &n) != 0)
+				main_usage_error("--idle-timeout: '%s' is not 1-3600 seconds",
 				    optarg);
 			o->idle_timeout_s = (int)n;
 			break;
 		case 'H':
-			if (parse_number(optarg, 1, 1000000, &o->max_held) != 0)
-				usage_error("--max-held: '%s' is not 1-1000000", optarg);
+			if (main_number(optarg, 1, 1000000, &o->max_held) != 0)
+				main_usage_error("--max-held: '%s' is not 1-1000000", optarg);
 			break;
 		case 'L':
 			if (util_parse_duration(optarg, CLOCK_DURATION_MAX_MS,
 			    &quota.session_ttl_ms) != 0)
-				usage_error("--session-ttl: '%s' is not a duration like "
+				main_usage_error("--session-ttl: '%s' is not a duration like "
 				    "90s, 30m, 24h or 0", optarg);
 			break;
 		case 'V':
@@ -412,26 +413,26 @@ parse_options(int argc, char **argv, struct options *o)
 			fputs(usage_text, stdout);
 			exit(0);
 		case ':':
-			usage_error("%s needs a value", argv[optind - 1]);
+			main_usage_error("%s needs a value", argv[optind - 1]);
 			break;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			main_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+		main_usage_error("unexpected argument '%s'", argv[optind]);
 	/* The flag wins; an empty variable (a CI secret not set) means none. */
 	if (o->admin_token == NULL && (o->admin_token = getenv("PAYMOCK_ADMIN_TOKEN")) != NULL &&
 	    *o->admin_token == '\0')
 		o->admin_token = NULL;
-	if (o->admin_token != NULL && !admin_token_ok(o->admin_token))
-		usage_error("--admin-token/PAYMOCK_ADMIN_TOKEN: 1 to %d printable "
+	if (o->admin_token != NULL && !main_admin_token_ok(o->admin_token))
+		main_usage_error("--admin-token/PAYMOCK_ADMIN_TOKEN: 1 to %d printable "
 		    "characters without spaces", ADMIN_TOKEN_MAX);
 }
 
 /* --webhook PROVIDER=URL[,SECRET] for the default session. */
 static int
-add_webhook(struct app *app, const char *arg)
+main_add_webhook(struct app *app, const char *arg)
 {
 	const char	*eq = strchr(arg, '='), *comma;
 	char		*provider, *url, *cause;
@@ -457,7 +458,7 @@ add_webhook(struct app *app, const char *arg)
 }
 
 static void
-on_signal(evutil_socket_t sig, short what, void *arg)
+main_on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
@@ -483,7 +484,7 @@ main(int argc, char **argv)
 	size_t		 i;
 
 	adapters_use();
-	parse_options(argc, argv, &o);
+	main_options(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
 	if (o.sink_port >= 0)
 		return (sink_run(o.bind, o.sink_port, o.sink_secret));
@@ -534,7 +535,7 @@ main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < o.nwebhooks; i++) {
-		if (add_webhook(&app, o.webhooks[i]) != 0)
+		if (main_add_webhook(&app, o.webhooks[i]) != 0)
 			return (2);
 	}
 	if (o.max_held > 0)
@@ -545,8 +546,8 @@ main(int argc, char **argv)
 		free(cause);
 		return (2);
 	}
-	sigint = evsignal_new(base, SIGINT, on_signal, base);
-	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
+	sigint = evsignal_new(base, SIGINT, main_on_signal, base);
+	sigterm = evsignal_new(base, SIGTERM, main_on_signal, base);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
 	for (i = 0; i < o.npports; i++) {
@@ -559,7 +560,7 @@ main(int argc, char **argv)
 			return (2);
 		}
 	}
-	if (o.admin_token == NULL && !bind_is_loopback(o.bind))
+	if (o.admin_token == NULL && !main_bind_is_loopback(o.bind))
 		fprintf(stderr, "paymock: warning: listening on %s with no admin token: "
 		    "anyone who can reach port %d can read every session's journal "
 		    "and webhook secrets, reset or delete sessions and make paymock "
