@@ -378,8 +378,11 @@ webhooks_log_find(const struct webhooks *w, uint64_t id)
 static void
 webhooks_add(struct webhooks *w, struct webhook_event *ev)
 {
-	w->events = xrealloc(w->events, (w->nevents + 1) * sizeof *w->events);
-	w->events_slots = w->nevents + 1;
+	/* Doubling: a receiver that is down lets events pile up, one per refund step. */
+	if (w->nevents == w->events_slots) {
+		w->events_slots = w->events_slots != 0 ? w->events_slots * 2 : 8;
+		w->events = xrealloc(w->events, w->events_slots * sizeof *w->events);
+	}
 	w->events[w->nevents++] = ev;
 	webhooks_recount(w, ev);
 	webhooks_mark(w);
