@@ -50,7 +50,7 @@ smartpay_decorate(struct call *c)
 	char	trace[17];
 
 	reply_header(c->reply, "Content-Language", "en-US");
-	/* SmartPay's doc lists it among the success reply's headers, odd as it is. */
+	/* A request header by name, but SmartPay's doc lists it on success replies. */
 	if (c->reply->status >= 200 && c->reply->status < 300)
 		reply_header(c->reply, "Accept-Language", "en-US");
 	if (reply_get_header(c->reply, "X-Trace-Id") == NULL)

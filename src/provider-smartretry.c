@@ -471,8 +471,7 @@ smartretry_refund_json(const struct refund *r, int64_t now)
 	json_t	*data = refund_data(r), *o;
 
 	o = smartretry_resource(r->id, "REFUND", r->txn, smartretry_mtid(data),
-	    r->txn->id,
-	    r->amount, &smartretry_refund_reasons[refund_state_at(r, now)],
+	    r->txn->id, r->amount, &smartretry_refund_reasons[refund_state_at(r, now)],
 	    r->created_ms, refund_updated_at(r, now));
 	json_decref(data);
 	return (o);
@@ -494,9 +493,8 @@ smartretry_sale_json(const struct call *c, const struct txn *t)
 		if (refund_updated_at(r, c->now) > updated)
 			updated = refund_updated_at(r, c->now);
 	}
-	o = smartretry_resource(t->id, "SALE", t, smartretry_mtid(t->fixture),
-	    NULL, t->amount,
-	    &smartretry_sale_reasons[t->state], created_ms, updated);
+	o = smartretry_resource(t->id, "SALE", t, smartretry_mtid(t->fixture), NULL,
+	    t->amount, &smartretry_sale_reasons[t->state], created_ms, updated);
 	json_object_set_new(o, "refunded_amount", jsonx_amount(ledger_refunded(
 	    c->session->ledger, t, c->now), t->exponent, t->exponent));
 	return (o);
