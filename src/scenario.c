@@ -127,7 +127,7 @@ get_seconds(const json_t *o, const char *key, const char *where, int64_t max_ms,
 {
 	const char	*text = jsonx_number_text(json_object_get(o, key)), *why;
 
-	if (text == NULL || money_parse(text, strlen(text), 3, ms, &why) != 0 ||
+	if (text == NULL || money_parse_number(text, strlen(text), 3, ms, &why) != 0 ||
 	    *ms > max_ms)
 		return (scenario_fail(cause, "%s.%s: must be a number of seconds from 0 to %lld "
 		    "with at most 3 decimals", where, key, (long long)(max_ms / 1000)));
