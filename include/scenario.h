@@ -78,7 +78,16 @@ struct rule {
 	int64_t		 fired;
 	struct action	 action;
 	json_t		*source;	/* the rule as given, for listing */
+	/*
+	 * Its scenario's own generator when the scenario has a seed, so its
+	 * draws are the same in every session whatever its name; NULL: the
+	 * session's.  Owned by the scenario.
+	 */
+	struct rng	*rng;
 };
+
+/* The generator a rule's draws come from: its own, else 'session'. */
+struct rng	*rule_rng(const struct rule *, struct rng *session);
 
 struct scenario;
 struct rules;

@@ -25,6 +25,7 @@ struct scenario {
 	char			*description;
 	int			 has_seed;
 	uint64_t		 seed;
+	struct rng		 rng;		/* its rules' draws, when seeded */
 	struct scenario_set	*lifecycle;	/* nproviders, or NULL: none */
 	struct rule		**rules;
 	size_t			 nrules;
@@ -572,7 +573,11 @@ scenario_parse(const json_t *o, char **cause)
 		if ((s->rules[i] = rule_parse_named(json_array_get(rules, i), where,
 		    dflt, cause)) == NULL)
 			goto out_free;
+		s->rules[i]->rng = s->has_seed ? &s->rng : NULL;
 	}
+	/* From the seed and the scenario alone: a CI job's session name is its own. */
+	if (s->has_seed)
+		rng_seed(&s->rng, s->seed, s->name);
 	return (s);
 out_free:
 	scenario_free(s);
@@ -755,11 +760,17 @@ rule_consider(struct rule *r, const struct match_subject *s, struct rng *rng,
 		nth_ok = r->nth[i] == r->seen;
 	if (!nth_ok)
 		return (0);
-	if (r->has_probability && !(rng_unit(rng) < r->probability))
+	if (r->has_probability && !(rng_unit(rule_rng(r, rng)) < r->probability))
 		return (0);
 	r->fired++;
 	metrics_rule_fired((size_t)r->action.type);
 	return (1);
+}
+
+struct rng *
+rule_rng(const struct rule *r, struct rng *session)
+{
+	return (r->rng != NULL ? r->rng : session);
 }
 
 const struct rule *
