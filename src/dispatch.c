@@ -433,7 +433,7 @@ dispatch_cors_echoable(const char *v)
  * call on the provider (no journal entry, rule, fault or rate count).
  */
 static int
-dispatch_preflight(struct app *app, const struct request *req, struct reply *reply,
+dispatch_preflight(const struct app *app, const struct request *req, struct reply *reply,
     struct dispatch_info *info)
 {
 	const char	*method = request_header(req, "Access-Control-Request-Method");
@@ -466,10 +466,12 @@ dispatch_cors(const struct app *app, const struct request *req, struct reply *re
 
 	if (origin == NULL || !dispatch_cors_on(app, req))
 		return;
-	/* What the reply carries beyond the safelisted few, a browser may read. */
+	/* What the reply carries, a browser may read (each name once: warnings repeat). */
 	for (i = 0; i < reply->nheaders; i++)
 		if (strncasecmp(reply->headers[i].name, "Access-Control-", 15) != 0 &&
-		    str_casecmp(reply->headers[i].name, "Connection") != 0)
+		    str_casecmp(reply->headers[i].name, "Connection") != 0 &&
+		    reply_get_header(reply, reply->headers[i].name) ==
+		    reply->headers[i].value)
 			buf_addf(&names, "%s%s", names.len > 0 ? ", " : "",
 			    reply->headers[i].name);
 	reply_header(reply, "Access-Control-Allow-Origin", origin);
