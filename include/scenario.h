@@ -103,8 +103,6 @@ struct scenario	*scenario_load(const char *path, const char *label,
 void		 scenario_free(struct scenario *);
 const char	*scenario_name(const struct scenario *);
 size_t		 scenario_nrules(const struct scenario *);
-/* Its seed, if it has one; 0 or -1. */
-int		 scenario_seed(const struct scenario *, uint64_t *);
 /* Its lifecycle for providers[i] (provider.h), or NULL (also past them). */
 const struct scenario_lifecycle *scenario_lifecycle(const struct scenario *,
 		     size_t i);

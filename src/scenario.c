@@ -24,7 +24,6 @@ struct scenario {
 	char			*name;
 	char			*description;
 	int			 has_seed;
-	uint64_t		 seed;
 	struct rng		 rng;		/* its rules' draws, when seeded */
 	struct scenario_set	*lifecycle;	/* nproviders, or NULL: none */
 	struct rule		**rules;
@@ -548,8 +547,9 @@ scenario_parse(const json_t *o, char **cause)
 			scenario_fail(cause, "seed: must be a whole number of at least 0");
 			goto out_free;
 		}
+		/* From the seed alone: a CI job's session name is its own. */
 		s->has_seed = 1;
-		s->seed = (uint64_t)seed;
+		rng_seed(&s->rng, (uint64_t)seed, "");
 	}
 	rules = json_object_get(o, "rules");
 	if (rules == NULL && json_object_get(o, "lifecycle") == NULL) {
@@ -575,9 +575,6 @@ scenario_parse(const json_t *o, char **cause)
 			goto out_free;
 		s->rules[i]->rng = s->has_seed ? &s->rng : NULL;
 	}
-	/* From the seed and the scenario alone: a CI job's session name is its own. */
-	if (s->has_seed)
-		rng_seed(&s->rng, s->seed, s->name);
 	return (s);
 out_free:
 	scenario_free(s);
@@ -622,13 +619,6 @@ size_t
 scenario_nrules(const struct scenario *s)
 {
 	return (s->nrules);
-}
-
-int
-scenario_seed(const struct scenario *s, uint64_t *seed)
-{
-	*seed = s->seed;
-	return (s->has_seed ? 0 : -1);
 }
 
 const struct scenario_lifecycle *
