@@ -41,7 +41,8 @@ const char	*jsonx_type_name(const json_t *);
 
 /*
  * 1 if 'pattern' is contained in 'v': objects by their keys (recursively),
- * everything else by equality (numbers by their text).
+ * everything else by equality, numbers by their value (1, 1.00 and 1e0
+ * are equal, in arrays too).
  */
 int		 jsonx_subset(const json_t *pattern, const json_t *v);
 

@@ -431,6 +431,45 @@ jsonx_number_value(const json_t *v)
 	return (buf_steal(&canon));
 }
 
+/* Equality by value: numbers as money_canonical spells them, all else as jansson. */
+static int
+jsonx_same(const json_t *a, const json_t *b)
+{
+	const char	*key;
+	json_t		*item;
+	char		*ca, *cb;
+	size_t		 i;
+	int		 same;
+
+	if (jsonx_is_marked(a) && jsonx_is_marked(b)) {
+		ca = jsonx_number_value(a);
+		cb = jsonx_number_value(b);
+		same = ca != NULL && cb != NULL && strcmp(ca, cb) == 0;
+		free(ca);
+		free(cb);
+		return (same);
+	}
+	if (json_is_array(a) && json_is_array(b)) {
+		if (json_array_size(a) != json_array_size(b))
+			return (0);
+		json_array_foreach(a, i, item)
+			if (!jsonx_same(item, json_array_get(b, i)))
+				return (0);
+		return (1);
+	}
+	if (json_is_object(a) && json_is_object(b)) {
+		if (json_object_size(a) != json_object_size(b))
+			return (0);
+		json_object_foreach((json_t *)a, key, item) {
+			const json_t *other = json_object_get(b, key);
+			if (other == NULL || !jsonx_same(item, other))
+				return (0);
+		}
+		return (1);
+	}
+	return (json_equal((json_t *)a, (json_t *)b));
+}
+
 int
 jsonx_subset(const json_t *pattern, const json_t *v)
 {
@@ -446,7 +485,7 @@ jsonx_subset(const json_t *pattern, const json_t *v)
 		}
 		return (1);
 	}
-	return (v != NULL && json_equal((json_t *)pattern, (json_t *)v));
+	return (v != NULL && jsonx_same(pattern, v));
 }
 
 /* A copy of 'v' whose numbers are spelt by their value; a new reference. */

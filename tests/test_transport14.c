@@ -150,6 +150,21 @@ Test(transport14, idempotency_compares_numbers_by_value)
 	cr_expect_eq(e2e_refund_count(), 2);
 }
 
+/* A rule's body match takes the value too: 25 is 2.5E+1. */
+Test(transport14, rule_body_matches_numbers_by_value)
+{
+	struct e2e_resp	*r;
+
+	r = e2e("POST", "/__admin/faults", JSON_CT, "{\"match\":{\"provider\":"
+	    "\"smartretry\",\"body\":{\"amount\":25}},\"action\":{\"type\":"
+	    "\"respond\",\"error\":\"provider_unavailable\"}}");
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	r = e2e("POST", SR_REFUND, SR_HDRS, "{\"transaction_reference_id\":\"TX8A3F2C\","
+	    "\"order_reference_id\":\"OR7B9E1D\",\"amount\":2.5E+1}");
+	cr_expect_eq(r->status, 503, "%s", r->body);
+	cr_expect_eq(e2e_refund_count(), 0);
+}
+
 /* The Date header is the session's virtual time, as the bodies are. */
 Test(transport14, date_follows_the_virtual_clock)
 {
