@@ -35,6 +35,17 @@ sp_refund(const char *headers, const char *modid, const char *amount)
 	    "\"currencyCode\":\"EUR\"}}", modid, amount));
 }
 
+/* A SmartRetry refund of 'amount' (JSON text) USD; 'headers' are added. */
+static struct e2e_resp *
+sr_refund(const char *headers, const char *amount)
+{
+	char	h[256];
+
+	snprintf(h, sizeof h, SR_HDRS "%s", headers);
+	return (e2ef("POST", SR_REFUND, h, "{\"transaction_reference_id\":\"TX8A3F2C\","
+	    "\"order_reference_id\":\"OR7B9E1D\",\"amount\":%s}", amount));
+}
+
 /* How many times 'name' appears among the reply's headers. */
 static int
 header_count(const struct e2e_resp *r, const char *name)
@@ -91,8 +102,7 @@ Test(transport14, exponent_forms_past_the_places_get_the_provider_error)
 	    UTGL_TXN "\",\"amount\":1e-3,\"currency\":\"USD\",\"reason\":\"r\"}");
 	cr_expect_eq(r->status, 400, "%s", r->body);
 	cr_expect_not_null(strstr(r->body, "must be a multiple of 0.01"), "%s", r->body);
-	r = e2e("POST", SR_REFUND, SR_HDRS, "{\"transaction_reference_id\":\"TX8A3F2C\","
-	    "\"order_reference_id\":\"OR7B9E1D\",\"amount\":1e-3}");
+	r = sr_refund("", "1e-3");
 	cr_expect_eq(r->status, 400, "%s", r->body);
 	cr_expect_eq(e2e_refund_count(), 0);
 }
@@ -124,9 +134,7 @@ Test(transport14, idempotency_compares_numbers_by_value)
 	size_t		 i;
 
 	for (i = 0; i < nitems(amounts); i++) {
-		r = e2ef("POST", SR_REFUND, SR_HDRS "Idempotency-Key: by-value\r\n",
-		    "{\"transaction_reference_id\":\"TX8A3F2C\",\"order_reference_id\":"
-		    "\"OR7B9E1D\",\"amount\":%s}", amounts[i]);
+		r = sr_refund("Idempotency-Key: by-value\r\n", amounts[i]);
 		cr_expect_lt(r->status, 300, "%s: %d %s", amounts[i], r->status, r->body);
 		if (first == NULL)
 			first = r;
@@ -137,9 +145,7 @@ Test(transport14, idempotency_compares_numbers_by_value)
 		}
 	}
 	/* Another value is another body. */
-	r = e2e("POST", SR_REFUND, SR_HDRS "Idempotency-Key: by-value\r\n",
-	    "{\"transaction_reference_id\":\"TX8A3F2C\",\"order_reference_id\":"
-	    "\"OR7B9E1D\",\"amount\":1.01}");
+	r = sr_refund("Idempotency-Key: by-value\r\n", "1.01");
 	cr_expect_geq(r->status, 400, "%d %s", r->status, r->body);
 	/* SmartPay's modificationId: the same value is no "different request". */
 	r = sp_refund(NULL, "by-value", "25");
@@ -159,8 +165,7 @@ Test(transport14, rule_body_matches_numbers_by_value)
 	    "\"smartretry\",\"body\":{\"amount\":25}},\"action\":{\"type\":"
 	    "\"respond\",\"error\":\"provider_unavailable\"}}");
 	cr_assert_eq(r->status, 201, "%s", r->body);
-	r = e2e("POST", SR_REFUND, SR_HDRS, "{\"transaction_reference_id\":\"TX8A3F2C\","
-	    "\"order_reference_id\":\"OR7B9E1D\",\"amount\":2.5E+1}");
+	r = sr_refund("", "2.5E+1");
 	cr_expect_eq(r->status, 503, "%s", r->body);
 	cr_expect_eq(e2e_refund_count(), 0);
 }
