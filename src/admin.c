@@ -325,7 +325,7 @@ admin_clock_advance(struct call *c)
 	exp = secs != NULL ? 3 : 0;
 	field = secs != NULL ? "seconds" : "ms";
 	text = jsonx_number_text(secs != NULL ? secs : ms);
-	if (text == NULL || money_parse(text, strlen(text), exp, &delta, &why) != 0 ||
+	if (text == NULL || money_parse_number(text, strlen(text), exp, &delta, &why) != 0 ||
 	    !clock_duration_ok(delta)) {
 		admin_error(c, 400, "invalid_body", "%s: must be a number from 0 to %lld%s",
 		    field, secs != NULL ? CLOCK_DURATION_MAX_S : CLOCK_DURATION_MAX_MS,

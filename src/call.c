@@ -269,7 +269,7 @@ call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
 	canon = xasprintf("%s %s\n", c->req->method, c->req->path);
 	fp = idem_fingerprint(canon, strlen(canon));
 	free(canon);
-	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
+	canon = jsonx_canonical(c->body);
 	fp ^= idem_fingerprint(canon, strlen(canon)) * 31;
 	free(canon);
 	rec = idem_get(c->session->idem, scope, c->now);

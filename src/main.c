@@ -53,6 +53,7 @@ struct options {
 	int		 sink_port;		/* --webhook-sink, or -1 */
 	const char	*sink_secret;
 	const char	*admin_token;		/* or PAYMOCK_ADMIN_TOKEN */
+	int		 no_cors;
 };
 
 #define ADMIN_TOKEN_MAX	256
@@ -64,7 +65,7 @@ static const char usage_text[] =
 "               [--scenario FILE]... [--seed N] [--clock live|frozen[:ISO8601]]\n"
 "               [--provider-port NAME=PORT]... [--webhook PROVIDER=URL[,SECRET]]...\n"
 "               [--webhook-allow HOST]... [--webhook-timeout S]\n"
-"               [--admin-token TOKEN]\n"
+"               [--admin-token TOKEN] [--no-cors]\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
 "               [--max-held N] [--session-ttl DURATION] [--max-sessions N]\n"
 "               [--max-memory SIZE] [--journal-entries N] [--journal-bytes SIZE]\n"
@@ -92,6 +93,8 @@ static const char usage_text[] =
 "                       (default 10)\n"
 "  --admin-token TOKEN  /__admin/* (but health) needs Authorization: Bearer TOKEN;\n"
 "                       default: $PAYMOCK_ADMIN_TOKEN, else the admin API is open\n"
+"  --no-cors            provider routes answer no CORS preflight and send no\n"
+"                       Access-Control-* headers (the admin API never does)\n"
 "  --webhook-sink PORT  run a webhook receiver instead: print deliveries and\n"
 "                       check their signatures with --webhook-secret\n"
 "  --log-format FORMAT  access log on stderr: text (default) or json\n"
@@ -280,6 +283,7 @@ main_options(int argc, char **argv, struct options *o)
 		{ "webhook-secret", required_argument, NULL, 'k' },
 		{ "webhook-timeout", required_argument, NULL, 'T' },
 		{ "admin-token", required_argument, NULL, 'a' },
+		{ "no-cors", no_argument, NULL, 'C' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "log-format", required_argument, NULL, 'l' },
@@ -360,6 +364,9 @@ main_options(int argc, char **argv, struct options *o)
 			break;
 		case 'a':
 			o->admin_token = optarg;
+			break;
+		case 'C':
+			o->no_cors = 1;
 			break;
 		case 's':
 			if (main_number(optarg, 0, INT64_MAX, &n) != 0)
@@ -500,6 +507,7 @@ main(int argc, char **argv)
 	app.scenario_dir = o.scenario_dir;
 	app.started_ms = clock_wall();
 	app.admin_token = o.admin_token;
+	app.no_cors = o.no_cors;
 	app.sessions = sessions_new(fixtures, o.seed, o.clock_frozen != 0,
 	    o.clock_start_ms, quota.journal_entries);
 

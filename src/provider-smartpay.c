@@ -300,7 +300,7 @@ smartpay_refund(struct call *c)
 
 	if (smartpay_parse(c, &q) != 0)
 		return;
-	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
+	canon = jsonx_canonical(c->body);
 	fp = idem_fingerprint(canon, strlen(canon));
 	free(canon);
 	key = smartpay_idem_key(q.merchant, q.modid);

@@ -176,14 +176,17 @@ static int
 utgl_cents(const json_t *body, int64_t *cents, struct field_error *e)
 {
 	const char	*why;
+	char		*value;
 	int		 present;
 
 	if (field_amount(body, "amount", 1, AMOUNT_NUMBER, UTGL_DECIMALS, cents,
 	    &present, e) == 0)
 		return (0);
-	if (e->problem == FIELD_FORMAT && (why = utgl_amount_why(
-	    jsonx_number_text(json_object_get(body, "amount")))) != NULL)
+	/* Its value's plain spelling: 1e-3 is 0.001, a fraction of a cent. */
+	value = jsonx_number_value(json_object_get(body, "amount"));
+	if (e->problem == FIELD_FORMAT && (why = utgl_amount_why(value)) != NULL)
 		field_fail(e, FIELD_FORMAT, "amount", "%s", why);
+	free(value);
 	return (-1);
 }
 

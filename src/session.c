@@ -182,11 +182,8 @@ void
 session_install(struct session *s, struct scenario *sc)
 {
 	const struct scenario_lifecycle	*l;
-	uint64_t			 seed;
 	size_t				 i;
 
-	if (scenario_seed(sc, &seed) == 0)
-		rng_seed(&s->rng, seed, s->name);
 	for (i = 0; i < SESSION_PROVIDERS_MAX; i++) {
 		if ((l = scenario_lifecycle(sc, i)) != NULL)
 			s->lifecycle[i] = *l;

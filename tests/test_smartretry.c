@@ -633,7 +633,7 @@ Test(smartretry, error_validation_lists_every_bad_field)
 
 Test(smartretry, error_bad_amounts)
 {
-	static const char *const amounts[] = { "0", "-1", "0.00", "1e2", "\"25.00\"",
+	static const char *const amounts[] = { "0", "-1", "0.00", "1e-3", "\"25.00\"",
 	    "true", "{}", "[]", "99999999999999999999" };
 	char	extra[64];
 	size_t	i;
