@@ -65,13 +65,9 @@ call_fail_neutral(struct call *c, enum perr e, int status)
 
 /* 'field' names what is missing in strict mode's 400 (NULL: the text does). */
 static int
-call_vwarn(struct call *c, const char *code, const char *field, const char *fmt,
-    va_list ap)
+call_warn_text(struct call *c, const char *code, const char *field,
+    const char *text)
 {
-	char	text[512];
-
-	vsnprintf(text, sizeof text, fmt, ap);
-	utf8_scrub(text);
 	buf_add(&c->warnings, code, strlen(code) + 1);
 	buf_add(&c->warnings, text, strlen(text) + 1);
 	if (!c->session->strict)
@@ -84,26 +80,14 @@ call_vwarn(struct call *c, const char *code, const char *field, const char *fmt,
 int
 call_warn(struct call *c, const char *code, const char *fmt, ...)
 {
+	char	text[512];
 	va_list	ap;
-	int	rc;
 
 	va_start(ap, fmt);
-	rc = call_vwarn(c, code, NULL, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	return (rc);
-}
-
-static int
-call_warn_field(struct call *c, const char *code, const char *field,
-    const char *fmt, ...)
-{
-	va_list	ap;
-	int	rc;
-
-	va_start(ap, fmt);
-	rc = call_vwarn(c, code, field, fmt, ap);
-	va_end(ap);
-	return (rc);
+	/* A text may quote the request and be cut mid-character. */
+	return (call_warn_text(c, code, NULL, utf8_scrub(text)));
 }
 
 char *
@@ -143,7 +127,7 @@ call_warn_rules(struct call *c)
 	for (w = c->provider->warnings; w != NULL && w->code != NULL; w++) {
 		if ((w->operation == NULL || strcmp(w->operation,
 		    c->route->operation) == 0) && call_rule_broken(c, w) &&
-		    call_warn_field(c, w->code, w->name, "%s", w->text) != 0)
+		    call_warn_text(c, w->code, w->name, w->text) != 0)
 			return (-1);
 	}
 	return (0);

@@ -42,6 +42,14 @@ warning_count(const struct e2e_resp *r)
 	return (n);
 }
 
+/* The reply has 'status' and 'n' X-Paymock-Warning headers. */
+static void
+expect_reply(const struct e2e_resp *r, int status, size_t n)
+{
+	cr_assert_eq(r->status, status, "%s", r->body);
+	cr_expect_eq(warning_count(r), n, "%s", r->head);
+}
+
 static const char *
 journal_count(const char *headers, const char *match)
 {
@@ -65,8 +73,7 @@ Test(warnings, smartpay_without_accept_language_and_origin_warns_twice)
 {
 	struct e2e_resp	*r = e2e("POST", SP_REFUND, JSON_CT, SP_BODY("w1"));
 
-	cr_assert_eq(r->status, 200, "%s", r->body);
-	cr_expect_eq(warning_count(r), 2, "%s", r->head);
+	expect_reply(r, 200, 2);
 	cr_expect_str_eq(e2e_header(r, "X-Paymock-Warning"), "Accept-Language is "
 	    "missing: SmartPay requests must have Accept-Language: en-US");
 	cr_expect_not_null(strstr(r->head, "X-Paymock-Warning: Origin is missing: "
@@ -84,8 +91,7 @@ Test(warnings, smartpay_with_both_headers_has_none)
 {
 	struct e2e_resp	*r = e2e("POST", SP_REFUND, SP_HEADERS, SP_BODY("w1"));
 
-	cr_assert_eq(r->status, 200, "%s", r->body);
-	cr_expect_eq(warning_count(r), 0, "%s", r->head);
+	expect_reply(r, 200, 0);
 	r = e2e("GET", "/__admin/journal", NULL, NULL);
 	cr_expect_null(e2e_node(r, "entries[0].warnings"), "%s", r->body);
 	/* One header alone still warns of the other. */
@@ -184,8 +190,7 @@ Test(warnings, accelebit_secret_key_from_a_browser_warns)
 	struct e2e_resp	*r;
 
 	r = e2e("POST", AB_REFUND, AB_HEADERS "Origin: https://shop.example\r\n", AB_BODY);
-	cr_assert_eq(r->status, 201, "%s", r->body);
-	cr_expect_eq(warning_count(r), 1, "%s", r->head);
+	expect_reply(r, 201, 1);
 	cr_expect_not_null(strstr(e2e_header(r, "X-Paymock-Warning"), "X-API-Key"));
 	cr_expect_str_eq(journal_count(NULL, "{\"warnings\":true,\"provider\":"
 	    "\"accelebit\"}"), "1");
@@ -198,8 +203,7 @@ Test(warnings, accelebit_secret_key_from_a_browser_warns)
 	r = e2e("GET", "/accelebit/v1/refunds?transactionId=f47ac10b-58cc-4372-a567-"
 	    "0e02b2c3d479", "X-API-Key: smtgw_sk_test_k\r\nOrigin: https://a.example\r\n",
 	    NULL);
-	cr_expect_eq(r->status, 200, "%s", r->body);
-	cr_expect_eq(warning_count(r), 1, "%s", r->head);
+	expect_reply(r, 200, 1);
 }
 
 Test(warnings, accelebit_strict_is_a_validation_error_and_keeps_no_key)
@@ -223,13 +227,11 @@ Test(warnings, payengine_amount_as_a_number_warns)
 {
 	struct e2e_resp	*r = e2e("POST", PE_REFUND, PE_HEADERS, PE_BODY("10"));
 
-	cr_assert_eq(r->status, 200, "%s", r->body);
-	cr_expect_eq(warning_count(r), 1, "%s", r->head);
+	expect_reply(r, 200, 1);
 	r = e2e("GET", "/__admin/journal", NULL, NULL);
 	cr_expect_str_eq(e2e_get(r, "entries[0].warnings[0].code"), "amount-not-string");
 	r = e2e("POST", PE_REFUND, PE_HEADERS, PE_BODY("\"10.00\""));
-	cr_expect_eq(r->status, 200, "%s", r->body);
-	cr_expect_eq(warning_count(r), 0, "%s", r->head);
+	expect_reply(r, 200, 0);
 	strict_set(NULL, "true");
 	r = e2e("POST", PE_REFUND, PE_HEADERS, PE_BODY("10"));
 	cr_expect_eq(r->status, 400, "%s", r->body);
@@ -260,12 +262,10 @@ Test(warnings_strict, the_flag_refuses_and_creates_nothing)
 	cr_expect_str_eq(e2e_get(e2e("GET", "/__admin/strict", SESSION("other"), NULL),
 	    "strict"), "true");
 	r = e2e("POST", SP_REFUND, SP_HEADERS, SP_BODY("w1"));
-	cr_expect_eq(r->status, 200, "%s", r->body);
-	cr_expect_eq(warning_count(r), 0, "%s", r->head);
+	expect_reply(r, 200, 0);
 	strict_set(NULL, "false");
 	r = e2e("POST", SP_REFUND, JSON_CT, SP_BODY("w2"));
-	cr_expect_eq(r->status, 200, "%s", r->body);
-	cr_expect_eq(warning_count(r), 2, "%s", r->head);
+	expect_reply(r, 200, 2);
 	e2e("POST", "/__admin/reset", NULL, NULL);
 	cr_expect_str_eq(e2e_get(e2e("GET", "/__admin/strict", NULL, NULL), "strict"),
 	    "true");
