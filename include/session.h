@@ -137,7 +137,8 @@ void		 sessions_each(const struct sessions *,
 /*
  * Back to the fixtures: ledger, idempotency, clock, journal, generator,
  * settings (strict mode: the server's); and a new id, so that nothing in
- * flight lands in the new state.  The old ledger and idempotency store are freed by sessions_reap.
+ * flight lands in the new state.  The old ledger and idempotency store are
+ * freed by sessions_reap.
  */
 void		 session_reset(struct session *);
 /* 1–64 characters of [A-Za-z0-9._-]. */
