@@ -101,6 +101,7 @@ dispatch_journal(struct call *c, const struct rule *rule, int replied)
 	e.resp_body = journal_capture(r->body, e.resp_body_len);
 	e.refund_id = r->refund_id != NULL ? xstrdup(r->refund_id) : NULL;
 	e.note = r->note != NULL ? xstrdup(r->note) : NULL;
+	e.warnings = call_warnings_steal(c);
 	if (rule != NULL) {
 		e.rule = xstrdup(rule->name);
 		e.action = xstrdup(action_type_text(rule->action.type));

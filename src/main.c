@@ -70,7 +70,8 @@ static const char usage_text[] =
 "               [--max-held N] [--session-ttl DURATION] [--max-sessions N]\n"
 "               [--max-memory SIZE] [--journal-entries N] [--journal-bytes SIZE]\n"
 "               [--journal-capture SIZE] [--max-rules N] [--max-scenario-size SIZE]\n"
-"               [--max-rejections N] [--rate-keys N] [--version] [--help]\n"
+"               [--max-rejections N] [--rate-keys N] [--strict]\n"
+"               [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
 "\n"
 "A payment-provider refund simulator: each provider's refund API at /PROVIDER,\n"
@@ -130,6 +131,8 @@ static const char usage_text[] =
 "                       idempotency keys; past it the oldest go (default 1024)\n"
 "  --rate-keys N        rate-limit counters each session keeps in a second;\n"
 "                       past it the earliest is forgotten (default 1024)\n"
+"  --strict             refuse, with the provider's 400, what would get an\n"
+"                       X-Paymock-Warning (per session: POST /__admin/strict)\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
@@ -300,6 +303,7 @@ main_options(int argc, char **argv, struct options *o)
 		{ "max-scenario-size", required_argument, NULL, OPT_MAX_SCENARIO_SIZE },
 		{ "max-rejections", required_argument, NULL, OPT_MAX_REJECTIONS },
 		{ "rate-keys", required_argument, NULL, OPT_RATE_KEYS },
+		{ "strict", no_argument, &quota.strict, 1 },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -419,6 +423,8 @@ main_options(int argc, char **argv, struct options *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
+		case 0:		/* a flag its longopts row sets itself */
+			break;
 		case ':':
 			main_usage_error("%s needs a value", argv[optind - 1]);
 			break;

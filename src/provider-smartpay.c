@@ -414,6 +414,16 @@ static const struct refusal_words smartpay_refusals = { .rows = {
 	    "{left} {currency}." },
 } };
 
+/* The refund page: "The request must have the following headers". */
+static const struct warn_rule smartpay_warnings[] = {
+	{ "refund.create", WARN_HEADER_MISSING, "Accept-Language",
+	    "missing-accept-language", "Accept-Language is missing: SmartPay "
+	    "requests must have Accept-Language: en-US" },
+	{ "refund.create", WARN_HEADER_MISSING, "Origin", "missing-origin",
+	    "Origin is missing: SmartPay requests must have an Origin header" },
+	{ 0 },
+};
+
 const struct provider provider_smartpay = {
 	.name = "smartpay",
 	.routes = smartpay_routes,
@@ -427,4 +437,5 @@ const struct provider provider_smartpay = {
 	.decorate = smartpay_decorate,
 	.refusals = &smartpay_refusals,
 	.lifecycle = { .settle_after_ms = 2000, .outcome = OUTCOME_SUCCEEDED },
+	.warnings = smartpay_warnings,
 };

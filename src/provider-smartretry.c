@@ -593,6 +593,7 @@ const struct provider provider_smartretry = {
 	/* Only where it differs from the shared default (provider.c). */
 	.codes = {
 		[PERR_BAD_JSON] = "MALFORMED_JSON",
+		[PERR_INVALID] = "VALIDATION_ERROR",
 	},
 	.render_error = smartretry_error,
 	.render_created = smartretry_created,

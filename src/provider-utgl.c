@@ -425,6 +425,7 @@ const struct provider provider_utgl = {
 	.name = "utgl",
 	.routes = utgl_routes,
 	.nroutes = nitems(utgl_routes),
+	.codes = { [PERR_INVALID] = "INVALID_FIELD" },
 	.render_error = utgl_error,
 	.refusals = &utgl_refusals,
 	.authenticate = utgl_auth,

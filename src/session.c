@@ -291,6 +291,7 @@ sessions_make(struct sessions *r, const char *name)
 	f->s.rules = rules_new();
 	f->s.webhooks = webhooks_new(&f->s);
 	rng_seed(&f->s.rng, f->seed, name);
+	f->s.strict = quota.strict;
 	map_put(r->byname, name, f);
 	if ((f->in_lru = strcmp(name, SESSION_DEFAULT) != 0))
 		TAILQ_INSERT_TAIL(&r->lru, f, entry);
@@ -491,5 +492,6 @@ session_reset(struct session *s)
 	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
+	s->strict = quota.strict;
 	s->id = ++session_last_id;
 }
