@@ -200,11 +200,9 @@ static void
 smartpay_replay(struct call *c, const struct idem_record *rec,
     const struct refund *r, uint64_t fingerprint)
 {
-	if (rec->fingerprint != fingerprint) {
-		reply_header(c->reply, "X-Paymock-Warning",
-		    "modificationId reused with a different request");
-		c->reply->note = xstrdup("modificationId reused with a different request");
-	}
+	if (rec->fingerprint != fingerprint && call_warn(c, "modification-id-reused",
+	    "modificationId reused with a different request") != 0)
+		return;
 	c->reply->refund_id = xstrdup(r->id);
 	smartpay_created(c, r, rec->status);
 }

@@ -72,8 +72,8 @@ Test(fidelity, smartpay_retry_after_settlement_is_the_first_reply)
 	other = e2e("POST", SP_REFUND, JSON_CT, SP_BODY("12.00"));
 	cr_expect_eq(other->status, 200);
 	cr_expect_str_eq(other->body, first->body);
-	cr_expect_str_eq(e2e_header(other, "X-Paymock-Warning"),
-	    "modificationId reused with a different request");
+	cr_expect_not_null(strstr(other->head, "X-Paymock-Warning: modificationId "
+	    "reused with a different request\r\n"), "%s", other->head);
 	cr_expect_eq(e2e_refund_count(), 1);
 
 	now = e2e("GET", SP_STATUS, NULL, NULL);
