@@ -41,7 +41,7 @@ TESTBIN    = $(BUILD)/paymock-tests
 
 # Only these goals may install packages; a plain `make` only builds (no apt on Fedora,
 # macOS or a CI image that has the libraries already).
-ifneq ($(filter run test,$(MAKECMDGOALS)),)
+ifneq ($(filter run test check-openapi,$(MAKECMDGOALS)),)
 INSTALL_FIRST = deps
 endif
 

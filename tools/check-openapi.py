@@ -162,7 +162,7 @@ def run_curl(words, url_at, url, session, out_dir):
     if r.returncode != 0:
         raise Failure("curl exited %d: %s" % (r.returncode, r.stderr.strip()))
     headers = {}
-    with open(head, encoding="latin-1") as f:
+    with open(head, encoding="latin-1", newline="") as f:
         block = f.read().strip().split("\r\n\r\n")[-1]     # the last of 100-continue
     for line in block.split("\r\n")[1:]:
         name, _, value = line.partition(":")
@@ -213,7 +213,7 @@ class Spec:
             self.procs.stop(proc)
 
 
-def check_file(doc, spec, prefix, paymock, session, out_dir):
+def check_file(doc, spec, scope, prefix, paymock, session, out_dir):
     """Runs one doc's examples; (counts, failures)."""
     counts = {"requests": 0, "responses": 0, "skipped": 0, "direct": 0, "invalid": 0}
     failures = []
@@ -232,7 +232,8 @@ def check_file(doc, spec, prefix, paymock, session, out_dir):
         try:
             words, (at, url) = curl_argv(text)
             path = url[len(DOC_ORIGIN):]
-            if spec is not None and path.startswith(prefix + "/"):
+            # The spec's own calls go through Prism; the rest (admin moves) straight on.
+            if spec is not None and path.startswith(scope + "/") and path.startswith(prefix):
                 via = spec.port(mark != "request-invalid")
                 target = "http://127.0.0.1:%d%s" % (via, path[len(prefix):])
             else:
@@ -279,13 +280,11 @@ def admin(port, path, session):
         return r.read()
 
 
-def served_prefix(port, name):
-    """The path of the spec's servers[0].url, as paymock serves the spec."""
-    path = "/__admin/openapi.json" if name == "admin" else "/%s/openapi.json" % name
-    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=10) as r:
-        doc = json.load(r)
-    url = ((doc.get("servers") or [{}])[0]).get("url", DOC_ORIGIN)
-    return urllib.parse.urlparse(url).path.rstrip("/")
+def server_prefix(yaml_path):
+    """The path of the spec's first servers url ("/payengine"), read from the YAML text."""
+    text = open(yaml_path, encoding="utf-8").read()
+    m = re.search(r"^servers:\s*\n(?:.*\n)*?\s*-?\s*url:\s*['\"]?([^'\"\s]+)", text, re.M)
+    return urllib.parse.urlparse(m.group(1) if m else DOC_ORIGIN).path.rstrip("/")
 
 
 def start_paymock(argv, procs, logs):
@@ -304,34 +303,37 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--paymock", required=True)
     ap.add_argument("--bin", required=True, help="node_modules/.bin with prism")
-    ap.add_argument("--root", default=".")
-    ap.add_argument("--fixtures", default=None)
+    ap.add_argument("--root", default=".", help="the tree with fixtures/ and scenarios/")
+    ap.add_argument("--docs", default=None, help="openapi/, providers/, interface.md "
+                    "(default ROOT/docs; tests/check-openapi is this script's sample)")
     args = ap.parse_args()
     root = os.path.abspath(args.root)
+    docs_dir = os.path.abspath(args.docs or os.path.join(root, "docs"))
     specs = {os.path.splitext(os.path.basename(p))[0]: p
-             for p in sorted(glob.glob(os.path.join(root, "docs/openapi/*.yaml")))}
+             for p in sorted(glob.glob(os.path.join(docs_dir, "openapi/*.yaml")))}
     docs = {os.path.splitext(os.path.basename(p))[0]: p
-            for p in sorted(glob.glob(os.path.join(root, "docs/providers/*.md")))}
-    if os.path.exists(os.path.join(root, "docs/interface.md")):
-        docs["admin"] = os.path.join(root, "docs/interface.md")
+            for p in sorted(glob.glob(os.path.join(docs_dir, "providers/*.md")))}
+    if os.path.exists(os.path.join(docs_dir, "interface.md")):
+        docs["admin"] = os.path.join(docs_dir, "interface.md")
     procs, bad, out = Processes(), 0, tempfile.mkdtemp(prefix="check-openapi-")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         port = start_paymock([args.paymock, "--port", "0", "--quiet", "--clock", CLOCK,
-                              "--fixtures", args.fixtures or os.path.join(root, "fixtures"),
+                              "--fixtures", os.path.join(root, "fixtures"),
                               "--scenario-dir", os.path.join(root, "scenarios")], procs, out)
         for name in sorted(set(specs) | set(docs)):
             if name not in docs:
-                print("%-11s no worked examples (docs/providers/%s.md): spec not exercised"
-                      % (name, name))
+                print("%-11s %s has no worked examples (providers/%s.md or interface.md)"
+                      % (name, os.path.relpath(specs[name], root), name))
                 bad += 1
                 continue
             spec = prefix = None
+            scope = "/__admin" if name == "admin" else "/" + name
             if name in specs:
-                prefix = served_prefix(port, name)
+                prefix = server_prefix(specs[name])
                 spec = Spec(name, specs[name], "http://127.0.0.1:%d%s" % (port, prefix),
                             os.path.join(args.bin, "prism"), procs, out)
-            counts, failures = check_file(docs[name], spec, prefix, port,
+            counts, failures = check_file(docs[name], spec, scope, prefix, port,
                                           "check-openapi-" + name, out)
             if spec is not None:
                 spec.stop()
@@ -341,7 +343,7 @@ def main():
                      counts["responses"], counts["invalid"], counts["direct"],
                      counts["skipped"], "" if spec else "; NO SPEC: nothing validated"))
             for f in failures:
-                print("  FAIL " + f.replace(root + "/", ""))
+                print("  FAIL " + f.replace(root + "/", "").replace(docs_dir + "/", ""))
             if spec is None and name != "admin":
                 bad += 1
             bad += len(failures)
