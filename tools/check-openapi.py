@@ -122,12 +122,34 @@ def examples(path):
     return out
 
 
+def unquoted_lines(text):
+    """The text cut at its newlines outside quotes: a quoted body may span lines."""
+    lines, cur, quote, i = [], [], None, 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and quote != "'" and i + 1 < len(text):
+            cur.append(text[i:i + 2])
+            i += 2
+            continue
+        if quote is None and c in "'\"":
+            quote = c
+        elif c == quote:
+            quote = None
+        if c == "\n" and quote is None:
+            lines.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    return lines + ["".join(cur)]
+
+
 def curl_argv(text):
     """The example's curl words: one command, continuations joined, no shell."""
     joined = re.sub(r"\\\n", " ", text).strip()
-    lines = [l for l in joined.split("\n") if l.strip() and not l.strip().startswith("#")]
+    lines = [l for l in unquoted_lines(joined) if l.strip() and not l.strip().startswith("#")]
     if len(lines) != 1:
-        raise Failure("the block must hold exactly one command (%d lines)" % len(lines))
+        raise Failure("the block must hold exactly one command (%d found)" % len(lines))
     try:
         words = shlex.split(lines[0])
     except ValueError as e:
