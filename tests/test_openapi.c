@@ -153,7 +153,7 @@ Test(openapi, providers)
 			unknown = e2e("GET", path, NULL, NULL);
 			cr_expect_eq(spec->status, 404, "%s", path);
 			cr_expect_eq(json_object_size(spec->json), json_object_size(unknown->json));
-			cr_log_warn("openapi %s: no docs/openapi/%s.yaml compiled in: 404 checked",
+			fprintf(stderr, "openapi %s: no docs/openapi/%s.yaml compiled in: 404 checked\n",
 			    providers[i]->name, providers[i]->name);
 			continue;
 		}
@@ -190,7 +190,7 @@ Test(openapi, admin)
 		r = e2e("GET", "/__admin/openapi.json", NULL, NULL);
 		cr_assert_eq(r->status, 404);
 		cr_assert_str_eq(e2e_get(r, "error.code"), "not_found");
-		cr_log_warn("openapi admin: no docs/openapi/admin.yaml compiled in: 404 checked");
+		fprintf(stderr, "openapi admin: no docs/openapi/admin.yaml compiled in: 404 checked\n");
 		return;
 	}
 	openapi_match_routes("admin", openapi_served("admin", "/__admin/openapi.json",
