@@ -39,6 +39,7 @@ struct session {
 	struct rules		*rules;		/* scenarios and armed faults */
 	struct webhooks		*webhooks;	/* endpoints, queued events, deliveries */
 	struct scenario_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
+	uint32_t		 report_ignored; /* report rules silenced: 1 << index */
 };
 
 struct sessions;

@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "money.h"
 #include "quota.h"
+#include "report_admin.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -612,9 +613,23 @@ struct admin_journal {
 	uint64_t	 end_seq;	/* entries from here on came later */
 	int64_t		 slice_end_us;
 	struct buf	 out;		/* listing: the entries rendered so far */
+	json_t		*cites;		/* listing: entry number -> finding ids */
 };
 
 enum { ADMIN_WALK_MORE = 1, ADMIN_WALK_END };
+
+/* An entry as listed: with the ids of the report's findings that cite it. */
+static json_t *
+admin_journal_entry(const struct admin_journal *j, const struct journal_entry *e)
+{
+	json_t	*o = journal_entry_json(e), *ids;
+	char	 seq[24];
+
+	snprintf(seq, sizeof seq, "%llu", (unsigned long long)e->seq);
+	if ((ids = json_object_get(j->cites, seq)) != NULL)
+		json_object_set(o, "findings", ids);
+	return (o);
+}
 
 static int
 admin_journal_cb(const struct journal_entry *e, void *arg)
@@ -631,7 +646,7 @@ admin_journal_cb(const struct journal_entry *e, void *arg)
 	    (j->has_match && !match_entry(&j->match, e)))
 		return (0);
 	if (j->count++ >= j->skip && j->listing)
-		admin_work_item(&j->out, &j->listed, journal_entry_json(e));
+		admin_work_item(&j->out, &j->listed, admin_journal_entry(j, e));
 	return (0);
 }
 
@@ -645,6 +660,7 @@ admin_journal_release(void *arg)
 	if (j->has_match)
 		match_release(&j->match);
 	buf_release(&j->out);
+	json_decref(j->cites);
 	free(j);
 }
 
@@ -717,6 +733,8 @@ admin_journal(struct call *c)
 	j->provider = provider;
 	j->operation = request_query(c->req, "operation");
 	j->listing = 1;
+	/* One report per listing: the cost of a walk of the journal, done once. */
+	j->cites = report_admin_citations(c);
 	/*
 	 * The limit keeps the newest entries, oldest first: count them (names
 	 * only, quick even over a full journal), then render those.
@@ -980,6 +998,8 @@ static const struct route admin_routes[] = {
 	{ "GET", "/journal", "admin.journal", 0, admin_journal },
 	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },
+	{ "GET", "/report", "admin.report", 0, report_admin_get },
+	{ "POST", "/report/ignore", "admin.report", 0, report_admin_ignore },
 };
 
 int

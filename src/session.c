@@ -494,5 +494,6 @@ session_reset(struct session *s)
 	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
+	s->report_ignored = 0;
 	s->id = ++session_last_id;
 }
