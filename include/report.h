@@ -44,8 +44,9 @@ int		 report_config_read(struct report_config *,
 /*
  * The session's findings at its clock's 'now', as a new object:
  * {"findings":[{id, rule, severity, provider, message, entries[],
- * refunds[], transactions[], deliveries[]}], "counts":{error, warning,
- * info}, "ignored":[rule ids]}.  Rules whose bit is set in 'ignored'
+ * refunds[], transactions[], and event_id or code where they apply}],
+ * "counts":{error, warning, info}, "ignored":[rule ids],
+ * "rules":[{id, severity, summary}]}.  Rules whose bit is set in 'ignored'
  * (1 << index) are not run.  Reads everything, changes nothing; its cost
  * is one walk of the journal (plus a JSON rendering of each entry for the
  * warnings rule) and of the delivery log.

@@ -815,6 +815,7 @@ static json_t *
 report_finish(json_t *findings, uint32_t ignored)
 {
 	json_t		*counts = json_object(), *ign = json_array(), *f;
+	json_t		*rules = json_array();
 	const char	*sev;
 	size_t		 i;
 	char		 id[24];
@@ -829,11 +830,14 @@ report_finish(json_t *findings, uint32_t ignored)
 		    json_integer_value(json_object_get(counts, sev)) + 1));
 	}
 	for (i = 0; i < nitems(report_rules); i++) {
+		json_array_append_new(rules, json_pack("{ss ss ss}", "id",
+		    report_rules[i].id, "severity", report_rules[i].severity,
+		    "summary", report_rules[i].doc));
 		if (ignored & (UINT32_C(1) << i))
 			json_array_append_new(ign, json_string(report_rules[i].id));
 	}
-	return (json_pack("{so so so}", "findings", findings, "counts", counts,
-	    "ignored", ign));
+	return (json_pack("{so so so so}", "findings", findings, "counts", counts,
+	    "ignored", ign, "rules", rules));
 }
 
 static void
