@@ -437,6 +437,20 @@ http_pending_lost(struct pending *p)
 		    p->plan.journal_seq);
 }
 
+/*
+ * The client closed its side while its reply was held: evhttp reads
+ * nothing then, so only a look at the socket tells (EOF, or an error).
+ */
+static int
+http_pending_peer_gone(const struct pending *p)
+{
+	int	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(p->conn));
+	char	c;
+	ssize_t	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK));
+}
+
 /* Runs (or goes on with) a held request's plan; frees it when done. */
 static void
 http_pending_fire(evutil_socket_t fd, short what, void *arg)
@@ -468,6 +482,8 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 			http_pending_arm(p, 0);
 			return;
 		}
+		if (http_pending_peer_gone(p))
+			http_pending_lost(p);
 		http_send(p->req, &p->rep);
 		break;
 	case PLAN_HANG:

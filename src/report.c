@@ -348,6 +348,13 @@ report_same(const char *a, const char *b)
 	return (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* An accepted refund: neither declined nor failed by now. */
+static int
+report_accepted(const struct report_ctx *x, const struct refund *r)
+{
+	return (!refund_state_returns(refund_state_at(r, x->now)));
+}
+
 /* duplicate-refund: a second refund like the first on one transaction, soon after. */
 static void
 report_duplicate_refund(struct report_ctx *x)
@@ -360,13 +367,14 @@ report_duplicate_refund(struct report_ctx *x)
 	for (i = 0; i < x->n; i++) {
 		b = &x->v[i];
 		if (b->op != OP_CREATE || b->refund == NULL ||
-		    report_create_of(x, b->e->provider, b->refund->id) != b)
+		    report_create_of(x, b->e->provider, b->refund->id) != b ||
+		    !report_accepted(x, b->refund))
 			continue;
 		/* The nearest earlier twin: later ones in the walk win. */
 		a = NULL;
 		for (r = ledger_refunds_of(x->s->ledger, b->refund->txn);
 		    r != NULL && r != b->refund; r = r->next) {
-			if (r->amount == b->refund->amount &&
+			if (r->amount == b->refund->amount && report_accepted(x, r) &&
 			    b->refund->created_ms - r->created_ms <=
 			    x->cfg->duplicate_window_s * 1000 &&
 			    (o = report_create_of(x, b->e->provider, r->id)) != NULL &&
