@@ -713,7 +713,7 @@ static void
 admin_journal(struct call *c)
 {
 	struct admin_journal	*j;
-	char			*provider, *limit, *end;
+	char			*provider, *limit, *end, *findings;
 	long long		 n = -1;
 
 	if (admin_provider_filter(c, &provider) != 0)
@@ -733,8 +733,11 @@ admin_journal(struct call *c)
 	j->provider = provider;
 	j->operation = request_query(c->req, "operation");
 	j->listing = 1;
-	/* One report per listing: the cost of a walk of the journal, done once. */
-	j->cites = report_admin_citations(c);
+	/* A report costs a walk of its own, in one go: only when asked for. */
+	if ((findings = request_query(c->req, "findings")) != NULL &&
+	    strcmp(findings, "true") == 0)
+		j->cites = report_admin_citations(c);
+	free(findings);
 	/*
 	 * The limit keeps the newest entries, oldest first: count them (names
 	 * only, quick even over a full journal), then render those.

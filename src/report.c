@@ -126,7 +126,8 @@ report_add(struct report_ctx *x, const char *provider, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof message, fmt, ap);
 	va_end(ap);
-	f = json_pack("{ss ss ss ss s[] s[] s[]}", "rule", x->rule,
+	/* "id" first, numbered once all are in (report_finish). */
+	f = json_pack("{ss ss ss ss ss s[] s[] s[]}", "id", "", "rule", x->rule,
 	    "severity", x->severity, "provider", provider,
 	    "message", utf8_scrub(message), "entries", "refunds", "transactions");
 	json_array_append_new(x->findings, f);
@@ -537,6 +538,7 @@ report_decline_ignored(struct report_ctx *x)
 			continue;
 		next = report_follow_up(x, i, r->e->provider, r->txn,
 		    r->refund != NULL ? r->refund->id : NULL, at);
+		f = NULL;
 		if (next != NULL && r->synchronous && next->op == OP_CREATE &&
 		    strcmp(next->sig, r->sig) == 0 &&
 		    next->e->at_ms - r->e->at_ms <= x->cfg->decline_window_s * 1000) {
@@ -546,15 +548,15 @@ report_decline_ignored(struct report_ctx *x)
 			    "decline is final, the same request will not pass.",
 			    (unsigned long long)next->e->seq,
 			    (unsigned long long)r->e->seq);
+			report_cite_all(f, r);
 			report_cite_all(f, next);
-		} else if (next == NULL)
+		} else if (next == NULL) {
 			f = report_add(x, r->e->provider, "The refund of entry %llu was "
 			    "declined, and the client neither fetched it nor retried "
 			    "after that: make sure a person learns of the decline.",
 			    (unsigned long long)r->e->seq);
-		else
-			continue;
-		report_cite_all(f, r);
+			report_cite_all(f, r);
+		}
 		x->severity = severity;
 	}
 }
@@ -645,6 +647,7 @@ report_webhook_not_acknowledged(struct report_ctx *x)
 static void
 report_warnings(struct report_ctx *x)
 {
+	struct journal_entry	 bare;
 	struct map	*codes = map_new(NULL);
 	json_t		*entry, *w, *f;
 	const char	*code;
@@ -652,7 +655,11 @@ report_warnings(struct report_ctx *x)
 	size_t		 i, k;
 
 	for (i = 0; i < x->n; i++) {
-		entry = journal_entry_json(x->v[i].e);
+		/* The entry without its bodies and headers: rendering those is the cost. */
+		bare = *x->v[i].e;
+		bare.req_headers = bare.req_body = bare.resp_body = NULL;
+		bare.req_body_len = bare.resp_body_len = 0;
+		entry = journal_entry_json(&bare);
 		json_array_foreach(json_object_get(entry, "warnings"), k, w) {
 			if ((code = json_string_value(json_object_get(w, "code"))) == NULL)
 				continue;
@@ -678,6 +685,7 @@ report_warnings(struct report_ctx *x)
 struct report_poll {
 	int64_t	 second;
 	int64_t	 count;
+	size_t	 first;		/* the entry that began the second */
 	json_t	*storm;		/* its finding, once it had one */
 };
 
@@ -689,7 +697,7 @@ report_polling_storm(struct report_ctx *x)
 	struct report_entry	*r;
 	struct report_poll	*p;
 	char			*key;
-	size_t			 i;
+	size_t			 i, k;
 
 	for (i = 0; i < x->n; i++) {
 		r = &x->v[i];
@@ -705,6 +713,7 @@ report_polling_storm(struct report_ctx *x)
 		if (p->second != r->e->at_ms / 1000) {
 			p->second = r->e->at_ms / 1000;
 			p->count = 0;
+			p->first = i;
 		}
 		if (++p->count <= x->cfg->polling_max_per_s || p->storm != NULL) {
 			if (p->storm != NULL)
@@ -715,7 +724,12 @@ report_polling_storm(struct report_ctx *x)
 		    "%lld times in one virtual second: poll with a back-off, or "
 		    "listen to webhooks.", r->target,
 		    (long long)x->cfg->polling_max_per_s);
-		report_cite_all(p->storm, r);
+		for (k = p->first; k <= i; k++) {
+			if (x->v[k].op == OP_STATUS &&
+			    strcmp(x->v[k].e->provider, r->e->provider) == 0 &&
+			    strcmp(x->v[k].target, r->target) == 0)
+				report_cite_all(p->storm, &x->v[k]);
+		}
 	}
 	map_free(polls);
 }

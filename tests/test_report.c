@@ -423,8 +423,10 @@ Test(report, a_finding_says_why_and_cites_its_evidence)
 	cr_expect_eq(e2e_len(r, "findings[0].refunds"), 2);
 	cr_expect_str_eq(e2e_get(r, "findings[0].transactions[0]"), SP_TXN);
 	cr_expect_str_eq(e2e_get(r, "counts.error"), "1");
-	/* The journal links back: both entries cite F1; the status call cites none. */
+	/* Asked for, the journal links back: both entries cite F1, the status call none. */
 	r = e2e("GET", "/__admin/journal", hdr("s", NULL), NULL);
+	cr_expect_null(e2e_node(r, "entries[0].findings"), "%s", r->body);
+	r = e2e("GET", "/__admin/journal?findings=true", hdr("s", NULL), NULL);
 	cr_expect_str_eq(e2e_get(r, "entries[0].findings[0]"), "F1", "%s", r->body);
 	cr_expect_str_eq(e2e_get(r, "entries[1].findings[0]"), "F1");
 	cr_expect_null(e2e_node(r, "entries[2].findings"));
