@@ -111,6 +111,21 @@ report_ok(int status)
 	return (status >= 200 && status < 300);
 }
 
+static json_t *
+report_vadd(struct report_ctx *x, const char *provider, const char *fmt, va_list ap)
+{
+	char	 message[512];
+	json_t	*f;
+
+	vsnprintf(message, sizeof message, fmt, ap);
+	/* "id" first, numbered once all are in (report_finish). */
+	f = json_pack("{ss ss ss ss ss s[] s[] s[]}", "id", "", "rule", x->rule,
+	    "severity", x->severity, "provider", provider,
+	    "message", utf8_scrub(message), "entries", "refunds", "transactions");
+	json_array_append_new(x->findings, f);
+	return (f);
+}
+
 /* A new finding of the running rule, its message from 'fmt'. */
 static json_t *
 report_add(struct report_ctx *x, const char *provider, const char *fmt, ...)
@@ -119,18 +134,12 @@ report_add(struct report_ctx *x, const char *provider, const char *fmt, ...)
 static json_t *
 report_add(struct report_ctx *x, const char *provider, const char *fmt, ...)
 {
-	char	 message[512];
 	va_list	 ap;
 	json_t	*f;
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof message, fmt, ap);
+	f = report_vadd(x, provider, fmt, ap);
 	va_end(ap);
-	/* "id" first, numbered once all are in (report_finish). */
-	f = json_pack("{ss ss ss ss ss s[] s[] s[]}", "id", "", "rule", x->rule,
-	    "severity", x->severity, "provider", provider,
-	    "message", utf8_scrub(message), "entries", "refunds", "transactions");
-	json_array_append_new(x->findings, f);
 	return (f);
 }
 
@@ -173,6 +182,26 @@ static char *
 report_key(const char *provider, const char *id)
 {
 	return (xasprintf("%s\x1f%s", provider, id != NULL ? id : ""));
+}
+
+/* A finding that entries 'a' and then 'b' prove, with their refunds and transactions. */
+static void
+report_pair(struct report_ctx *x, const struct report_entry *a,
+    const struct report_entry *b, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+report_pair(struct report_ctx *x, const struct report_entry *a,
+    const struct report_entry *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	json_t	*f;
+
+	va_start(ap, fmt);
+	f = report_vadd(x, b->e->provider, fmt, ap);
+	va_end(ap);
+	report_cite_all(f, a);
+	report_cite_all(f, b);
 }
 
 /* The create entry of a refund, or NULL. */
@@ -362,7 +391,6 @@ report_duplicate_refund(struct report_ctx *x)
 {
 	const struct report_entry	*a, *b, *o;
 	const struct refund		*r;
-	json_t				*f;
 	size_t				 i;
 
 	for (i = 0; i < x->n; i++) {
@@ -384,12 +412,10 @@ report_duplicate_refund(struct report_ctx *x)
 		}
 		if (a == NULL)
 			continue;
-		f = report_add(x, b->e->provider, "Refund %s repeats refund %s: the "
-		    "same amount on transaction %s, not tied by one idempotency key%s.",
+		report_pair(x, a, b, "Refund %s repeats refund %s: the same amount "
+		    "on transaction %s, not tied by one idempotency key%s.",
 		    b->refund->id, a->refund->id, b->txn, a->e->reply_lost ?
 		    ", after the first one's reply was lost" : "");
-		report_cite_all(f, a);
-		report_cite_all(f, b);
 	}
 }
 
@@ -399,7 +425,6 @@ report_retry_without_key(struct report_ctx *x)
 {
 	struct map		*lost = map_new(NULL);
 	struct report_entry	*r, *a;
-	json_t			*f;
 	char			*key;
 	size_t			 i;
 
@@ -408,15 +433,11 @@ report_retry_without_key(struct report_ctx *x)
 		if (r->op != OP_CREATE || r->p->key_header == NULL)
 			continue;
 		key = report_key(r->e->provider, r->sig);
-		if (r->key == NULL && (a = map_del(lost, key)) != NULL) {
-			f = report_add(x, r->e->provider, "Entry %llu repeats entry "
-			    "%llu, whose reply was lost, without an %s: had the first "
-			    "one been made, this one refunds again.",
-			    (unsigned long long)r->e->seq, (unsigned long long)a->e->seq,
-			    r->p->key_header);
-			report_cite_all(f, a);
-			report_cite_all(f, r);
-		}
+		if (r->key == NULL && (a = map_del(lost, key)) != NULL)
+			report_pair(x, a, r, "Entry %llu repeats entry %llu, whose "
+			    "reply was lost, without an %s: had the first one been "
+			    "made, this one refunds again.", (unsigned long long)r->e->seq,
+			    (unsigned long long)a->e->seq, r->p->key_header);
 		if (r->e->reply_lost)
 			map_put(lost, key, r);
 		free(key);
@@ -430,7 +451,6 @@ report_key_reused(struct report_ctx *x)
 {
 	struct map		*keys = map_new(NULL);
 	struct report_entry	*r, *a;
-	json_t			*f;
 	char			*key;
 	size_t			 i;
 
@@ -439,15 +459,12 @@ report_key_reused(struct report_ctx *x)
 		if (r->op != OP_CREATE || r->key == NULL)
 			continue;
 		key = report_key(r->e->provider, r->key);
-		if ((a = map_get(keys, key)) != NULL && strcmp(a->sig, r->sig) != 0) {
-			f = report_add(x, r->e->provider, "Entry %llu sends the key %s "
-			    "of entry %llu with another request: a key names one "
-			    "request, a new request needs a new key.",
-			    (unsigned long long)r->e->seq, r->key,
-			    (unsigned long long)a->e->seq);
-			report_cite_all(f, a);
-			report_cite_all(f, r);
-		} else if (a == NULL && (report_ok(r->e->status) || r->e->status == 422 ||
+		if ((a = map_get(keys, key)) != NULL && strcmp(a->sig, r->sig) != 0)
+			report_pair(x, a, r, "Entry %llu sends the key %s of entry %llu "
+			    "with another request: a key names one request, a new "
+			    "request needs a new key.", (unsigned long long)r->e->seq,
+			    r->key, (unsigned long long)a->e->seq);
+		else if (a == NULL && (report_ok(r->e->status) || r->e->status == 422 ||
 		    r->e->reply_lost))
 			map_put(keys, key, r);
 		free(key);
@@ -538,18 +555,15 @@ report_decline_ignored(struct report_ctx *x)
 			continue;
 		next = report_follow_up(x, i, r->e->provider, r->txn,
 		    r->refund != NULL ? r->refund->id : NULL, at);
-		f = NULL;
 		if (next != NULL && r->synchronous && next->op == OP_CREATE &&
 		    strcmp(next->sig, r->sig) == 0 &&
 		    next->e->at_ms - r->e->at_ms <= x->cfg->decline_window_s * 1000) {
 			x->severity = "warning";
-			f = report_add(x, r->e->provider, "Entry %llu sends again "
-			    "the refund that entry %llu had declined: a synchronous "
-			    "decline is final, the same request will not pass.",
+			report_pair(x, r, next, "Entry %llu sends again the refund "
+			    "that entry %llu had declined: a synchronous decline is "
+			    "final, the same request will not pass.",
 			    (unsigned long long)next->e->seq,
 			    (unsigned long long)r->e->seq);
-			report_cite_all(f, r);
-			report_cite_all(f, next);
 		} else if (next == NULL) {
 			f = report_add(x, r->e->provider, "The refund of entry %llu was "
 			    "declined, and the client neither fetched it nor retried "
@@ -566,7 +580,6 @@ static void
 report_retry_after_ignored(struct report_ctx *x)
 {
 	const struct report_entry	*r, *b;
-	json_t				*f;
 	size_t				 i, k;
 	int64_t				 until;
 
@@ -582,13 +595,11 @@ report_retry_after_ignored(struct report_ctx *x)
 				break;
 			if (strcmp(b->e->provider, r->e->provider) != 0)
 				continue;
-			f = report_add(x, r->e->provider, "Entry %llu came %lld ms "
-			    "after a %d that said Retry-After: %lld (entry %llu).",
+			report_pair(x, r, b, "Entry %llu came %lld ms after a %d that "
+			    "said Retry-After: %lld (entry %llu).",
 			    (unsigned long long)b->e->seq,
 			    (long long)(b->e->at_ms - r->e->at_ms), r->e->status,
 			    (long long)r->e->retry_after_s, (unsigned long long)r->e->seq);
-			report_cite_all(f, r);
-			report_cite_all(f, b);
 			break;
 		}
 	}
