@@ -419,7 +419,10 @@ report_duplicate_refund(struct report_ctx *x)
 	}
 }
 
-/* Creates whose reply was lost, by what they asked, for the retries after them. */
+/*
+ * Creates whose reply was lost, by what they asked, for the retries after
+ * them.  A retry that made a second refund is duplicate-refund's.
+ */
 static void
 report_retry_without_key(struct report_ctx *x)
 {
@@ -430,14 +433,20 @@ report_retry_without_key(struct report_ctx *x)
 
 	for (i = 0; i < x->n; i++) {
 		r = &x->v[i];
-		if (r->op != OP_CREATE || r->p->key_header == NULL)
+		if (r->op != OP_CREATE ||
+		    (r->p->key_header == NULL && r->p->key_field == NULL))
 			continue;
 		key = report_key(r->e->provider, r->sig);
-		if (r->key == NULL && (a = map_del(lost, key)) != NULL)
-			report_pair(x, a, r, "Entry %llu repeats entry %llu, whose "
-			    "reply was lost, without an %s: had the first one been "
-			    "made, this one refunds again.", (unsigned long long)r->e->seq,
-			    (unsigned long long)a->e->seq, r->p->key_header);
+		if ((a = map_get(lost, key)) != NULL && !report_same(a->key, r->key)) {
+			map_del(lost, key);
+			if (a->refund == NULL || r->refund == NULL || a->refund == r->refund)
+				report_pair(x, a, r, "Entry %llu repeats entry %llu, "
+				    "whose reply was lost, without its %s: had the first "
+				    "one been made, this one refunds again.",
+				    (unsigned long long)r->e->seq,
+				    (unsigned long long)a->e->seq, r->p->key_header != NULL ?
+				    r->p->key_header : r->p->key_field);
+		}
 		if (r->e->reply_lost)
 			map_put(lost, key, r);
 		free(key);
@@ -754,7 +763,7 @@ static const struct {
 	{ "duplicate-refund", "error", report_duplicate_refund,
 	    "two accepted refunds of one amount on one transaction, not tied by a key" },
 	{ "retry-without-key", "error", report_retry_without_key,
-	    "a create repeated after a lost reply without an idempotency key" },
+	    "a create repeated after a lost reply without its idempotency key" },
 	{ "key-reused-with-other-body", "error", report_key_reused,
 	    "one idempotency key (or modificationId) with two different requests" },
 	{ "outcome-never-observed", "warning", report_outcome_never_observed,

@@ -171,6 +171,22 @@ step_retry_without_key(const char *s, int careful)
 	get_ok(s, "/smartretry/v1/payments/status/ABC123/TX8A3F2C", "x-api-key: k\r\n");
 }
 
+Test(report, retry_with_a_new_modification_id_after_a_drop)
+{
+	char	body[512];
+
+	fault("s", "{\"match\":{\"provider\":\"smartpay\",\"times\":1},"
+	    "\"action\":{\"type\":\"drop\"}}");
+	snprintf(body, sizeof body, SP_BODY, "mod-1");
+	lost("s", "/smartpay/payment/refund", SP_HEADERS, body);
+	snprintf(body, sizeof body, SP_BODY, "mod-2");
+	cr_assert_eq(e2e("POST", "/smartpay/payment/refund", hdr("s", SP_HEADERS),
+	    body)->status, 200);
+	advance("s", "3");
+	get_ok("s", "/smartpay/payment/status/" SP_TXN, SP_HEADERS SP_BASIC);
+	expect_rules("s", "retry-without-key");
+}
+
 static char *
 ab_create(const char *s, const char *key, const char *txn, const char *amount,
     int status)
