@@ -736,7 +736,7 @@ admin_journal(struct call *c)
 	/* A report costs a walk of its own, in one go: only when asked for. */
 	if ((findings = request_query(c->req, "findings")) != NULL &&
 	    strcmp(findings, "true") == 0)
-		j->cites = report_admin_citations(c);
+		j->cites = report_admin_citations(c->session, c->now);
 	free(findings);
 	/*
 	 * The limit keeps the newest entries, oldest first: count them (names
@@ -974,6 +974,33 @@ admin_webhook_replay(struct call *c)
 	call_json(c, 202, json_pack("{sI}", "replaying", (json_int_t)id));
 }
 
+static void
+admin_report(struct call *c)
+{
+	char	*cause;
+	json_t	*report = report_admin_get(c->session, c->req, c->now, &cause);
+
+	if (report == NULL) {
+		admin_error(c, 400, "invalid_query", "%s", cause);
+		free(cause);
+	} else
+		call_json(c, 200, report);
+}
+
+static void
+admin_report_ignore(struct call *c)
+{
+	char	*cause;
+	json_t	*ignored = report_admin_ignore(c->session, c->req->body,
+		    c->req->body_len, &cause);
+
+	if (ignored == NULL) {
+		admin_error(c, 400, "invalid_body", "%s", cause);
+		free(cause);
+	} else
+		call_json(c, 200, ignored);
+}
+
 static const struct route admin_routes[] = {
 	{ "GET", "/health", "admin.health", 0, admin_health },
 	{ "GET", "/metrics", "admin.metrics", 0, admin_metrics },
@@ -1001,8 +1028,8 @@ static const struct route admin_routes[] = {
 	{ "GET", "/journal", "admin.journal", 0, admin_journal },
 	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },
-	{ "GET", "/report", "admin.report", 0, report_admin_get },
-	{ "POST", "/report/ignore", "admin.report", 0, report_admin_ignore },
+	{ "GET", "/report", "admin.report", 0, admin_report },
+	{ "POST", "/report/ignore", "admin.report", 0, admin_report_ignore },
 };
 
 int
