@@ -16,6 +16,7 @@ struct app {
 	struct webhook_engine	*webhooks;	/* NULL: no webhooks are sent */
 	const char		*admin_token;	/* NULL: /__admin is open to all */
 	int64_t			 started_ms;	/* wall time, for uptime only */
+	int			 no_cors;	/* --no-cors: provider routes send no CORS headers */
 };
 
 #endif

@@ -14,6 +14,7 @@
 #include "reply.h"
 #include "request.h"
 #include "router.h"
+#include "util.h"
 #include "work.h"
 
 struct session;
@@ -38,6 +39,7 @@ struct call {
 	int64_t			 settle_after_ms;
 	int			 force_outcome;
 	enum refund_outcome	 outcome;
+	struct buf		 warnings;	/* "code\0text\0" pairs (call_warn) */
 };
 
 /* What call_idem_begin found under a request's idempotency key. */
@@ -58,6 +60,18 @@ void		 call_fail(struct call *, enum perr, const char *fmt, ...)
 		     __attribute__((format(printf, 3, 4)));
 /* A neutral error in the provider's shape, with its stock message. */
 void		 call_fail_neutral(struct call *, enum perr, int status);
+/*
+ * An integration warning: the request breaks a rule the provider documents
+ * and paymock does not enforce ('code' stable kebab-case, the text a
+ * sentence).  The journal entry lists it and, when the call ends, the reply
+ * carries it as X-Paymock-Warning; 0 returns.  In the session's strict mode
+ * the reply is the provider's PERR_INVALID 400 instead and -1 returns: the
+ * caller stops before it changes any state.
+ */
+int		 call_warn(struct call *, const char *code, const char *fmt, ...)
+		     __attribute__((format(printf, 3, 4)));
+/* The warnings for the journal (journal.h's packed pairs), or NULL: none; the caller frees. */
+char		*call_warnings_steal(struct call *);
 /* Adds the provider's every-reply headers. */
 void		 call_decorate(struct call *);
 

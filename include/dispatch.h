@@ -46,6 +46,12 @@ struct plan {
 void	dispatch(struct app *, const struct request *, struct reply *,
 	    struct dispatch_info *, struct plan *);
 /*
+ * Adds the CORS headers a reply on a provider route gets when the request
+ * has an Origin (Access-Control-Allow-Origin echoing it, Vary, and the
+ * reply's own headers exposed); none on /__admin or under --no-cors.
+ */
+void	dispatch_cors(const struct app *, const struct request *, struct reply *);
+/*
  * Refuses 'req' before routing (a transport's reason: ambiguous framing)
  * with 'status' and 'message' in the shape of the provider its path names,
  * or as an admin error; no journal entry, no state.

@@ -42,6 +42,8 @@ struct journal_entry {
 	 */
 	int		 reply_lost;
 	int64_t		 retry_after_s;	/* the reply's Retry-After, 0: none */
+	/* integration warnings: "code\0text\0" pairs, then "\0"; NULL: none */
+	char		*warnings;
 	size_t		 bytes;		/* journal's own: what it holds, slot included */
 };
 
@@ -87,7 +89,8 @@ int		 journal_each_from(const struct journal *, uint64_t seq,
 		     int (*fn)(const struct journal_entry *, void *), void *arg);
 /*
  * The entry as the admin API lists it; a body cut to its capture adds
- * "truncated": true and "body_length" (the whole length) beside it.
+ * "truncated": true and "body_length" (the whole length) beside it, and
+ * warnings are "warnings": [{"code", "text"}] (absent when none).
  */
 json_t		*journal_entry_json(const struct journal_entry *);
 

@@ -25,6 +25,7 @@ struct match {
 	json_t	*body;		/* a subset of the request body */
 	int	 status;	/* journal counts only; 0: any */
 	char	*rule;		/* journal counts only: the rule that fired */
+	int	 warnings;	/* journal counts only: 1 with warnings, -1 without, 0 either */
 };
 
 /* What a request offers to a match; 'body' may be NULL. */

@@ -27,6 +27,7 @@ enum perr {
 	PERR_GATEWAY_TIMEOUT,
 	PERR_RATE_LIMITED,
 	PERR_REFUND_LIMIT,	/* the transaction has all the refunds it may have */
+	PERR_INVALID,		/* a validation 400: what --strict makes of a warning */
 	PERR__COUNT
 };
 
@@ -64,6 +65,27 @@ struct refusal_words {
 	int		 decimals;
 };
 
+/* What a warning rule checks in a request (call_handle). */
+enum warn_check {
+	WARN_HEADER_MISSING,	/* header 'name' is not sent */
+	WARN_HEADER_SENT,	/* header 'name' is sent */
+	WARN_NOT_STRING,	/* body field 'name' is sent, but not as a string */
+};
+
+/*
+ * A rule the provider's documentation states and paymock does not enforce:
+ * a request that breaks it is answered as usual, with an integration
+ * warning (call_warn), or refused with PERR_INVALID in strict mode.  A
+ * table ends with a row whose code is NULL.
+ */
+struct warn_rule {
+	const char	*operation;	/* the route's operation; NULL: every route */
+	enum warn_check	 check;
+	const char	*name;		/* the header or field, named in strict's 400 */
+	const char	*code;		/* stable kebab-case: what CI matches on */
+	const char	*text;		/* the X-Paymock-Warning value */
+};
+
 struct provider {
 	const char		*name;		/* also the URL prefix */
 	const struct route	*routes;
@@ -95,6 +117,7 @@ struct provider {
 	const struct refusal_words *refusals;	/* NULL: no refund create */
 	struct lifecycle	 lifecycle;	/* the default refund life */
 	const struct webhook_spec *webhooks;	/* NULL: none documented */
+	const struct warn_rule	*warnings;	/* NULL: none */
 };
 
 /*

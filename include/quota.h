@@ -21,6 +21,7 @@ struct quota {
 	size_t	scenario_bytes;		/* one scenario, posted or read */
 	size_t	rejections;		/* stored 422s per session */
 	size_t	rate_keys;		/* rate-limit counters per session */
+	int	strict;			/* --strict: sessions start in strict mode */
 };
 
 extern struct quota quota;

@@ -3,6 +3,7 @@
 #define PAYMOCK_REPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct reply_header {
 	char	*name;
@@ -22,6 +23,12 @@ struct reply {
 
 /* Adds a header; both strings are copied. */
 void		 reply_header(struct reply *, const char *name, const char *value);
+/*
+ * Adds the Date header (RFC 9110 IMF-fixdate) for 'ms' since the epoch: a
+ * session's virtual time, so the header agrees with the bodies.  evhttp
+ * writes its own (wall time) only when a reply has none.
+ */
+void		 reply_date(struct reply *, int64_t ms);
 const char	*reply_get_header(const struct reply *, const char *name);
 void		 reply_release(struct reply *);
 

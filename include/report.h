@@ -48,8 +48,8 @@ int		 report_config_read(struct report_config *,
  * "counts":{error, warning, info}, "ignored":[rule ids],
  * "rules":[{id, severity, summary}]}.  Rules whose bit is set in 'ignored'
  * (1 << index) are not run.  Reads everything, changes nothing; its cost
- * is one walk of the journal (plus a JSON rendering of each entry for the
- * warnings rule) and of the delivery log.
+ * is one walk of the journal (each create's body parsed) and of the
+ * delivery log.
  */
 json_t		*report_build(struct session *, const struct report_config *,
 		     uint32_t ignored, int64_t now);

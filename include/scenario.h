@@ -78,7 +78,16 @@ struct rule {
 	int64_t		 fired;
 	struct action	 action;
 	json_t		*source;	/* the rule as given, for listing */
+	/*
+	 * Its scenario's own generator when the scenario has a seed, so its
+	 * draws are the same in every session whatever its name; NULL: the
+	 * session's.  Owned by the scenario.
+	 */
+	struct rng	*rng;
 };
+
+/* The generator a rule's draws come from: its own, else 'session'. */
+struct rng	*rule_rng(const struct rule *, struct rng *session);
 
 struct scenario;
 struct rules;
@@ -94,8 +103,6 @@ struct scenario	*scenario_load(const char *path, const char *label,
 void		 scenario_free(struct scenario *);
 const char	*scenario_name(const struct scenario *);
 size_t		 scenario_nrules(const struct scenario *);
-/* Its seed, if it has one; 0 or -1. */
-int		 scenario_seed(const struct scenario *, uint64_t *);
 /* Its lifecycle for providers[i] (provider.h), or NULL (also past them). */
 const struct scenario_lifecycle *scenario_lifecycle(const struct scenario *,
 		     size_t i);

@@ -39,6 +39,7 @@ struct session {
 	struct rules		*rules;		/* scenarios and armed faults */
 	struct webhooks		*webhooks;	/* endpoints, queued events, deliveries */
 	struct scenario_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
+	int			 strict;	/* warnings refuse (call_warn); reset: quota.strict */
 	uint32_t		 report_ignored; /* report rules silenced: 1 << index */
 };
 
@@ -136,8 +137,9 @@ void		 sessions_each(const struct sessions *,
 
 /*
  * Back to the fixtures: ledger, idempotency, clock, journal, generator,
- * settings; and a new id, so that nothing in flight lands in the new state.
- * The old ledger and idempotency store are freed by sessions_reap.
+ * settings (strict mode: the server's); and a new id, so that nothing in
+ * flight lands in the new state.  The old ledger and idempotency store are
+ * freed by sessions_reap.
  */
 void		 session_reset(struct session *);
 /* 1–64 characters of [A-Za-z0-9._-]. */

@@ -326,7 +326,7 @@ admin_clock_advance(struct call *c)
 	exp = secs != NULL ? 3 : 0;
 	field = secs != NULL ? "seconds" : "ms";
 	text = jsonx_number_text(secs != NULL ? secs : ms);
-	if (text == NULL || money_parse(text, strlen(text), exp, &delta, &why) != 0 ||
+	if (text == NULL || money_parse_number(text, strlen(text), exp, &delta, &why) != 0 ||
 	    !clock_duration_ok(delta)) {
 		admin_error(c, 400, "invalid_body", "%s: must be a number from 0 to %lld%s",
 		    field, secs != NULL ? CLOCK_DURATION_MAX_S : CLOCK_DURATION_MAX_MS,
@@ -392,6 +392,31 @@ admin_clock_unfreeze(struct call *c)
 {
 	clock_unfreeze(c->session->clock);
 	admin_clock_reply(c);
+}
+
+static void
+admin_strict(struct call *c)
+{
+	call_json(c, 200, json_pack("{sb}", "strict", c->session->strict));
+}
+
+/* Strict mode: what would be an integration warning is the provider's 400. */
+static void
+admin_strict_set(struct call *c)
+{
+	static const char *const keys[] = { "strict" };
+	json_t	*body = admin_body(c), *v;
+
+	if (body == NULL || admin_known_keys(c, body, keys, nitems(keys), "") != 0)
+		goto out;
+	if (!json_is_boolean(v = json_object_get(body, "strict"))) {
+		admin_error(c, 400, "invalid_body", "strict: must be true or false");
+		goto out;
+	}
+	c->session->strict = json_is_true(v);
+	admin_strict(c);
+out:
+	json_decref(body);
 }
 
 /* ?provider=P, checked; -1 after an error reply. */
@@ -1012,6 +1037,8 @@ static const struct route admin_routes[] = {
 	{ "POST", "/clock/set", "admin.clock", 0, admin_clock_set },
 	{ "POST", "/clock/freeze", "admin.clock", 0, admin_clock_freeze },
 	{ "POST", "/clock/unfreeze", "admin.clock", 0, admin_clock_unfreeze },
+	{ "GET", "/strict", "admin.strict", 0, admin_strict },
+	{ "POST", "/strict", "admin.strict", 0, admin_strict_set },
 	{ "GET", "/transactions", "admin.transactions", 0, admin_transactions },
 	{ "POST", "/transactions", "admin.transactions", 0, admin_transactions_add },
 	{ "GET", "/refunds", "admin.refunds", 0, admin_refunds },

@@ -63,6 +63,95 @@ call_fail_neutral(struct call *c, enum perr e, int status)
 	    provider_neutral_message(e));
 }
 
+/* 'field' names what is missing in strict mode's 400 (NULL: the text does). */
+static int
+call_warn_text(struct call *c, const char *code, const char *field,
+    const char *text)
+{
+	buf_add(&c->warnings, code, strlen(code) + 1);
+	buf_add(&c->warnings, text, strlen(text) + 1);
+	if (!c->session->strict)
+		return (0);
+	call_error(c, provider_perr_status(PERR_INVALID),
+	    provider_code(c->provider, PERR_INVALID), field, "%s", text);
+	return (-1);
+}
+
+int
+call_warn(struct call *c, const char *code, const char *fmt, ...)
+{
+	char	text[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	/* A text may quote the request and be cut mid-character. */
+	return (call_warn_text(c, code, NULL, utf8_scrub(text)));
+}
+
+char *
+call_warnings_steal(struct call *c)
+{
+	if (c->warnings.len == 0)
+		return (NULL);
+	/* The pairs' list ends with an empty name, as journal.h packs it. */
+	buf_add(&c->warnings, "", 1);
+	return (buf_steal(&c->warnings));
+}
+
+/* 1 if the request breaks 'w'. */
+static int
+call_rule_broken(const struct call *c, const struct warn_rule *w)
+{
+	const json_t	*v;
+
+	switch (w->check) {
+	case WARN_HEADER_MISSING:
+		return (request_header(c->req, w->name) == NULL);
+	case WARN_HEADER_SENT:
+		return (request_header(c->req, w->name) != NULL);
+	case WARN_NOT_STRING:
+		v = c->body != NULL ? json_object_get(c->body, w->name) : NULL;
+		return (v != NULL && jsonx_string(v) == NULL);
+	}
+	return (0);
+}
+
+/* Warns of each rule of the provider the request breaks; -1 if strict refused it. */
+static int
+call_warn_rules(struct call *c)
+{
+	const struct warn_rule	*w;
+
+	for (w = c->provider->warnings; w != NULL && w->code != NULL; w++) {
+		if ((w->operation == NULL || strcmp(w->operation,
+		    c->route->operation) == 0) && call_rule_broken(c, w) &&
+		    call_warn_text(c, w->code, w->name, w->text) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * One X-Paymock-Warning per warning, added last: a reply kept for an
+ * idempotency key (call_idem_end) is kept without them, so a retry carries
+ * its own warnings, not the first request's.
+ */
+static void
+call_warn_headers(struct call *c)
+{
+	const char	*p, *text, *end = c->warnings.data + c->warnings.len;
+
+	/* In strict mode the 400 names what the warning would have. */
+	if (c->session->strict)
+		return;
+	for (p = c->warnings.data; p != NULL && p < end; p = text + strlen(text) + 1) {
+		text = p + strlen(p) + 1;
+		reply_header(c->reply, "X-Paymock-Warning", text);
+	}
+}
+
 void
 call_decorate(struct call *c)
 {
@@ -269,7 +358,7 @@ call_idem_begin(struct call *c, const char *key, int64_t ttl_ms,
 	canon = xasprintf("%s %s\n", c->req->method, c->req->path);
 	fp = idem_fingerprint(canon, strlen(canon));
 	free(canon);
-	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
+	canon = jsonx_canonical(c->body);
 	fp ^= idem_fingerprint(canon, strlen(canon)) * 31;
 	free(canon);
 	rec = idem_get(c->session->idem, scope, c->now);
@@ -381,8 +470,11 @@ call_handle(struct call *c)
 			goto out;
 		}
 	}
+	if (call_warn_rules(c) != 0)
+		goto out;
 	c->route->fn(c);
 	call_idem_end(c);
 out:
+	call_warn_headers(c);
 	call_decorate(c);
 }

@@ -1,6 +1,7 @@
 /* A request's way through the house, without the socket. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "admin.h"
 #include "clock.h"
@@ -110,6 +111,7 @@ dispatch_journal(struct call *c, const struct rule *rule, const struct plan *pla
 	e.note = r->note != NULL ? xstrdup(r->note) : NULL;
 	e.reply_lost = dispatch_plan_loses[plan->kind];
 	e.retry_after_s = retry != NULL ? strtoll(retry, NULL, 10) : 0;
+	e.warnings = call_warnings_steal(c);
 	if (rule != NULL) {
 		e.rule = xstrdup(rule->name);
 		e.action = xstrdup(action_type_text(rule->action.type));
@@ -170,8 +172,9 @@ dispatch_respond(struct call *c, const struct action *a)
  * adapter should do.  Returns 1 if the request still goes to the adapter.
  */
 static int
-dispatch_act(struct call *c, const struct action *a, struct plan *plan)
+dispatch_act(struct call *c, const struct rule *rule, struct plan *plan)
 {
+	const struct action	*a = &rule->action;
 	static const char	garbage[] = "{\"status\":\"ok\",\"data\":{\"id\":\"rf_";
 	char			retry[24];
 
@@ -205,7 +208,7 @@ dispatch_act(struct call *c, const struct action *a, struct plan *plan)
 		return (0);
 	case ACTION_DELAY:
 		plan->delay_ms += a->ms > 0 ? a->ms :
-		    rng_range(&c->session->rng, a->min_ms, a->max_ms);
+		    rng_range(rule_rng(rule, &c->session->rng), a->min_ms, a->max_ms);
 		break;
 	case ACTION_COMMIT_THEN_DROP:
 		plan->kind = PLAN_DROP;
@@ -285,7 +288,7 @@ dispatch_provider(struct call *c, const char *rest, struct plan *plan)
 		call_decorate(c);
 	} else {
 		if ((rule = dispatch_rule(c)) != NULL)
-			process = dispatch_act(c, &rule->action, plan);
+			process = dispatch_act(c, rule, plan);
 		if (process)
 			dispatch_adapter(c, &m, rest, ledger_refund_count(c->session->ledger));
 	}
@@ -417,8 +420,89 @@ dispatch_refuse(struct app *app, const struct request *req, int status,
 	/* The provider's error needs a session (its trace ids come from its rng). */
 	if ((c.session = dispatch_enter(&c, info->session, 0)) == NULL)
 		return;
+	c.now = clock_now(c.session->clock);
 	call_error(&c, status, "BAD_REQUEST", NULL, "%s", message);
 	call_decorate(&c);
+	reply_date(reply, c.now);
+}
+
+/*
+ * CORS, for a web front-end tested against the provider routes: every
+ * origin may call them, as paymock takes no cookies.  The admin API stays
+ * out of it: a page must not drive it from a browser.
+ */
+#define DISPATCH_CORS_MAX_AGE	"600"
+/* What the providers read, when a preflight does not say what it will send. */
+#define DISPATCH_CORS_HEADERS	"Accept-Language, Authorization, Content-Type, " \
+	"Idempotency-Key, X-API-Key, X-Paymock-Session"
+#define DISPATCH_CORS_METHODS	"GET, POST, PUT, PATCH, DELETE"
+
+static int
+dispatch_cors_on(const struct app *app, const struct request *req)
+{
+	return (!app->no_cors && (req->provider != NULL || !dispatch_is_admin(req->path)));
+}
+
+/* A list of header names or a method, safe to echo: tokens, commas, blanks. */
+static int
+dispatch_cors_echoable(const char *v)
+{
+	return (v != NULL && *v != '\0' && strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~, ") == strlen(v));
+}
+
+/*
+ * A preflight (OPTIONS asking for a method) is answered here, 204, before
+ * any session: browsers send it without the session header, and it is no
+ * call on the provider (no journal entry, rule, fault or rate count).
+ */
+static int
+dispatch_preflight(const struct app *app, const struct request *req, struct reply *reply,
+    struct dispatch_info *info)
+{
+	const char	*method = request_header(req, "Access-Control-Request-Method");
+	const char	*asked = request_header(req, "Access-Control-Request-Headers");
+	const struct provider *p;
+	const char	*rest;
+
+	if (!dispatch_cors_on(app, req) || strcmp(req->method, "OPTIONS") != 0 ||
+	    method == NULL)
+		return (0);
+	p = req->provider != NULL ? provider_find(req->provider) :
+	    dispatch_prefix(req->path, &rest);
+	info->provider = p != NULL ? p->name : NULL;
+	info->operation = "preflight";
+	reply->status = 204;
+	reply_header(reply, "Access-Control-Allow-Methods",
+	    dispatch_cors_echoable(method) ? method : DISPATCH_CORS_METHODS);
+	reply_header(reply, "Access-Control-Allow-Headers",
+	    dispatch_cors_echoable(asked) ? asked : DISPATCH_CORS_HEADERS);
+	reply_header(reply, "Access-Control-Max-Age", DISPATCH_CORS_MAX_AGE);
+	return (1);
+}
+
+void
+dispatch_cors(const struct app *app, const struct request *req, struct reply *reply)
+{
+	const char	*origin = request_header(req, "Origin");
+	struct buf	 names = { 0 };
+	size_t		 i;
+
+	if (origin == NULL || !dispatch_cors_on(app, req))
+		return;
+	/* What the reply carries, a browser may read (each name once: warnings repeat). */
+	for (i = 0; i < reply->nheaders; i++)
+		if (strncasecmp(reply->headers[i].name, "Access-Control-", 15) != 0 &&
+		    str_casecmp(reply->headers[i].name, "Connection") != 0 &&
+		    reply_get_header(reply, reply->headers[i].name) ==
+		    reply->headers[i].value)
+			buf_addf(&names, "%s%s", names.len > 0 ? ", " : "",
+			    reply->headers[i].name);
+	reply_header(reply, "Access-Control-Allow-Origin", origin);
+	reply_header(reply, "Vary", "Origin");
+	if (names.len > 0)
+		reply_header(reply, "Access-Control-Expose-Headers", names.data);
+	buf_release(&names);
 }
 
 void
@@ -437,6 +521,8 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 	if (req->provider == NULL && dispatch_is_admin(req->path) &&
 	    !admin_authorize(&c, req->path + strlen(ADMIN_PREFIX)))
 		return;
+	if (dispatch_preflight(app, req, reply, info))
+		return;
 	if (bad) {
 		/* Before any provider: a session name is paymock's, not the provider's. */
 		admin_error(&c, 400, "invalid_session", "X-Paymock-Session must be "
@@ -451,6 +537,8 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 			return;
 		c.now = clock_now(c.session->clock);
 		admin_handle(&c, req->path + strlen(ADMIN_PREFIX));
+		/* After the call: a clock it moved dates its own reply. */
+		reply_date(reply, clock_now(c.session->clock));
 		plan->work = c.work;
 		plan->session_born = c.session->born;
 		sessions_account(app->sessions, c.session);
@@ -470,6 +558,7 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		return;
 	c.now = clock_now(c.session->clock);
 	dispatch_provider(&c, *rest != '\0' ? rest : "/", plan);
+	reply_date(reply, c.now);
 	plan->session_born = c.session->born;
 	sessions_account(app->sessions, c.session);
 	info->operation = c.route != NULL ? c.route->operation : NULL;

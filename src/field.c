@@ -105,7 +105,8 @@ field_amount(const json_t *obj, const char *name, int required,
 		    syntax == AMOUNT_NUMBER ? "a number" : syntax == AMOUNT_STRING ?
 		    "a decimal string" : "a number or a decimal string",
 		    jsonx_type_name(v)));
-	if (money_parse(text, strlen(text), exponent, out, &why) != 0)
+	if ((jsonx_number_text(v) != NULL ? money_parse_number : money_parse)(text,
+	    strlen(text), exponent, out, &why) != 0)
 		return (field_fail(e, FIELD_FORMAT, name, "%s", why));
 	if (*out == 0)
 		return (field_fail(e, FIELD_FORMAT, name, "must be greater than zero"));

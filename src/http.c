@@ -792,6 +792,7 @@ http_handle(struct evhttp_request *req, void *arg)
 		reply_header(&rep, "Connection", "close");
 	} else
 		dispatch(h->app, &r, &rep, &info, &plan);
+	dispatch_cors(h->app, &r, &rep);
 	http_log_line(h, &r, &rep, &info, clock_mono_us() - start);
 	metrics_request(info.provider, info.operation,
 	    http_status_sent(&rep, &plan));

@@ -46,6 +46,7 @@ journal_entry_release(const struct journal_entry *e)
 	free(e->action);
 	free(e->refund_id);
 	free(e->note);
+	free(e->warnings);
 }
 
 void
@@ -83,30 +84,52 @@ journal_headers_len(const char *h)
 	return ((size_t)(p - h) + 1);
 }
 
+/* The pair at '*p' of a packed list (NULL: empty), moving past it; 0 at the end. */
+static int
+journal_pair_next(const char **p, const char **name, const char **value)
+{
+	if (*p == NULL || **p == '\0')
+		return (0);
+	*name = *p;
+	*value = *name + strlen(*name) + 1;
+	*p = *value + strlen(*value) + 1;
+	return (1);
+}
+
 const char *
 journal_header(const struct journal_entry *e, const char *name)
 {
-	const char	*p, *value, *found = NULL;
+	const char	*p = e->req_headers, *n, *value, *found = NULL;
 
-	for (p = e->req_headers; p != NULL && *p != '\0'; p = value + strlen(value) + 1) {
-		value = p + strlen(p) + 1;
-		if (str_casecmp(p, name) == 0)
+	while (journal_pair_next(&p, &n, &value)) {
+		if (str_casecmp(n, name) == 0)
 			found = value;
 	}
 	return (found);
 }
 
 static json_t *
-journal_headers_json(const char *h)
+journal_headers_json(const char *p)
 {
 	json_t		*o = json_object();
-	const char	*p, *value;
+	const char	*name, *value;
 
-	for (p = h; p != NULL && *p != '\0'; p = value + strlen(value) + 1) {
-		value = p + strlen(p) + 1;
-		json_object_set_new(o, p, json_string(value));
-	}
+	while (journal_pair_next(&p, &name, &value))
+		json_object_set_new(o, name, json_string(value));
 	return (o);
+}
+
+/* [{"code", "text"}] of the packed warnings. */
+static json_t *
+journal_warnings_json(const char *p)
+{
+	json_t		*a = json_array();
+	const char	*code, *text;
+
+	while (journal_pair_next(&p, &code, &text))
+		json_array_append_new(a, json_pack("{ss ss}", "code", code,
+		    "text", text));
+	return (a);
 }
 
 /* What an entry holds: its slot, strings and packed headers. */
@@ -117,7 +140,8 @@ journal_entry_bytes(const struct journal_entry *e)
 	    str_bytes(e->req_body) + str_bytes(e->resp_body) +
 	    str_bytes(e->rule) + str_bytes(e->action) +
 	    str_bytes(e->refund_id) + str_bytes(e->note) +
-	    alloc_bytes(journal_headers_len(e->req_headers)));
+	    alloc_bytes(journal_headers_len(e->req_headers)) +
+	    alloc_bytes(journal_headers_len(e->warnings)));
 }
 
 static void
@@ -283,9 +307,10 @@ journal_message_json(json_t *o, const char *body, size_t len)
 json_t *
 journal_entry_json(const struct journal_entry *e)
 {
-	char	at[CLOCK_TEXT_MAX];
+	char	 at[CLOCK_TEXT_MAX];
+	json_t	*o;
 
-	return (json_pack("{sI ss ss ss ss ss so so so so so so sb so}",
+	o = json_pack("{sI ss ss ss ss ss so so so so so so sb so}",
 	    "seq", (json_int_t)e->seq,
 	    "at", clock_format(e->at_ms, at),
 	    "provider", e->provider,
@@ -302,5 +327,8 @@ journal_entry_json(const struct journal_entry *e)
 	    "note", journal_str(e->note),
 	    "reply_lost", e->reply_lost,
 	    "retry_after", e->retry_after_s > 0 ?
-	    json_integer((json_int_t)e->retry_after_s) : json_null()));
+	    json_integer((json_int_t)e->retry_after_s) : json_null());
+	if (e->warnings != NULL)
+		json_object_set_new(o, "warnings", journal_warnings_json(e->warnings));
+	return (o);
 }

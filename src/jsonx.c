@@ -376,20 +376,26 @@ jsonx_amount_string(int64_t minor, int exponent, int decimals)
 int
 jsonx_int64(const json_t *v, int64_t *out)
 {
-	const char	*t = jsonx_number_text(v), *p;
+	char		*t, *p;
 	int64_t		 n = 0;
-	int		 neg;
+	int		 neg, rc = 0;
 
-	if (t == NULL)
+	if (jsonx_number_text(v) == NULL)
 		return (json_is_integer(v) ? (*out = json_integer_value(v), 0) : -1);
+	/* 2e2 is 200: the value's own spelling has no point or exponent then. */
+	if ((t = jsonx_number_value(v)) == NULL)
+		return (-1);
 	neg = *t == '-';
-	for (p = t + neg; *p != '\0'; p++) {
+	for (p = t + neg; *p != '\0' && rc == 0; p++) {
 		if (*p < '0' || *p > '9' || n > (INT64_MAX - (*p - '0')) / 10)
-			return (-1);
-		n = n * 10 + (*p - '0');
+			rc = -1;
+		else
+			n = n * 10 + (*p - '0');
 	}
-	*out = neg ? -n : n;
-	return (0);
+	free(t);
+	if (rc == 0)
+		*out = neg ? -n : n;
+	return (rc);
 }
 
 const char *
@@ -412,6 +418,58 @@ jsonx_type_name(const json_t *v)
 	}
 }
 
+char *
+jsonx_number_value(const json_t *v)
+{
+	const char	*t = jsonx_number_text(v);
+	struct buf	 canon = { 0 };
+
+	if (t == NULL || money_canonical(t, strlen(t), &canon) != 0) {
+		buf_release(&canon);
+		return (NULL);
+	}
+	return (buf_steal(&canon));
+}
+
+/* Equality by value: numbers as money_canonical spells them, all else as jansson. */
+static int
+jsonx_same(const json_t *a, const json_t *b)
+{
+	const char	*key;
+	json_t		*item;
+	char		*ca, *cb;
+	size_t		 i;
+	int		 same;
+
+	if (jsonx_is_marked(a) && jsonx_is_marked(b)) {
+		ca = jsonx_number_value(a);
+		cb = jsonx_number_value(b);
+		same = ca != NULL && cb != NULL && strcmp(ca, cb) == 0;
+		free(ca);
+		free(cb);
+		return (same);
+	}
+	if (json_is_array(a) && json_is_array(b)) {
+		if (json_array_size(a) != json_array_size(b))
+			return (0);
+		json_array_foreach(a, i, item)
+			if (!jsonx_same(item, json_array_get(b, i)))
+				return (0);
+		return (1);
+	}
+	if (json_is_object(a) && json_is_object(b)) {
+		if (json_object_size(a) != json_object_size(b))
+			return (0);
+		json_object_foreach((json_t *)a, key, item) {
+			const json_t *other = json_object_get(b, key);
+			if (other == NULL || !jsonx_same(item, other))
+				return (0);
+		}
+		return (1);
+	}
+	return (json_equal((json_t *)a, (json_t *)b));
+}
+
 int
 jsonx_subset(const json_t *pattern, const json_t *v)
 {
@@ -427,7 +485,46 @@ jsonx_subset(const json_t *pattern, const json_t *v)
 		}
 		return (1);
 	}
-	return (v != NULL && json_equal((json_t *)pattern, (json_t *)v));
+	return (v != NULL && jsonx_same(pattern, v));
+}
+
+/* A copy of 'v' whose numbers are spelt by their value; a new reference. */
+static json_t *
+jsonx_by_value(json_t *v)
+{
+	const char	*key;
+	char		*canon;
+	json_t		*item, *copy;
+	size_t		 i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		copy = json_object();
+		json_object_foreach(v, key, item)
+			json_object_set_new_nocheck(copy, key, jsonx_by_value(item));
+		return (copy);
+	case JSON_ARRAY:
+		copy = json_array();
+		json_array_foreach(v, i, item)
+			json_array_append_new(copy, jsonx_by_value(item));
+		return (copy);
+	default:
+		if ((canon = jsonx_number_value(v)) == NULL)
+			return (json_incref(v));
+		copy = jsonx_number(canon);
+		free(canon);
+		return (copy);
+	}
+}
+
+char *
+jsonx_canonical(const json_t *v)
+{
+	json_t	*copy = jsonx_by_value((json_t *)v);
+	char	*s = jsonx_dumps(copy, JSON_SORT_KEYS);
+
+	json_decref(copy);
+	return (s);
 }
 
 /*

@@ -54,6 +54,7 @@ struct options {
 	int		 sink_port;		/* --webhook-sink, or -1 */
 	const char	*sink_secret;
 	const char	*admin_token;		/* or PAYMOCK_ADMIN_TOKEN */
+	int		 no_cors;
 };
 
 #define ADMIN_TOKEN_MAX	256
@@ -65,12 +66,13 @@ static const char usage_text[] =
 "               [--scenario FILE]... [--seed N] [--clock live|frozen[:ISO8601]]\n"
 "               [--provider-port NAME=PORT]... [--webhook PROVIDER=URL[,SECRET]]...\n"
 "               [--webhook-allow HOST]... [--webhook-timeout S]\n"
-"               [--admin-token TOKEN]\n"
+"               [--admin-token TOKEN] [--no-cors]\n"
 "               [--log-format text|json] [--quiet] [--idle-timeout S]\n"
 "               [--max-held N] [--session-ttl DURATION] [--max-sessions N]\n"
 "               [--max-memory SIZE] [--journal-entries N] [--journal-bytes SIZE]\n"
 "               [--journal-capture SIZE] [--max-rules N] [--max-scenario-size SIZE]\n"
-"               [--max-rejections N] [--rate-keys N] [--version] [--help]\n"
+"               [--max-rejections N] [--rate-keys N] [--strict]\n"
+"               [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
 "       paymock report --url http://HOST:PORT --session NAME [--fail-on LEVEL]\n"
 "                      [--format text|json|junit] (paymock report --help)\n"
@@ -95,6 +97,8 @@ static const char usage_text[] =
 "                       (default 10)\n"
 "  --admin-token TOKEN  /__admin/* (but health) needs Authorization: Bearer TOKEN;\n"
 "                       default: $PAYMOCK_ADMIN_TOKEN, else the admin API is open\n"
+"  --no-cors            provider routes answer no CORS preflight and send no\n"
+"                       Access-Control-* headers (the admin API never does)\n"
 "  --webhook-sink PORT  run a webhook receiver instead: print deliveries and\n"
 "                       check their signatures with --webhook-secret\n"
 "  --log-format FORMAT  access log on stderr: text (default) or json\n"
@@ -130,6 +134,8 @@ static const char usage_text[] =
 "                       idempotency keys; past it the oldest go (default 1024)\n"
 "  --rate-keys N        rate-limit counters each session keeps in a second;\n"
 "                       past it the earliest is forgotten (default 1024)\n"
+"  --strict             refuse, with the provider's 400, what would get an\n"
+"                       X-Paymock-Warning (per session: POST /__admin/strict)\n"
 "  --version            print the version and exit\n"
 "  --help               print this help and exit\n"
 "\n"
@@ -283,6 +289,7 @@ main_options(int argc, char **argv, struct options *o)
 		{ "webhook-secret", required_argument, NULL, 'k' },
 		{ "webhook-timeout", required_argument, NULL, 'T' },
 		{ "admin-token", required_argument, NULL, 'a' },
+		{ "no-cors", no_argument, NULL, 'C' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "log-format", required_argument, NULL, 'l' },
@@ -299,6 +306,7 @@ main_options(int argc, char **argv, struct options *o)
 		{ "max-scenario-size", required_argument, NULL, OPT_MAX_SCENARIO_SIZE },
 		{ "max-rejections", required_argument, NULL, OPT_MAX_REJECTIONS },
 		{ "rate-keys", required_argument, NULL, OPT_RATE_KEYS },
+		{ "strict", no_argument, &quota.strict, 1 },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -364,6 +372,9 @@ main_options(int argc, char **argv, struct options *o)
 		case 'a':
 			o->admin_token = optarg;
 			break;
+		case 'C':
+			o->no_cors = 1;
+			break;
 		case 's':
 			if (main_number(optarg, 0, INT64_MAX, &n) != 0)
 				main_usage_error("--seed: '%s' is not a whole number", optarg);
@@ -415,6 +426,8 @@ main_options(int argc, char **argv, struct options *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
+		case 0:		/* a flag its longopts row sets itself */
+			break;
 		case ':':
 			main_usage_error("%s needs a value", argv[optind - 1]);
 			break;
@@ -506,6 +519,7 @@ main(int argc, char **argv)
 	app.scenario_dir = o.scenario_dir;
 	app.started_ms = clock_wall();
 	app.admin_token = o.admin_token;
+	app.no_cors = o.no_cors;
 	app.sessions = sessions_new(fixtures, o.seed, o.clock_frozen != 0,
 	    o.clock_start_ms, quota.journal_entries);
 

@@ -21,7 +21,8 @@ match_key_known(const char *key, int with_status)
 			return (1);
 	}
 	return (strcmp(key, "headers") == 0 || strcmp(key, "body") == 0 ||
-	    (with_status && (strcmp(key, "status") == 0 || strcmp(key, "rule") == 0)));
+	    (with_status && (strcmp(key, "status") == 0 || strcmp(key, "rule") == 0 ||
+	    strcmp(key, "warnings") == 0)));
 }
 
 /*
@@ -136,6 +137,13 @@ match_parse(const json_t *o, const char *where, int with_status, struct match *m
 		}
 		m->rule = xstrdup(jsonx_string(v));
 	}
+	if (with_status && (v = json_object_get(o, "warnings")) != NULL) {
+		if (!json_is_boolean(v)) {
+			*cause = xasprintf("%s.warnings: must be true or false", where);
+			goto out_fail;
+		}
+		m->warnings = json_is_true(v) ? 1 : -1;
+	}
 	return (0);
 out_fail:
 	match_release(m);
@@ -208,7 +216,8 @@ match_entry(const struct match *m, const struct journal_entry *e)
 	    (body = jsonx_loads(e->req_body, strlen(e->req_body), &cause)) == NULL)
 		free(cause);
 	s.body = body;
-	ok = match_test(m, &s) && match_str(m->rule, e->rule);
+	ok = match_test(m, &s) && match_str(m->rule, e->rule) &&
+	    (m->warnings == 0 || (m->warnings > 0) == (e->warnings != NULL));
 	json_decref(body);
 	return (ok);
 }

@@ -375,6 +375,14 @@ static const struct webhook_spec accelebit_webhooks = {
 	.nretries = 5,
 };
 
+/* "Keep this value server-side and never expose it in client code." */
+static const struct warn_rule accelebit_warnings[] = {
+	{ NULL, WARN_HEADER_SENT, "Origin", "secret-key-in-browser",
+	    "The request has an Origin, so a browser sent the secret X-API-Key: "
+	    "Accelebit says to keep it server-side, never in client code" },
+	{ 0 },
+};
+
 const struct provider provider_accelebit = {
 	.name = "accelebit",
 	.routes = accelebit_routes,
@@ -392,6 +400,7 @@ const struct provider provider_accelebit = {
 		[PERR_GATEWAY_TIMEOUT] = "UpstreamTimeoutError",
 		[PERR_RATE_LIMITED] = "RateLimitError",
 		[PERR_REFUND_LIMIT] = "RefundLimitExceededError",
+		[PERR_INVALID] = "ValidationError",
 	},
 	.render_error = accelebit_error,
 	.render_created = accelebit_created,
@@ -406,4 +415,5 @@ const struct provider provider_accelebit = {
 		.settle_after_ms = 5000,
 		.outcome = OUTCOME_SUCCEEDED,
 	},
+	.warnings = accelebit_warnings,
 };

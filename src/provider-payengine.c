@@ -283,6 +283,14 @@ static const struct route payengine_routes[] = {
 	{ "GET", "/api/payment/refund/{ID}", "refund.status", 0, payengine_show },
 };
 
+/* The reference types amount as a string; its own example sends a number (taken). */
+static const struct warn_rule payengine_warnings[] = {
+	{ "refund.create", WARN_NOT_STRING, "amount", "amount-not-string",
+	    "amount is not a string: PayEngine documents it as a string, like "
+	    "\"10.00\"" },
+	{ 0 },
+};
+
 /* PayEngine's error body is only a message: the shared codes never show. */
 const struct provider provider_payengine = {
 	.name = "payengine",
@@ -293,4 +301,5 @@ const struct provider provider_payengine = {
 	.check_fixture = payengine_check_fixture,
 	.refusals = &payengine_refusals,
 	.lifecycle = { .synchronous = 1, .outcome = OUTCOME_SUCCEEDED },
+	.warnings = payengine_warnings,
 };

@@ -50,6 +50,9 @@ smartpay_decorate(struct call *c)
 	char	trace[17];
 
 	reply_header(c->reply, "Content-Language", "en-US");
+	/* A request header by name, but SmartPay's doc lists it on success replies. */
+	if (c->reply->status >= 200 && c->reply->status < 300)
+		reply_header(c->reply, "Accept-Language", "en-US");
 	if (reply_get_header(c->reply, "X-Trace-Id") == NULL)
 		reply_header(c->reply, "X-Trace-Id", ids_hex(&c->session->rng, 16, trace));
 }
@@ -121,13 +124,17 @@ smartpay_payment(const struct txn *t, int64_t last)
 	    "paymentMethod", provider_txn_extra(t, "payment_method", "CARD")));
 }
 
-static json_t *
-smartpay_with_modification(const struct refund *r, int64_t now)
+/*
+ * The create's reply, as at the refund's creation: also every retry's, as
+ * SmartPay promises "the same result as in the initial request".
+ */
+static void
+smartpay_created(struct call *c, const struct refund *r, int status)
 {
-	json_t	*p = smartpay_payment(r->txn, refund_updated_at(r, now));
+	json_t	*p = smartpay_payment(r->txn, refund_updated_at(r, r->created_ms));
 
-	json_object_set_new(p, "modification", smartpay_modification(r, now));
-	return (p);
+	json_object_set_new(p, "modification", smartpay_modification(r, r->created_ms));
+	call_json(c, status, p);
 }
 
 /* Known merchants are those of the session's SmartPay transactions. */
@@ -188,18 +195,16 @@ smartpay_idem_key(const char *merchant, const char *modification)
 	return (xasprintf("smartpay\x1f%s\x1f%s", merchant, modification));
 }
 
-/* A retry: the current view of the first modification, with its first status. */
+/* A retry: the first reply again; the status endpoint shows the refund now. */
 static void
 smartpay_replay(struct call *c, const struct idem_record *rec,
     const struct refund *r, uint64_t fingerprint)
 {
-	if (rec->fingerprint != fingerprint) {
-		reply_header(c->reply, "X-Paymock-Warning",
-		    "modificationId reused with a different request");
-		c->reply->note = xstrdup("modificationId reused with a different request");
-	}
+	if (rec->fingerprint != fingerprint && call_warn(c, "modification-id-reused",
+	    "modificationId reused with a different request") != 0)
+		return;
 	c->reply->refund_id = xstrdup(r->id);
-	call_json(c, rec->status, smartpay_with_modification(r, c->now));
+	smartpay_created(c, r, rec->status);
 }
 
 /* A refund request, once its fields are checked. */
@@ -293,7 +298,7 @@ smartpay_refund(struct call *c)
 
 	if (smartpay_parse(c, &q) != 0)
 		return;
-	canon = jsonx_dumps(c->body, JSON_SORT_KEYS);
+	canon = jsonx_canonical(c->body);
 	fp = idem_fingerprint(canon, strlen(canon));
 	free(canon);
 	key = smartpay_idem_key(q.merchant, q.modid);
@@ -310,7 +315,7 @@ smartpay_refund(struct call *c)
 	rec = idem_put(c->session->idem, key, fp, IDEM_FOREVER);
 	rec->status = 200;
 	rec->refund = r->seq;
-	call_json(c, 200, smartpay_with_modification(r, c->now));
+	smartpay_created(c, r, 200);
 out:
 	free(key);
 }
@@ -407,6 +412,16 @@ static const struct refusal_words smartpay_refusals = { .rows = {
 	    "{left} {currency}." },
 } };
 
+/* The refund page: "The request must have the following headers". */
+static const struct warn_rule smartpay_warnings[] = {
+	{ "refund.create", WARN_HEADER_MISSING, "Accept-Language",
+	    "missing-accept-language", "Accept-Language is missing: SmartPay "
+	    "requests must have Accept-Language: en-US" },
+	{ "refund.create", WARN_HEADER_MISSING, "Origin", "missing-origin",
+	    "Origin is missing: SmartPay requests must have an Origin header" },
+	{ 0 },
+};
+
 const struct provider provider_smartpay = {
 	.name = "smartpay",
 	.routes = smartpay_routes,
@@ -420,4 +435,5 @@ const struct provider provider_smartpay = {
 	.decorate = smartpay_decorate,
 	.refusals = &smartpay_refusals,
 	.lifecycle = { .settle_after_ms = 2000, .outcome = OUTCOME_SUCCEEDED },
+	.warnings = smartpay_warnings,
 };

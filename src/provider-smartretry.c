@@ -391,6 +391,18 @@ smartretry_new_id(struct call *c, char out[SMARTRETRY_REF_LEN + 1])
 }
 
 /*
+ * The refund's or sale's merchant_transaction_id: a required string in
+ * every reply, so "" when the request (or fixture) gave none.
+ */
+static const char *
+smartretry_mtid(const json_t *o)
+{
+	const char	*v = jsonx_string(json_object_get(o, "merchant_transaction_id"));
+
+	return (v != NULL ? v : "");
+}
+
+/*
  * The create's reply, also what a replay of its key renders again: the
  * order sent is the transaction's (smartretry_allowed checked it).
  */
@@ -399,10 +411,9 @@ smartretry_created(struct call *c, const struct refund *r, int status)
 {
 	json_t	*data = refund_data(r);
 
-	call_json(c, status, json_pack("{ss ss sO? sb}", "transaction_id", r->id,
+	call_json(c, status, json_pack("{ss ss ss sb}", "transaction_id", r->id,
 	    "order_id", provider_txn_extra(r->txn, "order_id", NULL),
-	    "merchant_transaction_id", json_object_get(data,
-	    "merchant_transaction_id"), "accepted", 1));
+	    "merchant_transaction_id", smartretry_mtid(data), "accepted", 1));
 	json_decref(data);
 }
 
@@ -434,16 +445,16 @@ smartretry_refund(struct call *c)
 /* The status resource shared by refunds and sales. */
 static json_t *
 smartretry_resource(const char *id, const char *type, const struct txn *t,
-    const json_t *mtid, const char *reference, int64_t amount,
+    const char *mtid, const char *reference, int64_t amount,
     const struct smartretry_reason *why, int64_t created, int64_t updated)
 {
 	char	c_at[CLOCK_TEXT_MAX], u_at[CLOCK_TEXT_MAX];
 
-	return (json_pack("{ss ss ss? sO ss? so ss ss s{ss ss ss ss} ss ss}",
+	return (json_pack("{ss ss ss? ss ss? so ss ss s{ss ss ss ss} ss ss}",
 	    "transaction_id", id,
 	    "type", type,
 	    "order_id", provider_txn_extra(t, "order_id", NULL),
-	    "merchant_transaction_id", mtid != NULL ? mtid : json_null(),
+	    "merchant_transaction_id", mtid,
 	    "reference_transaction_id", reference,
 	    "amount", jsonx_amount(amount, t->exponent, t->exponent),
 	    "currency", t->currency,
@@ -459,9 +470,8 @@ smartretry_refund_json(const struct refund *r, int64_t now)
 {
 	json_t	*data = refund_data(r), *o;
 
-	o = smartretry_resource(r->id, "REFUND", r->txn,
-	    json_object_get(data, "merchant_transaction_id"), r->txn->id,
-	    r->amount, &smartretry_refund_reasons[refund_state_at(r, now)],
+	o = smartretry_resource(r->id, "REFUND", r->txn, smartretry_mtid(data),
+	    r->txn->id, r->amount, &smartretry_refund_reasons[refund_state_at(r, now)],
 	    r->created_ms, refund_updated_at(r, now));
 	json_decref(data);
 	return (o);
@@ -483,9 +493,8 @@ smartretry_sale_json(const struct call *c, const struct txn *t)
 		if (refund_updated_at(r, c->now) > updated)
 			updated = refund_updated_at(r, c->now);
 	}
-	o = smartretry_resource(t->id, "SALE", t, json_object_get(t->fixture,
-	    "merchant_transaction_id"), NULL, t->amount,
-	    &smartretry_sale_reasons[t->state], created_ms, updated);
+	o = smartretry_resource(t->id, "SALE", t, smartretry_mtid(t->fixture), NULL,
+	    t->amount, &smartretry_sale_reasons[t->state], created_ms, updated);
 	json_object_set_new(o, "refunded_amount", jsonx_amount(ledger_refunded(
 	    c->session->ledger, t, c->now), t->exponent, t->exponent));
 	return (o);
@@ -584,6 +593,7 @@ const struct provider provider_smartretry = {
 	/* Only where it differs from the shared default (provider.c). */
 	.codes = {
 		[PERR_BAD_JSON] = "MALFORMED_JSON",
+		[PERR_INVALID] = "VALIDATION_ERROR",
 	},
 	.render_error = smartretry_error,
 	.render_created = smartretry_created,

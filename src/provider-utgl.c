@@ -176,14 +176,17 @@ static int
 utgl_cents(const json_t *body, int64_t *cents, struct field_error *e)
 {
 	const char	*why;
+	char		*value;
 	int		 present;
 
 	if (field_amount(body, "amount", 1, AMOUNT_NUMBER, UTGL_DECIMALS, cents,
 	    &present, e) == 0)
 		return (0);
-	if (e->problem == FIELD_FORMAT && (why = utgl_amount_why(
-	    jsonx_number_text(json_object_get(body, "amount")))) != NULL)
+	/* Its value's plain spelling: 1e-3 is 0.001, a fraction of a cent. */
+	value = jsonx_number_value(json_object_get(body, "amount"));
+	if (e->problem == FIELD_FORMAT && (why = utgl_amount_why(value)) != NULL)
 		field_fail(e, FIELD_FORMAT, "amount", "%s", why);
+	free(value);
 	return (-1);
 }
 
@@ -225,18 +228,27 @@ utgl_request_parse(const json_t *body, struct utgl_request *q, struct field_erro
 	return (0);
 }
 
-/* The transaction 'id' names (UUIDs match in any case), or NULL after a 404. */
+/* UUIDs match in any case; the ledger keeps them lowercase. */
+static char *
+utgl_lower(const char *id, char lower[IDS_UUID_MAX])
+{
+	size_t	i;
+
+	for (i = 0; i < IDS_UUID_MAX - 1 && id[i] != '\0'; i++)
+		lower[i] = (char)tolower((unsigned char)id[i]);
+	lower[i] = '\0';
+	return (lower);
+}
+
+/* The transaction 'id' names, or NULL after a 404. */
 static const struct txn *
 utgl_txn(struct call *c, const char *id)
 {
 	const struct txn	*t;
 	char			 lower[IDS_UUID_MAX];
-	size_t			 i;
 
-	for (i = 0; i < sizeof lower - 1 && id[i] != '\0'; i++)
-		lower[i] = (char)tolower((unsigned char)id[i]);
-	lower[i] = '\0';
-	if ((t = ledger_txn(c->session->ledger, c->provider->name, lower)) == NULL)
+	if ((t = ledger_txn(c->session->ledger, c->provider->name,
+	    utgl_lower(id, lower))) == NULL)
 		call_error(c, 404, "TRANSACTION_NOT_FOUND", "transactionId",
 		    "Transaction %s was not found.", id);
 	return (t);
@@ -306,6 +318,28 @@ utgl_refund(struct call *c)
 	    "refId", provider_txn_extra(t, "ref_id", NULL)));
 }
 
+/*
+ * A refund tracked by its refundTransactionId.  Refunds are synchronous: one
+ * exists only once it succeeded, so its own status is "refunded" (a word of
+ * the transaction statuses, so one enum serves both) from its timestamp on.
+ */
+static void
+utgl_refund_view(struct call *c, const struct refund *r)
+{
+	json_t	*o = json_pack("{ss}", "transactionId", r->txn->id);
+	json_t	*own = utgl_refund_json(r);
+
+	json_object_update(o, own);
+	json_decref(own);
+	json_object_set_new(o, "status", json_string("refunded"));
+	json_object_set_new(o, "cardId", json_string(provider_txn_extra(r->txn,
+	    "card_id", NULL)));
+	json_object_set_new(o, "refId", json_string(provider_txn_extra(r->txn,
+	    "ref_id", NULL)));
+	c->reply->refund_id = xstrdup(r->id);
+	call_json(c, 200, o);
+}
+
 static void
 utgl_transaction(struct call *c)
 {
@@ -313,10 +347,17 @@ utgl_transaction(struct call *c)
 	const struct txn	*t;
 	const struct refund	*r;
 	json_t			*refunds;
+	char			 lower[IDS_UUID_MAX];
 
 	if (!ids_is_uuid(c->params[0])) {
 		field_fail(&e, FIELD_FORMAT, "transactionId", "must be a UUID");
 		utgl_bad_field(c, &e);
+		return;
+	}
+	r = ledger_refund(c->session->ledger, c->provider->name,
+	    utgl_lower(c->params[0], lower));
+	if (r != NULL) {
+		utgl_refund_view(c, r);
 		return;
 	}
 	if ((t = utgl_txn(c, c->params[0])) == NULL)
@@ -384,6 +425,7 @@ const struct provider provider_utgl = {
 	.name = "utgl",
 	.routes = utgl_routes,
 	.nroutes = nitems(utgl_routes),
+	.codes = { [PERR_INVALID] = "INVALID_FIELD" },
 	.render_error = utgl_error,
 	.refusals = &utgl_refusals,
 	.authenticate = utgl_auth,

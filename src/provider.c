@@ -37,6 +37,7 @@ static const char *const provider_perr_codes[PERR__COUNT] = {
 	[PERR_GATEWAY_TIMEOUT] = "GATEWAY_TIMEOUT",
 	[PERR_RATE_LIMITED] = "RATE_LIMITED",
 	[PERR_REFUND_LIMIT] = "REFUND_LIMIT_EXCEEDED",
+	[PERR_INVALID] = "INVALID_REQUEST",
 };
 
 static const int provider_perr_statuses[PERR__COUNT] = {
@@ -52,6 +53,7 @@ static const int provider_perr_statuses[PERR__COUNT] = {
 	[PERR_GATEWAY_TIMEOUT] = 504,
 	[PERR_RATE_LIMITED] = 429,
 	[PERR_REFUND_LIMIT] = 422,
+	[PERR_INVALID] = 400,
 };
 
 void

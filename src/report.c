@@ -667,26 +667,21 @@ report_webhook_not_acknowledged(struct report_ctx *x)
 static void
 report_warnings(struct report_ctx *x)
 {
-	struct journal_entry	 bare;
 	struct map	*codes = map_new(NULL);
-	json_t		*entry, *w, *f;
-	const char	*code;
+	json_t		*f;
+	const char	*code, *text, *p;
 	char		*key;
-	size_t		 i, k;
+	size_t		 i;
 
 	for (i = 0; i < x->n; i++) {
-		/* The entry without its bodies and headers: rendering those is the cost. */
-		bare = *x->v[i].e;
-		bare.req_headers = bare.req_body = bare.resp_body = NULL;
-		bare.req_body_len = bare.resp_body_len = 0;
-		entry = journal_entry_json(&bare);
-		json_array_foreach(json_object_get(entry, "warnings"), k, w) {
-			if ((code = json_string_value(json_object_get(w, "code"))) == NULL)
-				continue;
+		/* Packed as "code\0text\0" pairs, then "\0" (journal.h). */
+		for (p = x->v[i].e->warnings; p != NULL && *p != '\0'; p = text +
+		    strlen(text) + 1) {
+			code = p;
+			text = code + strlen(code) + 1;
 			key = report_key(x->v[i].e->provider, code);
 			if ((f = map_get(codes, key)) == NULL) {
-				f = report_add(x, x->v[i].e->provider, "%s (%s)",
-				    json_string_value(json_object_get(w, "text")), code);
+				f = report_add(x, x->v[i].e->provider, "%s (%s)", text, code);
 				json_object_set_new(f, "code", json_string(code));
 				json_object_set_new(f, "count", json_integer(0));
 				map_put(codes, key, f);
@@ -696,7 +691,6 @@ report_warnings(struct report_ctx *x)
 			report_cite(f, &x->v[i]);
 			free(key);
 		}
-		json_decref(entry);
 	}
 	map_free(codes);
 }

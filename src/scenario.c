@@ -24,7 +24,7 @@ struct scenario {
 	char			*name;
 	char			*description;
 	int			 has_seed;
-	uint64_t		 seed;
+	struct rng		 rng;		/* its rules' draws, when seeded */
 	struct scenario_set	*lifecycle;	/* nproviders, or NULL: none */
 	struct rule		**rules;
 	size_t			 nrules;
@@ -127,7 +127,7 @@ get_seconds(const json_t *o, const char *key, const char *where, int64_t max_ms,
 {
 	const char	*text = jsonx_number_text(json_object_get(o, key)), *why;
 
-	if (text == NULL || money_parse(text, strlen(text), 3, ms, &why) != 0 ||
+	if (text == NULL || money_parse_number(text, strlen(text), 3, ms, &why) != 0 ||
 	    *ms > max_ms)
 		return (scenario_fail(cause, "%s.%s: must be a number of seconds from 0 to %lld "
 		    "with at most 3 decimals", where, key, (long long)(max_ms / 1000)));
@@ -547,8 +547,9 @@ scenario_parse(const json_t *o, char **cause)
 			scenario_fail(cause, "seed: must be a whole number of at least 0");
 			goto out_free;
 		}
+		/* From the seed alone: a CI job's session name is its own. */
 		s->has_seed = 1;
-		s->seed = (uint64_t)seed;
+		rng_seed(&s->rng, (uint64_t)seed, "");
 	}
 	rules = json_object_get(o, "rules");
 	if (rules == NULL && json_object_get(o, "lifecycle") == NULL) {
@@ -572,6 +573,7 @@ scenario_parse(const json_t *o, char **cause)
 		if ((s->rules[i] = rule_parse_named(json_array_get(rules, i), where,
 		    dflt, cause)) == NULL)
 			goto out_free;
+		s->rules[i]->rng = s->has_seed ? &s->rng : NULL;
 	}
 	return (s);
 out_free:
@@ -617,13 +619,6 @@ size_t
 scenario_nrules(const struct scenario *s)
 {
 	return (s->nrules);
-}
-
-int
-scenario_seed(const struct scenario *s, uint64_t *seed)
-{
-	*seed = s->seed;
-	return (s->has_seed ? 0 : -1);
 }
 
 const struct scenario_lifecycle *
@@ -755,11 +750,17 @@ rule_consider(struct rule *r, const struct match_subject *s, struct rng *rng,
 		nth_ok = r->nth[i] == r->seen;
 	if (!nth_ok)
 		return (0);
-	if (r->has_probability && !(rng_unit(rng) < r->probability))
+	if (r->has_probability && !(rng_unit(rule_rng(r, rng)) < r->probability))
 		return (0);
 	r->fired++;
 	metrics_rule_fired((size_t)r->action.type);
 	return (1);
+}
+
+struct rng *
+rule_rng(const struct rule *r, struct rng *session)
+{
+	return (r->rng != NULL ? r->rng : session);
 }
 
 const struct rule *

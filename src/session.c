@@ -182,11 +182,8 @@ void
 session_install(struct session *s, struct scenario *sc)
 {
 	const struct scenario_lifecycle	*l;
-	uint64_t			 seed;
 	size_t				 i;
 
-	if (scenario_seed(sc, &seed) == 0)
-		rng_seed(&s->rng, seed, s->name);
 	for (i = 0; i < SESSION_PROVIDERS_MAX; i++) {
 		if ((l = scenario_lifecycle(sc, i)) != NULL)
 			s->lifecycle[i] = *l;
@@ -294,6 +291,7 @@ sessions_make(struct sessions *r, const char *name)
 	f->s.rules = rules_new();
 	f->s.webhooks = webhooks_new(&f->s);
 	rng_seed(&f->s.rng, f->seed, name);
+	f->s.strict = quota.strict;
 	map_put(r->byname, name, f);
 	if ((f->in_lru = strcmp(name, SESSION_DEFAULT) != 0))
 		TAILQ_INSERT_TAIL(&r->lru, f, entry);
@@ -494,6 +492,7 @@ session_reset(struct session *s)
 	webhooks_reset(s->webhooks);
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
+	s->strict = quota.strict;
 	s->report_ignored = 0;
 	s->id = ++session_last_id;
 }

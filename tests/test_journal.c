@@ -1,9 +1,10 @@
-/* The journal ring: its entry cap, its byte budget, body captures. */
+/* The journal ring: its entry cap, its byte budget, body captures, warnings. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "journal.h"
+#include "match.h"
 #include "quota.h"
 #include "quota_fixture.h"
 #include "util.h"
@@ -263,5 +264,49 @@ Test(journal, a_drain_drops_the_oldest_in_steps)
 	cr_expect_eq(o.n, 6);
 	cr_expect_eq(journal_drain(j, 10), 0);
 	cr_expect_eq(journal_count(j), 0);
+	journal_free(j);
+}
+
+/* Warnings are listed as [{code, text}], weigh their bytes and are what a count's "warnings" reads. */
+Test(journal, warnings_are_listed_weighed_and_matched)
+{
+	struct journal		*j = journal_new(10);
+	struct journal_entry	 e = { .provider = "smartpay", .operation = "refund" };
+	const struct journal_entry *with, *without;
+	json_t			*o, *mo;
+	struct match		 m;
+	char			*cause;
+
+	e.method = xstrdup("GET");
+	e.path = xstrdup("/");
+	e.warnings = headers("missing-origin\0Origin is missing\0", 34);
+	with = journal_add(j, &e);
+	without = add_headers(j, "\0", 1);
+	cr_expect_geq(with->bytes, without->bytes + 33);
+	o = journal_entry_json(with);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(o, "warnings"), 0), "code")), "missing-origin");
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(o, "warnings"), 0), "text")), "Origin is missing");
+	json_decref(o);
+	o = journal_entry_json(without);
+	cr_expect_null(json_object_get(o, "warnings"));
+	json_decref(o);
+
+	mo = json_pack("{sb}", "warnings", 1);
+	cr_assert_eq(match_parse(mo, "match", 1, &m, &cause), 0);
+	cr_expect(match_entry(&m, with));
+	cr_expect_not(match_entry(&m, without));
+	match_release(&m);
+	json_object_set_new(mo, "warnings", json_false());
+	cr_assert_eq(match_parse(mo, "match", 1, &m, &cause), 0);
+	cr_expect_not(match_entry(&m, with));
+	cr_expect(match_entry(&m, without));
+	match_release(&m);
+	json_object_set_new(mo, "warnings", json_string("yes"));
+	cr_expect_eq(match_parse(mo, "match", 1, &m, &cause), -1);
+	cr_expect_str_eq(cause, "match.warnings: must be true or false");
+	free(cause);
+	json_decref(mo);
 	journal_free(j);
 }

@@ -264,9 +264,17 @@ ParameterizedTestParameters(jsonx, int64)
 		{ "-9223372036854775807", 0, -INT64_MAX },
 		{ "9223372036854775808", -1, 0 },
 		{ "99999999999999999999", -1, 0 },
-		{ "1.0", -1, 0 },
-		{ "25.00", -1, 0 },
-		{ "1e3", -1, 0 },
+		/* whole by value, as JSON Schema's integer (OpenAPI 3.1) */
+		{ "1.0", 0, 1 },
+		{ "25.00", 0, 25 },
+		{ "1e3", 0, 1000 },
+		{ "2E+2", 0, 200 },
+		{ "2000e-1", 0, 200 },
+		{ "-5e0", 0, -5 },
+		{ "2.5", -1, 0 },
+		{ "2e-1", -1, 0 },
+		{ "1e999999999", -1, 0 },
+		{ "1e9999999999999", -1, 0 },
 		{ "\"42\"", -1, 0 },
 		{ "true", -1, 0 },
 		{ "null", -1, 0 },
@@ -301,6 +309,37 @@ Test(jsonx, int64_of_plain_jansson)
 	json_decref(r);
 }
 
+/* Fingerprints: one text per body by value, keys sorted. */
+Test(jsonx, canonical_by_value)
+{
+	static const char *const same[] = {
+		"{\"b\":[1,{\"x\":2.5E+1}],\"a\":\"1.00\"}",
+		"{\"a\":\"1.00\",\"b\":[1.00,{\"x\":25}]}",
+		"{\"a\":\"1.00\",\"b\":[1e0,{\"x\":250e-1}]}",
+	};
+	json_t	*v;
+	char	*s;
+	size_t	 i;
+
+	for (i = 0; i < nitems(same); i++) {
+		v = jsonx_test_load(same[i]);
+		s = jsonx_canonical(v);
+		/* The string "1.00" is no number: its spelling stays. */
+		cr_expect_str_eq(s, "{\"a\":\"1.00\",\"b\":[1,{\"x\":25}]}", "%s", same[i]);
+		free(s);
+		/* The body itself keeps the client's text. */
+		s = jsonx_dumps(v, 0);
+		cr_expect_str_eq(s, same[i]);
+		free(s);
+		json_decref(v);
+	}
+	v = jsonx_test_load("{\"a\":\"1\"}");
+	s = jsonx_canonical(v);
+	cr_expect_str_eq(s, "{\"a\":\"1\"}");
+	free(s);
+	json_decref(v);
+}
+
 struct subset_case {
 	char	pattern[64];
 	char	value[64];
@@ -320,7 +359,11 @@ ParameterizedTestParameters(jsonx, subset)
 		{ "{\"a\":1}", "{\"a\":2}", 0 },
 		{ "{\"a\":1}", "{\"b\":1}", 0 },
 		{ "{\"a\":null}", "{}", 0 },
-		{ "{\"a\":1.0}", "{\"a\":1}", 0 },	/* numbers by text */
+		{ "{\"a\":1.0}", "{\"a\":1}", 1 },	/* numbers by value */
+		{ "{\"a\":25}", "{\"a\":2.5E+1}", 1 },
+		{ "{\"a\":[1.0,{\"x\":2e0}]}", "{\"a\":[1,{\"x\":2}]}", 1 },
+		{ "{\"a\":[{\"x\":2}]}", "{\"a\":[{\"x\":2,\"y\":3}]}", 0 },
+		{ "{\"a\":1.5}", "{\"a\":1.50001}", 0 },
 		{ "{\"a\":\"1\"}", "{\"a\":1}", 0 },
 		{ "{\"a\":1}", "{\"a\":\"1\"}", 0 },
 		{ "{\"a\":[1]}", "{\"a\":[1,2]}", 0 },	/* arrays whole */

@@ -74,13 +74,10 @@ ParameterizedTestParameters(money, parse)
 	return (cr_make_param_array(struct parse_case, cases, nitems(cases)));
 }
 
-ParameterizedTest(struct parse_case *c, money, parse)
+/* Checks a parse's outcome against the case; 'minor' was -42 before it. */
+static void
+money_expect(const struct parse_case *c, int rc, int64_t minor, const char *why)
 {
-	int64_t		 minor = -42;
-	const char	*why = NULL;
-	int		 rc;
-
-	rc = money_parse(c->text, strlen(c->text), c->exponent, &minor, &why);
 	if (c->minor >= 0) {
 		cr_assert_eq(rc, 0, "'%s' at %d: %s", c->text, c->exponent, why);
 		cr_expect_eq(minor, c->minor, "'%s' at %d: %lld", c->text,
@@ -95,6 +92,16 @@ ParameterizedTest(struct parse_case *c, money, parse)
 	}
 }
 
+ParameterizedTest(struct parse_case *c, money, parse)
+{
+	int64_t		 minor = -42;
+	const char	*why = NULL;
+	int		 rc;
+
+	rc = money_parse(c->text, strlen(c->text), c->exponent, &minor, &why);
+	money_expect(c, rc, minor, why);
+}
+
 Test(money, parse_uses_len_not_nul)
 {
 	int64_t		 minor;
@@ -102,6 +109,94 @@ Test(money, parse_uses_len_not_nul)
 
 	cr_assert_eq(money_parse("25.50xyz", 5, 2, &minor, &why), 0, "%s", why);
 	cr_expect_eq(minor, 2550);
+}
+
+/* JSON numbers: every spelling of an exact decimal, never through double. */
+ParameterizedTestParameters(money, parse_number)
+{
+	static struct parse_case cases[] = {
+		{ "2.5E+1", 2, 2500, "" },
+		{ "1e1", 2, 1000, "" },
+		{ "1.50e0", 2, 150, "" },
+		{ "1E2", 0, 100, "" },
+		{ "12345e-3", 3, 12345, "" },
+		{ "1e-2", 2, 1, "" },
+		{ "100e-2", 0, 1, "" },
+		{ "0.0100e1", 2, 10, "" },
+		{ "25", 2, 2500, "" },
+		{ "25.000", 2, 2500, "" },
+		{ "0", 2, 0, "" },
+		{ "-0", 2, 0, "" },
+		{ "0e999999999999999999999", 2, 0, "" },
+		{ "0.000e-999999999999", 2, 0, "" },
+		{ "9.9999999999999999e16", 0, MONEY_MAX_MINOR, "" },
+		{ "99999999999999999e-2", 2, MONEY_MAX_MINOR, "" },
+		{ "1e-3", 2, -1, "more decimals" },
+		{ "15e-1", 0, -1, "whole number" },
+		{ "1.0001e2", 1, -1, "more decimals" },
+		{ "1e-999999999", 2, -1, "more decimals" },
+		{ "1e-99999999999999999999", 2, -1, "more decimals" },
+		{ "1e17", 0, -1, "too large" },
+		{ "1e15", 2, -1, "too large" },
+		{ "1e999999999", 2, -1, "too large" },
+		{ "1E+99999999999999999999", 2, -1, "too large" },
+		{ "-1e1", 2, -1, "greater than zero" },
+		{ "-0.5", 2, -1, "greater than zero" },
+		{ "01", 2, -1, "plain decimal" },
+		{ "1e", 2, -1, "plain decimal" },
+		{ "1e+", 2, -1, "plain decimal" },
+		{ "1.e1", 2, -1, "plain decimal" },
+		{ "+1", 2, -1, "plain decimal" },
+		{ "", 2, -1, "plain decimal" },
+	};
+
+	return (cr_make_param_array(struct parse_case, cases, nitems(cases)));
+}
+
+ParameterizedTest(struct parse_case *c, money, parse_number)
+{
+	int64_t		 minor = -42;
+	const char	*why = NULL;
+	int		 rc;
+
+	rc = money_parse_number(c->text, strlen(c->text), c->exponent, &minor, &why);
+	money_expect(c, rc, minor, why);
+}
+
+struct canonical_case {
+	char	text[40];
+	char	want[80];	/* "": not a JSON number */
+};
+
+ParameterizedTestParameters(money, canonical)
+{
+	static struct canonical_case cases[] = {
+		{ "1", "1" }, { "1.00", "1" }, { "1e0", "1" }, { "10e-1", "1" },
+		{ "0.1e1", "1" }, { "2.5E+1", "25" }, { "25", "25" },
+		{ "-0", "0" }, { "0.000", "0" }, { "0e5", "0" }, { "-0e-5", "0" },
+		{ "1e-3", "0.001" }, { "-1.50", "-1.5" }, { "120", "120" },
+		{ "1.2e2", "120" }, { "12345e-2", "123.45" },
+		{ "1e64", "10000000000000000000000000000000000000000000000000000000000000000" },
+		{ "1e65", "1e65" }, { "1e-65", "1e-65" }, { "-15e-70", "-15e-70" }, { "150.0e-71", "15e-70" },
+		{ "1e99999999999", "1e99999999999" },
+		{ "01", "" }, { "1.", "" }, { "1e", "" }, { "- 1", "" }, { "x", "" },
+	};
+
+	return (cr_make_param_array(struct canonical_case, cases, nitems(cases)));
+}
+
+ParameterizedTest(struct canonical_case *c, money, canonical)
+{
+	struct buf	out = { 0 };
+	int		rc = money_canonical(c->text, strlen(c->text), &out);
+
+	if (c->want[0] == '\0')
+		cr_expect_eq(rc, -1, "'%s' taken as '%s'", c->text, out.data);
+	else {
+		cr_assert_eq(rc, 0, "'%s' refused", c->text);
+		cr_expect_str_eq(out.data, c->want, "'%s'", c->text);
+	}
+	buf_release(&out);
 }
 
 struct format_case {

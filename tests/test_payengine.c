@@ -213,7 +213,7 @@ Test(payengine, ex06_no_or_other_authorization_is_401)
 Test(payengine, ex07_bad_amounts_are_400)
 {
 	static const char *const amounts[] = { "\"abc\"", "-5", "\"1.001\"", "0", "\"0.00\"",
-	    "\"-5\"", "\"1e2\"", "1e2", "\" 10\"", "\"\"", "null", "true", "{}", "[10]",
+	    "\"-5\"", "\"1e2\"", "1e-3", "\" 10\"", "\"\"", "null", "true", "{}", "[10]",
 	    "99999999999999999999" };
 	size_t	i;
 

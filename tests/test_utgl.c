@@ -436,7 +436,7 @@ Test(utgl, error_invalid_fields)
 Test(utgl, error_invalid_amounts)
 {
 	static const char *const amounts[] = { "-1", "-0.01", "0.00", "0.001", "1.005",
-	    "1.0001", "1e2", "99999999999999999999" };
+	    "1.0001", "1e-3", "0e2", "99999999999999999999" };
 	size_t	i;
 
 	for (i = 0; i < sizeof amounts / sizeof *amounts; i++) {
@@ -450,8 +450,10 @@ Test(utgl, error_invalid_amounts)
 
 Test(utgl, amounts_in_any_plain_form_are_accepted)
 {
-	static const char *const amounts[] = { "1", "1.0", "1.000", "0.01" };
-	static const char *const shown[] = { "1.00", "1.00", "1.00", "0.01" };
+	static const char *const amounts[] = { "1", "1.0", "1.000", "0.01", "1e0",
+	    "2.5E-1" };
+	static const char *const shown[] = { "1.00", "1.00", "1.00", "0.01", "1.00",
+	    "0.25" };
 	size_t	i;
 
 	for (i = 0; i < sizeof amounts / sizeof *amounts; i++)

@@ -1,9 +1,11 @@
 /*
- * Fuzz path: money_parse and money_format.  Byte 0 picks the
+ * Fuzz path: money_parse, money_parse_number, money_canonical and
+ * money_format.  Byte 0 picks the
  * exponent (0, 2, 3) and the extra places to show, the rest is the text.  An
  * accepted amount formats at its exponent (and with more places) into text
  * that parses back to the same minor units; any int64 formats within
- * MONEY_TEXT_MAX.
+ * MONEY_TEXT_MAX.  A JSON number's own spelling is a fixed point, and
+ * money_parse_number agrees with money_parse on it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include "fuzz.h"
 #include "money.h"
+#include "util.h"
 
 static void
 money_fuzz_roundtrip(int64_t minor, int exponent, int decimals)
@@ -34,6 +37,40 @@ money_fuzz_roundtrip(int64_t minor, int exponent, int decimals)
 		    back == -1 ? why : "");
 		abort();
 	}
+}
+
+static void
+money_fuzz_number(const char *text, size_t len, int exponent)
+{
+	struct buf	 c1 = { 0 }, c2 = { 0 };
+	const char	*why;
+	int64_t		 a = -1, b = -1;
+	int		 ra = money_parse_number(text, len, exponent, &a, &why), rb;
+
+	if (money_canonical(text, len, &c1) != 0) {
+		if (ra == 0) {
+			fprintf(stderr, "fuzz: '%.*s' no number, parsed %lld\n", (int)len,
+			    text, (long long)a);
+			abort();
+		}
+		buf_release(&c1);
+		return;
+	}
+	if (money_canonical(c1.data, c1.len, &c2) != 0 || strcmp(c1.data, c2.data) != 0) {
+		fprintf(stderr, "fuzz: '%.*s' spelt '%s', then '%s'\n", (int)len, text,
+		    c1.data, c2.data != NULL ? c2.data : "(refused)");
+		abort();
+	}
+	if (c1.data[0] != '-' && strpbrk(c1.data, "eE") == NULL) {
+		rb = money_parse(c1.data, c1.len, exponent, &b, &why);
+		if (ra != rb || (ra == 0 && a != b)) {
+			fprintf(stderr, "fuzz: '%.*s' as a number %d/%lld, as '%s' %d/%lld\n",
+			    (int)len, text, ra, (long long)a, c1.data, rb, (long long)b);
+			abort();
+		}
+	}
+	buf_release(&c1);
+	buf_release(&c2);
 }
 
 int
@@ -59,6 +96,7 @@ fuzz_money_input(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz: rejected without a reason\n");
 		abort();
 	}
+	money_fuzz_number((const char *)data + 1, size - 1, exponent);
 	/* Any 8 bytes as an amount: formatting must stay within its buffer. */
 	if (size >= 9) {
 		memcpy(&raw, data + 1, sizeof raw);
