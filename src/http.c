@@ -123,7 +123,8 @@ static const struct {
 	int		 status;
 	const char	*reason;
 } http_reasons[] = {
-	{ 200, "OK" }, { 201, "Created" }, { 400, "Bad Request" },
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+	{ 204, "No Content" }, { 400, "Bad Request" },
 	{ 401, "Unauthorized" }, { 402, "Payment Required" }, { 403, "Forbidden" },
 	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 413, "Payload Too Large" }, { 414, "URI Too Long" },

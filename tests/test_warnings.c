@@ -12,10 +12,12 @@
 #include "e2e.h"
 
 #define SP_REFUND	"/smartpay/payment/refund"
-#define SP_BODY(modid)	"{\"merchantKey\":\"31928de9-1344-469f-b0eb-8e5d0fef3d21\"," \
+#define SP_BODY_OF(modid, amount) \
+	"{\"merchantKey\":\"31928de9-1344-469f-b0eb-8e5d0fef3d21\"," \
 	"\"transactionId\":\"933a0fab-80a0-42c5-b010-c71174f4ab32\"," \
-	"\"modificationId\":\"" modid "\",\"modifiedAmount\":{\"amount\":1.00," \
+	"\"modificationId\":\"" modid "\",\"modifiedAmount\":{\"amount\":" amount "," \
 	"\"currencyCode\":\"EUR\"}}"
+#define SP_BODY(modid)	SP_BODY_OF(modid, "1.00")
 #define SP_HEADERS	JSON_CT "Accept-Language: en-US\r\nOrigin: https://shop.example\r\n"
 #define AB_REFUND	"/accelebit/v1/refunds"
 #define AB_HEADERS	JSON_CT "X-API-Key: smtgw_sk_test_k\r\nIdempotency-Key: w1\r\n"
@@ -172,6 +174,28 @@ Test(warnings, strict_session_refuses_with_the_providers_400_and_keeps_nothing)
 	    "false");
 	snprintf(headers, sizeof headers, "%s%s", s, JSON_CT);
 	cr_expect_eq(e2e("POST", SP_REFUND, headers, SP_BODY("w2"))->status, 200);
+}
+
+/* A modificationId reused with another body: a warning, a 400 when strict. */
+Test(warnings, smartpay_reused_modification_id_is_a_400_when_strict)
+{
+	const char	*s = SESSION("strict-reuse");
+	char		 headers[160];
+	struct e2e_resp	*r;
+
+	snprintf(headers, sizeof headers, "%s%s", s, SP_HEADERS);
+	cr_assert_eq(e2e("POST", SP_REFUND, headers, SP_BODY("m1"))->status, 200);
+	r = e2e("POST", SP_REFUND, headers, SP_BODY("m1") " ");
+	expect_reply(r, 200, 0);
+	r = e2e("POST", SP_REFUND, headers, SP_BODY_OF("m1", "2"));
+	expect_reply(r, 200, 1);
+	cr_expect_str_eq(e2e_header(r, "X-Paymock-Warning"),
+	    "modificationId reused with a different request");
+	strict_set(s, "true");
+	r = e2e("POST", SP_REFUND, headers, SP_BODY_OF("m1", "3"));
+	cr_expect_eq(r->status, 400, "%s", r->body);
+	cr_expect_str_eq(e2e_get(r, "errorCode"), "INVALID_REQUEST");
+	cr_expect_eq(e2e_len(e2e("GET", "/__admin/refunds", s, NULL), "refunds"), 1);
 }
 
 Test(warnings, strict_switch_takes_only_a_boolean)

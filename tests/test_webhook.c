@@ -418,6 +418,7 @@ Test(webhook, replay_sends_a_logged_delivery_again)
 	e2e_await_deliveries(NULL, 1, 3000);
 	r = e2e("POST", "/__admin/webhooks/deliveries/1/replay", NULL, NULL);
 	cr_expect_eq(r->status, 202, "%s", r->body);
+	cr_expect_eq(strncmp(r->head, "HTTP/1.1 202 Accepted\r\n", 23), 0, "%s", r->head);
 	cr_assert(receive(3000, 200, &h));
 	cr_expect_str_eq(h.body, first);
 	cr_expect_eq(e2e_len(e2e_await_deliveries(NULL, 2, 3000), "deliveries"), 2);
