@@ -4,12 +4,10 @@
  * does everything right, against the real server; the report, the admin
  * calls around it and `paymock report`.
  */
-#define _GNU_SOURCE	/* strcasestr */
 #include <sys/socket.h>
 
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,31 +304,6 @@ step_warnings(const char *s, int careful)
 	}
 }
 
-/* Answers the next webhook delivery with 'status'; 1 if one came within 3 s. */
-static int
-hook_answer(int listener, int status)
-{
-	struct pollfd	 p = { listener, POLLIN, 0 };
-	char		 buf[32768], reply[96], *sep;
-	size_t		 got = 0;
-	ssize_t		 n;
-	int		 fd;
-
-	if (poll(&p, 1, 3000) != 1 || (fd = accept(listener, NULL, NULL)) < 0)
-		return (0);
-	/* The whole request: its headers, then Content-Length bytes. */
-	while ((n = recv(fd, buf + got, sizeof buf - 1 - got, 0)) > 0) {
-		buf[got += (size_t)n] = '\0';
-		if ((sep = strstr(buf, "\r\n\r\n")) != NULL && got >= (size_t)(sep + 4 -
-		    buf) + strtoul(strcasestr(buf, "Content-Length:") + 15, NULL, 10))
-			break;
-	}
-	snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: 0\r\n"
-	    "Connection: close\r\n\r\n", status);
-	send(fd, reply, strlen(reply), MSG_NOSIGNAL);
-	close(fd);
-	return (1);
-}
 
 /* SmartRetry's webhook is answered 2xx at once, not after a failure. */
 static void
@@ -346,10 +319,10 @@ step_webhook_not_acknowledged(const char *s, int careful)
 	cr_assert_eq(e2e("POST", "/smartretry/v1/payments/refund/ABC123",
 	    hdr(s, "x-api-key: k\r\n"), body)->status, 200);
 	advance(s, "30");
-	cr_assert(hook_answer(listener, careful ? 200 : 500), "no delivery");
+	cr_assert(e2e_answer(listener, 3000, careful ? 200 : 500, NULL, 0, NULL, 0), "no delivery");
 	if (!careful) {
 		advance(s, "60");
-		cr_assert(hook_answer(listener, 200), "no retry");
+		cr_assert(e2e_answer(listener, 3000, 200, NULL, 0, NULL, 0), "no retry");
 	}
 	e2e_await_deliveries(hdr(s, NULL), careful ? 1 : 2, 3000);
 	close(listener);
