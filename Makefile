@@ -7,7 +7,7 @@ BUILD     ?= build
 PKGS       = libevent jansson uuid libcrypto
 TEST_LIBS  = criterion
 DEB_PKGS   = build-essential pkg-config libevent-dev libjansson-dev uuid-dev libssl-dev \
-             libcriterion-dev
+             libcriterion-dev python3-yaml
 # What the tests run besides the build: Debian's python3 checks /__admin/metrics.
 TEST_PKGS  = python3-prometheus-client
 STD        = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -33,12 +33,15 @@ SRCS      := $(wildcard src/*.c)
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tobj/%.o,$(TEST_SRCS))
+# The OpenAPI documents are compiled in as JSON (include/openapi.h).
+OPENAPI_YAML := $(sort $(wildcard docs/openapi/*.yaml))
+LIB_OBJS  += $(BUILD)/gen/openapi.o
 BIN        = $(BUILD)/paymock
 TESTBIN    = $(BUILD)/paymock-tests
 
 # Only these goals may install packages; a plain `make` only builds (no apt on Fedora,
 # macOS or a CI image that has the libraries already).
-ifneq ($(filter run test,$(MAKECMDGOALS)),)
+ifneq ($(filter run test check-openapi,$(MAKECMDGOALS)),)
 INSTALL_FIRST = deps
 endif
 
@@ -60,9 +63,10 @@ install_pkgs = missing=""; for p in $(1); do \
 	fi
 
 # The installer runs only for what is not there already: libraries pkg-config finds, a
-# python3 that imports prometheus_client, need nothing.
+# python3 that imports prometheus_client (or yaml, for the OpenAPI table), need nothing.
 deps:
-	@pkg-config --print-errors --exists $(PKGS) $(TEST_LIBS) || { $(call install_pkgs,$(DEB_PKGS)); }
+	@{ pkg-config --print-errors --exists $(PKGS) $(TEST_LIBS) && \
+	    /usr/bin/python3 -c 'import yaml' 2>/dev/null; } || { $(call install_pkgs,$(DEB_PKGS)); }
 
 test-deps:
 	@/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || { $(call install_pkgs,$(TEST_PKGS)); }
@@ -83,6 +87,20 @@ $(BUILD)/obj/%.o: src/%.c $(BUILD)/cflags
 
 $(BUILD)/tobj/%.o: tests/%.c $(BUILD)/cflags
 	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The table of specs: a YAML edited, added or removed (the list below) regenerates it.
+$(BUILD)/openapi-list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(OPENAPI_YAML)' | cmp -s - $@ || echo '$(OPENAPI_YAML)' >$@
+
+$(BUILD)/gen/openapi.c: tools/openapi2c.py $(OPENAPI_YAML) $(BUILD)/openapi-list | $(INSTALL_FIRST)
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	@/usr/bin/python3 tools/openapi2c.py $@ $(OPENAPI_YAML)
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/cflags
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -125,5 +143,6 @@ clean:
 -include docker/fleet/fleet.mk
 -include tests/fuzz/fuzz.mk
 -include tools/graph.mk
+-include tools/openapi/openapi.mk
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d $(BUILD)/gen/*.d)

@@ -4,6 +4,10 @@
 
 #include "call.h"
 
+/* The admin calls, paths below "/__admin"; read-only (docs/openapi/admin.yaml lists them). */
+extern const struct route admin_routes[];
+extern const size_t admin_nroutes;
+
 /* Routes and runs an admin request; 'c->req->path' is below "/__admin". */
 void	admin_handle(struct call *, const char *path);
 /*

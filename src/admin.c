@@ -19,6 +19,7 @@
 #include "match.h"
 #include "metrics.h"
 #include "money.h"
+#include "openapi.h"
 #include "quota.h"
 #include "report_admin.h"
 #include "scenario.h"
@@ -1026,7 +1027,20 @@ admin_report_ignore(struct call *c)
 		call_json(c, 200, ignored);
 }
 
-static const struct route admin_routes[] = {
+/* The admin API's own spec; behind the token like every call but health (admin_authorize). */
+static void
+admin_openapi(struct call *c)
+{
+	const struct openapi_spec	*spec = openapi_find("admin");
+
+	if (spec != NULL)
+		openapi_reply(c->reply, spec);
+	else
+		admin_error(c, 404, "not_found", "this build has no OpenAPI document "
+		    "for the admin API (docs/openapi/admin.yaml)");
+}
+
+const struct route admin_routes[] = {
 	{ "GET", "/health", "admin.health", 0, admin_health },
 	{ "GET", "/metrics", "admin.metrics", 0, admin_metrics },
 	{ "POST", "/reset", "admin.reset", 0, admin_reset },
@@ -1057,7 +1071,9 @@ static const struct route admin_routes[] = {
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },
 	{ "GET", "/report", "admin.report", 0, admin_report },
 	{ "POST", "/report/ignore", "admin.report", 0, admin_report_ignore },
+	{ "GET", "/openapi.json", "admin.openapi", 0, admin_openapi },
 };
+const size_t admin_nroutes = nitems(admin_routes);
 
 int
 admin_adds_state(const char *method, const char *path)
@@ -1087,7 +1103,7 @@ admin_handle(struct call *c, const char *path)
 		    REQUEST_BODY_MAX);
 		return;
 	}
-	if (router_match(admin_routes, nitems(admin_routes), c->req->method,
+	if (router_match(admin_routes, admin_nroutes, c->req->method,
 	    *path != '\0' ? path : "/", &m) != 0) {
 		if (m.path_known) {
 			reply_header(c->reply, "Allow", m.allow);

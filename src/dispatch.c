@@ -9,6 +9,7 @@
 #include "idem.h"
 #include "journal.h"
 #include "jsonx.h"
+#include "openapi.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -334,6 +335,23 @@ dispatch_served(void)
 	return (buf_steal(&b));
 }
 
+/*
+ * GET /<provider>/openapi.json: the provider's spec, the same for every
+ * session, so none is entered and nothing is journaled.  1 if answered; a
+ * provider with no spec compiled in goes on to its own 404.
+ */
+static int
+dispatch_openapi(struct call *c, const char *rest)
+{
+	const struct openapi_spec	*spec;
+
+	if (strcmp(c->req->method, "GET") != 0 || strcmp(rest, "/openapi.json") != 0 ||
+	    (spec = openapi_find(c->provider->name)) == NULL)
+		return (0);
+	openapi_reply(c->reply, spec);
+	return (1);
+}
+
 /* The provider a prefixed path names, and the path below its prefix. */
 static const struct provider *
 dispatch_prefix(const char *path, const char **rest)
@@ -554,6 +572,10 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		return;
 	}
 	info->provider = c.provider->name;
+	if (dispatch_openapi(&c, rest)) {
+		info->operation = "openapi";
+		return;
+	}
 	if ((c.session = dispatch_enter(&c, info->session, 1)) == NULL)
 		return;
 	c.now = clock_now(c.session->clock);

@@ -179,8 +179,9 @@ accelebit_idem_key(struct call *c)
 }
 
 /*
- * The seed uppercases the currency "before processing": done before the
- * body's fingerprint is taken, so "eur" and "EUR" are the same request.
+ * Accelebit's documentation uppercases the currency "before processing":
+ * done before the body's fingerprint is taken, so "eur" and "EUR" are the
+ * same request.
  */
 static void
 accelebit_upcase(json_t *body, const char *name)

@@ -27,7 +27,10 @@
 #define SMARTRETRY_ID_PREFIX	"TX"
 /* The most decimals of any currency paymock knows (KWD and friends). */
 #define SMARTRETRY_EXP_MAX	3
-/* A sale's time when its fixture gives none: the day of the seed's sale id. */
+/*
+ * A sale's time when its fixture gives none: the day of the sale id in
+ * SmartRetry's documented example (docs/providers/smartretry.md).
+ */
 #define SMARTRETRY_SALE_CREATED	"2026-03-31T12:00:00.000Z"
 
 /* What the status resource says about a state: status and reason object. */

@@ -58,7 +58,7 @@ static const struct utgl_refusal utgl_outcome_refusals[] = {
 	    "the processor did not answer in time" },
 };
 
-/* The seed's status words (locked, captured, void, refunded), and "authorized". */
+/* UTGL's documented status words (locked, captured, void, refunded), and "authorized". */
 static const char *utgl_txn_states[] = {
 	[TXN_CAPTURED] = "captured",
 	[TXN_AUTHORIZED] = "authorized",

@@ -8,7 +8,7 @@
 const struct provider *const *providers;
 size_t nproviders;
 
-/* The neutral names of interface.md, their default status and shared case. */
+/* The neutral error names of scenarios (docs/interface.md), their status and shared case. */
 static const struct {
 	const char	*name;
 	int		 status;

@@ -1,4 +1,4 @@
-/* Accelebit contract: every worked example and error row of providers/accelebit.md. */
+/* Accelebit contract: every worked example and error row of docs/providers/accelebit.md. */
 #include <sys/socket.h>
 
 #include <criterion/criterion.h>

@@ -1,4 +1,4 @@
-/* PayEngine contract: every worked example and error row of providers/payengine.md. */
+/* PayEngine contract: every worked example and error row of docs/providers/payengine.md. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -15,7 +15,7 @@
 
 TestSuite(payengine, .init = e2e_setup, .fini = e2e_teardown, .timeout = 30);
 
-/* The seed's example request, with the email the obfuscated page hid. */
+/* PayEngine's documented example request, with the email the obfuscated page hid. */
 static const char seed_request[] =
     "{\n\"id\": \"" TXN "\",\n\"amount\": 10,\n\"reason\": \"Discount issued\",\n"
     "\"internalTransactionID\": \"121212\",\n\"metadata\": {\n"

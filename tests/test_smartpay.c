@@ -1,4 +1,4 @@
-/* SmartPay contract: every worked example and error row of providers/smartpay.md. */
+/* SmartPay contract: every worked example and error row of docs/providers/smartpay.md. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

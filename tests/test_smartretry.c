@@ -1,4 +1,4 @@
-/* SmartRetry contract: every worked example and error row of providers/smartretry.md. */
+/* SmartRetry contract: every worked example and error row of docs/providers/smartretry.md. */
 #include <sys/socket.h>
 
 #include <criterion/criterion.h>

@@ -1,4 +1,5 @@
-/* UTGL Partner Connect contract: every worked example and error row of providers/utgl.md. */
+/* UTGL Partner Connect contract: every worked example and error row of
+ * docs/providers/utgl.md. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

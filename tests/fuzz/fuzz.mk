@@ -28,7 +28,8 @@ FUZZ_CFLAGS     = $(STD) $(WARN) -Wno-format-nonliteral \
 # One harness per provider: a provider is src/provider-NAME.c (provider.c is none).
 FUZZ_PROVIDERS  = $(patsubst src/provider-%.c,%,$(wildcard src/provider-*.c)) admin
 FUZZ_HARNESSES  = $(FUZZ_PROVIDERS) scenario fixtures money sequence
-FUZZ_LIB_OBJS   = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+FUZZ_LIB_OBJS   = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS))) \
+                  $(FUZZ_DIR)/obj/gen-openapi.o
 FUZZ_PATH_OBJS  = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/obj/%.o,\
                   $(filter-out tests/fuzz/fuzz_main.c,$(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS       = $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_HARNESSES))
@@ -86,6 +87,11 @@ check-valgrind: $(BIN) $(TESTBIN) | valgrind-deps
 $(FUZZ_DIR)/obj/%.o: src/%.c | deps fuzz-deps
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+# The spec table the Makefile generates, compiled as the sources are.
+$(FUZZ_DIR)/obj/gen-openapi.o: $(BUILD)/gen/openapi.c | deps fuzz-deps
+	@mkdir -p $(@D)
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c | deps fuzz-deps
