@@ -38,6 +38,7 @@ struct plan {
 	char		*idem_key;	/* in flight until dispatch_release; owned */
 	uint64_t	 session_id;	/* the idem_key's session (struct session's id) */
 	uint64_t	 session_born;	/* its born: held (sessions_hold) while pending */
+	uint64_t	 journal_seq;	/* the request's journal entry, 0: none */
 	struct work	 work;		/* the reply is still to be made; owned */
 };
 
@@ -63,5 +64,12 @@ void	dispatch_refuse(struct app *, const struct request *, int status,
  */
 void	dispatch_release(struct app *, const char *session, uint64_t session_id,
 	    const char *idem_key);
+/*
+ * The client never got the held reply of journal entry 'seq' whole (it
+ * left, or the hold cap closed it): the entry says so, if its session is
+ * still the one with 'session_id' and still holds it.
+ */
+void	dispatch_lost(struct app *, const char *session, uint64_t session_id,
+	    uint64_t seq);
 
 #endif

@@ -35,6 +35,13 @@ struct journal_entry {
 	char		*action;	/* what the transport did, or NULL */
 	char		*refund_id;	/* the refund touched, or NULL */
 	char		*note;		/* e.g. a reused key, or NULL */
+	/*
+	 * The client never got the whole reply: a fault closed the connection
+	 * (drop, reset, hang, truncate), or the client left before a held
+	 * reply (delay, slow) was written.  Set later for held replies.
+	 */
+	int		 reply_lost;
+	int64_t		 retry_after_s;	/* the reply's Retry-After, 0: none */
 	/* integration warnings: "code\0text\0" pairs, then "\0"; NULL: none */
 	char		*warnings;
 	size_t		 bytes;		/* journal's own: what it holds, slot included */
@@ -68,6 +75,8 @@ uint64_t	 journal_next_seq(const struct journal *);
 char		*journal_capture(const char *body, size_t len);
 /* The value of the entry's last request header named 'name' (any case), or NULL. */
 const char	*journal_header(const struct journal_entry *, const char *name);
+/* The entry numbered 'seq' while it is held, else NULL; O(1). */
+struct journal_entry *journal_find(struct journal *, uint64_t seq);
 /* Oldest first; 'fn' returns non-zero to stop. */
 void		 journal_each(const struct journal *,
 		     int (*fn)(const struct journal_entry *, void *), void *arg);

@@ -40,6 +40,7 @@ struct session {
 	struct webhooks		*webhooks;	/* endpoints, queued events, deliveries */
 	struct scenario_lifecycle lifecycle[SESSION_PROVIDERS_MAX];
 	int			 strict;	/* warnings refuse (call_warn); reset: quota.strict */
+	uint32_t		 report_ignored; /* report rules silenced: 1 << index */
 };
 
 struct sessions;

@@ -21,6 +21,7 @@
 #include "money.h"
 #include "openapi.h"
 #include "quota.h"
+#include "report_admin.h"
 #include "scenario.h"
 #include "session.h"
 #include "util.h"
@@ -638,9 +639,23 @@ struct admin_journal {
 	uint64_t	 end_seq;	/* entries from here on came later */
 	int64_t		 slice_end_us;
 	struct buf	 out;		/* listing: the entries rendered so far */
+	json_t		*cites;		/* listing: entry number -> finding ids */
 };
 
 enum { ADMIN_WALK_MORE = 1, ADMIN_WALK_END };
+
+/* An entry as listed: with the ids of the report's findings that cite it. */
+static json_t *
+admin_journal_entry(const struct admin_journal *j, const struct journal_entry *e)
+{
+	json_t	*o = journal_entry_json(e), *ids;
+	char	 seq[24];
+
+	snprintf(seq, sizeof seq, "%llu", (unsigned long long)e->seq);
+	if ((ids = json_object_get(j->cites, seq)) != NULL)
+		json_object_set(o, "findings", ids);
+	return (o);
+}
 
 static int
 admin_journal_cb(const struct journal_entry *e, void *arg)
@@ -657,7 +672,7 @@ admin_journal_cb(const struct journal_entry *e, void *arg)
 	    (j->has_match && !match_entry(&j->match, e)))
 		return (0);
 	if (j->count++ >= j->skip && j->listing)
-		admin_work_item(&j->out, &j->listed, journal_entry_json(e));
+		admin_work_item(&j->out, &j->listed, admin_journal_entry(j, e));
 	return (0);
 }
 
@@ -671,6 +686,7 @@ admin_journal_release(void *arg)
 	if (j->has_match)
 		match_release(&j->match);
 	buf_release(&j->out);
+	json_decref(j->cites);
 	free(j);
 }
 
@@ -723,7 +739,7 @@ static void
 admin_journal(struct call *c)
 {
 	struct admin_journal	*j;
-	char			*provider, *limit, *end;
+	char			*provider, *limit, *end, *findings;
 	long long		 n = -1;
 
 	if (admin_provider_filter(c, &provider) != 0)
@@ -743,6 +759,11 @@ admin_journal(struct call *c)
 	j->provider = provider;
 	j->operation = request_query(c->req, "operation");
 	j->listing = 1;
+	/* A report costs a walk of its own, in one go: only when asked for. */
+	if ((findings = request_query(c->req, "findings")) != NULL &&
+	    strcmp(findings, "true") == 0)
+		j->cites = report_admin_citations(c->session, c->now);
+	free(findings);
 	/*
 	 * The limit keeps the newest entries, oldest first: count them (names
 	 * only, quick even over a full journal), then render those.
@@ -979,6 +1000,33 @@ admin_webhook_replay(struct call *c)
 	call_json(c, 202, json_pack("{sI}", "replaying", (json_int_t)id));
 }
 
+static void
+admin_report(struct call *c)
+{
+	char	*cause;
+	json_t	*report = report_admin_get(c->session, c->req, c->now, &cause);
+
+	if (report == NULL) {
+		admin_error(c, 400, "invalid_query", "%s", cause);
+		free(cause);
+	} else
+		call_json(c, 200, report);
+}
+
+static void
+admin_report_ignore(struct call *c)
+{
+	char	*cause;
+	json_t	*ignored = report_admin_ignore(c->session, c->req->body,
+		    c->req->body_len, &cause);
+
+	if (ignored == NULL) {
+		admin_error(c, 400, "invalid_body", "%s", cause);
+		free(cause);
+	} else
+		call_json(c, 200, ignored);
+}
+
 /* The admin API's own spec; behind the token like every call but health (admin_authorize). */
 static void
 admin_openapi(struct call *c)
@@ -1021,6 +1069,8 @@ const struct route admin_routes[] = {
 	{ "GET", "/journal", "admin.journal", 0, admin_journal },
 	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },
+	{ "GET", "/report", "admin.report", 0, admin_report },
+	{ "POST", "/report/ignore", "admin.report", 0, admin_report_ignore },
 	{ "GET", "/openapi.json", "admin.openapi", 0, admin_openapi },
 };
 const size_t admin_nroutes = nitems(admin_routes);

@@ -82,11 +82,19 @@ dispatch_headers_text(const struct request *req, const char *admin_token)
 	return (text);
 }
 
-static void
-dispatch_journal(struct call *c, const struct rule *rule, int replied)
+/* Plans whose reply never reaches the client whole. */
+static const int dispatch_plan_loses[] = {
+	[PLAN_HANG] = 1, [PLAN_DROP] = 1, [PLAN_RESET] = 1, [PLAN_TRUNCATE] = 1,
+};
+
+/* Journals the request; returns its entry's number, 0 if none was kept. */
+static uint64_t
+dispatch_journal(struct call *c, const struct rule *rule, const struct plan *plan,
+    int replied)
 {
-	struct journal_entry	e = { 0 };
+	struct journal_entry	e = { 0 }, *kept;
 	struct reply		*r = c->reply;
+	const char		*retry = reply_get_header(r, "Retry-After");
 
 	e.at_ms = c->now;
 	e.provider = c->provider->name;
@@ -102,12 +110,15 @@ dispatch_journal(struct call *c, const struct rule *rule, int replied)
 	e.resp_body = journal_capture(r->body, e.resp_body_len);
 	e.refund_id = r->refund_id != NULL ? xstrdup(r->refund_id) : NULL;
 	e.note = r->note != NULL ? xstrdup(r->note) : NULL;
+	e.reply_lost = dispatch_plan_loses[plan->kind];
+	e.retry_after_s = retry != NULL ? strtoll(retry, NULL, 10) : 0;
 	e.warnings = call_warnings_steal(c);
 	if (rule != NULL) {
 		e.rule = xstrdup(rule->name);
 		e.action = xstrdup(action_type_text(rule->action.type));
 	}
-	journal_add(c->session->journal, &e);
+	kept = journal_add(c->session->journal, &e);
+	return (kept != NULL ? kept->seq : 0);
 }
 
 static const char *
@@ -282,7 +293,8 @@ dispatch_provider(struct call *c, const char *rest, struct plan *plan)
 		if (process)
 			dispatch_adapter(c, &m, rest, ledger_refund_count(c->session->ledger));
 	}
-	dispatch_journal(c, rule, process || plan->kind == PLAN_REPLY);
+	plan->journal_seq = dispatch_journal(c, rule, plan,
+	    process || plan->kind == PLAN_REPLY);
 	plan->idem_key = c->idem_key;
 	plan->session_id = c->session->id;
 	c->idem_key = NULL;
@@ -298,6 +310,17 @@ dispatch_release(struct app *app, const char *session, uint64_t session_id,
 
 	if (s != NULL && (rec = idem_get(s->idem, idem_key, clock_now(s->clock))) != NULL)
 		rec->in_flight = 0;
+}
+
+void
+dispatch_lost(struct app *app, const char *session, uint64_t session_id,
+    uint64_t seq)
+{
+	struct session		*s = sessions_find_id(app->sessions, session, session_id);
+	struct journal_entry	*e;
+
+	if (s != NULL && (e = journal_find(s->journal, seq)) != NULL)
+		e->reply_lost = 1;
 }
 
 /* "/a, /b and /c": the prefixes of the provider table, for a 404 (heap). */

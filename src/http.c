@@ -429,6 +429,29 @@ http_pending_write(struct pending *p, size_t n)
 	return (0);
 }
 
+/* The held reply will not reach the client whole: its journal entry says so. */
+static void
+http_pending_lost(struct pending *p)
+{
+	if (p->plan.journal_seq != 0)
+		dispatch_lost(p->h->app, p->session, p->plan.session_id,
+		    p->plan.journal_seq);
+}
+
+/*
+ * The client closed its side while its reply was held: evhttp reads
+ * nothing then, so only a look at the socket tells (EOF, or an error).
+ */
+static int
+http_pending_peer_gone(const struct pending *p)
+{
+	int	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(p->conn));
+	char	c;
+	ssize_t	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK));
+}
+
 /* Runs (or goes on with) a held request's plan; frees it when done. */
 static void
 http_pending_fire(evutil_socket_t fd, short what, void *arg)
@@ -440,6 +463,7 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (p->conn == NULL) {
 		/* Gone before its answer: the request is ours to free. */
+		http_pending_lost(p);
 		if (p->req != NULL)
 			evhttp_request_free(p->req);
 		p->req = NULL;
@@ -447,6 +471,7 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (p->capped) {
+		http_pending_lost(p);
 		http_pending_end(p);
 		return;
 	}
@@ -458,6 +483,8 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 			http_pending_arm(p, 0);
 			return;
 		}
+		if (http_pending_peer_gone(p))
+			http_pending_lost(p);
 		http_send(p->req, &p->rep);
 		break;
 	case PLAN_HANG:
@@ -482,8 +509,9 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 		if (p->wire == NULL)
 			p->wire = http_wire(&p->rep, http_is_head(p->req), &p->wire_len, &head);
 		step = (size_t)((p->plan.bytes_per_s * HTTP_DRIP_MS + 999) / 1000);
-		if (http_pending_write(p, step > 0 ? step : 1) == 0 &&
-		    p->sent < p->wire_len) {
+		if (http_pending_write(p, step > 0 ? step : 1) != 0)
+			http_pending_lost(p);
+		else if (p->sent < p->wire_len) {
 			http_pending_arm(p, HTTP_DRIP_MS);
 			return;
 		}

@@ -220,6 +220,19 @@ journal_next_seq(const struct journal *j)
 	return (j->next_seq);
 }
 
+struct journal_entry *
+journal_find(struct journal *j, uint64_t seq)
+{
+	uint64_t	first;
+
+	if (j->count == 0)
+		return (NULL);
+	first = j->ring[j->head].seq;
+	if (seq < first || seq - first >= j->count)
+		return (NULL);
+	return (&j->ring[(j->head + (size_t)(seq - first)) % j->slots]);
+}
+
 void
 journal_each(const struct journal *j, int (*fn)(const struct journal_entry *, void *),
     void *arg)
@@ -297,7 +310,7 @@ journal_entry_json(const struct journal_entry *e)
 	char	 at[CLOCK_TEXT_MAX];
 	json_t	*o;
 
-	o = json_pack("{sI ss ss ss ss ss so so so so so so}",
+	o = json_pack("{sI ss ss ss ss ss so so so so so so sb so}",
 	    "seq", (json_int_t)e->seq,
 	    "at", clock_format(e->at_ms, at),
 	    "provider", e->provider,
@@ -311,7 +324,10 @@ journal_entry_json(const struct journal_entry *e)
 	    "rule", journal_str(e->rule),
 	    "action", journal_str(e->action),
 	    "refund_id", journal_str(e->refund_id),
-	    "note", journal_str(e->note));
+	    "note", journal_str(e->note),
+	    "reply_lost", e->reply_lost,
+	    "retry_after", e->retry_after_s > 0 ?
+	    json_integer((json_int_t)e->retry_after_s) : json_null());
 	if (e->warnings != NULL)
 		json_object_set_new(o, "warnings", journal_warnings_json(e->warnings));
 	return (o);

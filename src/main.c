@@ -17,6 +17,7 @@
 #include "provider.h"
 #include "quota.h"
 #include "scenario.h"
+#include "report_cli.h"
 #include "sink.h"
 #include "sweep.h"
 #include "webhook.h"
@@ -73,6 +74,8 @@ static const char usage_text[] =
 "               [--max-rejections N] [--rate-keys N] [--strict]\n"
 "               [--version] [--help]\n"
 "       paymock --webhook-sink PORT [--webhook-secret SECRET] [--bind ADDR]\n"
+"       paymock report --url http://HOST:PORT --session NAME [--fail-on LEVEL]\n"
+"                      [--format text|json|junit] (paymock report --help)\n"
 "\n"
 "A payment-provider refund simulator: each provider's refund API at /PROVIDER,\n"
 "the admin API at /__admin.\n"
@@ -496,6 +499,9 @@ main(int argc, char **argv)
 	int		 port;
 	size_t		 i;
 
+	/* A client of a running paymock: none of the server's flags apply. */
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return (report_cli_run(argc - 1, argv + 1));
 	adapters_use();
 	main_options(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);

@@ -493,5 +493,6 @@ session_reset(struct session *s)
 	rng_seed(&s->rng, f->seed, s->name);
 	memset(s->lifecycle, 0, sizeof s->lifecycle);
 	s->strict = quota.strict;
+	s->report_ignored = 0;
 	s->id = ++session_last_id;
 }

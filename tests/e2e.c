@@ -1,4 +1,5 @@
 /* End-to-end test harness: the real server on port 0, spoken to over raw sockets. */
+#define _GNU_SOURCE	/* strcasestr */
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -7,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -215,6 +217,42 @@ e2e_run(const char *cmd, char *out, size_t len)
 	out[n] = '\0';
 	st = pclose(p);
 	return (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+int
+e2e_answer(int listener, int ms, int status, char *head, size_t head_len, char *body,
+    size_t body_len)
+{
+	struct pollfd	 p = { listener, POLLIN, 0 };
+	char		 buf[32768], reply[128], *sep = NULL;
+	const char	*cl;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	if (poll(&p, 1, ms) != 1)
+		return (0);
+	cr_assert((fd = accept(listener, NULL, NULL)) >= 0);
+	for (;;) {
+		n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+		cr_assert_gt(n, 0, "the request was cut short");
+		buf[got += (size_t)n] = '\0';
+		if ((sep = strstr(buf, "\r\n\r\n")) == NULL)
+			continue;
+		cl = strcasestr(buf, "Content-Length:");
+		if (got >= (size_t)(sep + 4 - buf) + (cl != NULL ?
+		    strtoul(cl + 15, NULL, 10) : 0))
+			break;
+	}
+	if (head != NULL)
+		snprintf(head, head_len, "%.*s", (int)(sep - buf), buf);
+	if (body != NULL)
+		snprintf(body, body_len, "%s", sep + 4);
+	snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n", status);
+	send(fd, reply, strlen(reply), MSG_NOSIGNAL);
+	close(fd);
+	return (1);
 }
 
 int

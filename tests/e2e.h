@@ -70,6 +70,14 @@ int		 e2e_connect(int timeout_ms);
 int		 e2e_run(const char *cmd, char *out, size_t len);
 /* A socket listening on loopback 'port' (0: a free one), its port in '*bound'. */
 int		 e2e_listen(int port, int *bound);
+/*
+ * A webhook receiver's turn: accepts one request on 'listener' within 'ms',
+ * reads it whole and answers 'status' with no body; its head (without the
+ * blank line) and body into 'head' and 'body' when not NULL, cut to their
+ * sizes.  1 if one came.
+ */
+int		 e2e_answer(int listener, int ms, int status, char *head, size_t head_len,
+		     char *body, size_t body_len);
 /* Sends bytes on a new connection and returns it unread; e2e_read_raw reads and closes. */
 int		 e2e_send_raw(const char *bytes, size_t len);
 char		*e2e_read_raw(int fd, int timeout_ms);

@@ -5,12 +5,9 @@
  * evicts idle sessions and then refuses what would add state, and dropping
  * a large session leaves the loop to others.
  */
-#define _GNU_SOURCE	/* strcasestr */
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <criterion/criterion.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,29 +136,10 @@ Test(sessions_life, an_unseen_session_expires_but_the_default_stays)
 static char *
 receive(int receiver, int ms)
 {
-	struct pollfd	 p = { receiver, POLLIN, 0 };
-	char		 buf[32768], *sep, *cl;
-	const char	 ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-	size_t		 got = 0;
-	ssize_t		 n;
-	int		 fd;
+	char	body[16384];
 
-	if (poll(&p, 1, ms) != 1)
-		return (NULL);
-	cr_assert((fd = accept(receiver, NULL, NULL)) >= 0);
-	for (;;) {
-		n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
-		cr_assert_gt(n, 0, "the delivery was cut short");
-		got += (size_t)n;
-		buf[got] = '\0';
-		if ((sep = strstr(buf, "\r\n\r\n")) != NULL &&
-		    (cl = strcasestr(buf, "Content-Length:")) != NULL &&
-		    got >= (size_t)(sep + 4 - buf) + strtoul(cl + 15, NULL, 10))
-			break;
-	}
-	send(fd, ok, sizeof ok - 1, MSG_NOSIGNAL);
-	close(fd);
-	return (xstrdup(sep + 4));
+	return (e2e_answer(receiver, ms, 200, NULL, 0, body, sizeof body) ?
+	    xstrdup(body) : NULL);
 }
 
 Test(sessions_life, a_queued_webhook_of_an_expired_session_is_never_sent)

@@ -56,36 +56,8 @@ receiver_close(void)
 static int
 receive(int ms, int status, struct hook *h)
 {
-	struct pollfd	 p = { receiver, POLLIN, 0 };
-	char		 buf[32768], reply[128], *sep;
-	size_t		 got = 0, want;
-	ssize_t		 n;
-	int		 fd;
-	const char	*cl;
-
-	if (poll(&p, 1, ms) != 1)
-		return (0);
-	fd = accept(receiver, NULL, NULL);
-	cr_assert(fd >= 0);
-	for (;;) {
-		n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
-		cr_assert(n > 0, "receiver read failed");
-		got += (size_t)n;
-		buf[got] = '\0';
-		if ((sep = strstr(buf, "\r\n\r\n")) == NULL)
-			continue;
-		cl = strcasestr(buf, "Content-Length:");
-		want = (size_t)(sep + 4 - buf) + (cl != NULL ? strtoul(cl + 15, NULL, 10) : 0);
-		if (got >= want)
-			break;
-	}
-	snprintf(h->head, sizeof h->head, "%.*s", (int)(sep - buf), buf);
-	snprintf(h->body, sizeof h->body, "%s", sep + 4);
-	snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: 0\r\n"
-	    "Connection: close\r\n\r\n", status);
-	send(fd, reply, strlen(reply), MSG_NOSIGNAL);
-	close(fd);
-	return (1);
+	return (e2e_answer(receiver, ms, status, h->head, sizeof h->head, h->body,
+	    sizeof h->body));
 }
 
 /*
