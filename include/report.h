@@ -45,7 +45,9 @@ int		 report_config_read(struct report_config *,
  * The session's findings at its clock's 'now', as a new object:
  * {"findings":[{id, rule, severity, provider, message, entries[],
  * refunds[], transactions[], and event_id or code where they apply}],
- * "counts":{error, warning, info}, "ignored":[rule ids],
+ * "counts":{error, warning, info} (all, listed or not), "omitted":{rule
+ * id: findings past the first 100 of that rule, counted but not listed},
+ * "ignored":[rule ids],
  * "rules":[{id, severity, summary}]}.  Rules whose bit is set in 'ignored'
  * (1 << index) are not run.  Reads everything, changes nothing; its cost
  * is one walk of the journal (each create's body parsed) and of the

@@ -18,6 +18,11 @@
 
 /* A finding cites at most this many journal entries: enough to find the rest. */
 #define REPORT_CITE_MAX	20
+/*
+ * Findings listed per rule: past it they are only counted ("omitted"), so a
+ * journal of 10,000 identical mistakes costs its walk, not a 3 MB reply.
+ */
+#define REPORT_RULE_MAX	100
 
 /*
  * What the rules need to know of a provider that its adapter does not say:
@@ -67,6 +72,9 @@ struct report_ctx {
 	struct map			*acked;		/* refund id -> latest 2xx delivery */
 	json_t				*deliveries;
 	json_t				*findings;
+	json_t				*omitted;	/* rule id -> findings not listed */
+	json_t				*counts;	/* severity -> findings, listed or not */
+	size_t				 listed;	/* by the running rule */
 	const char			*rule;
 	const char			*severity;
 };
@@ -111,12 +119,25 @@ report_ok(int status)
 	return (status >= 200 && status < 300);
 }
 
+/* One more in the object's count 'key'. */
+static void
+report_bump(json_t *o, const char *key)
+{
+	json_object_set_new(o, key, json_integer(
+	    json_integer_value(json_object_get(o, key)) + 1));
+}
+
 static json_t *
 report_vadd(struct report_ctx *x, const char *provider, const char *fmt, va_list ap)
 {
 	char	 message[512];
 	json_t	*f;
 
+	report_bump(x->counts, x->severity);
+	if (x->listed++ >= REPORT_RULE_MAX) {
+		report_bump(x->omitted, x->rule);
+		return (NULL);	/* jansson's setters ignore a NULL finding */
+	}
 	vsnprintf(message, sizeof message, fmt, ap);
 	/* "id" first, numbered once all are in (report_finish). */
 	f = json_pack("{ss ss ss ss ss s[] s[] s[]}", "id", "", "rule", x->rule,
@@ -700,7 +721,8 @@ struct report_poll {
 	int64_t	 second;
 	int64_t	 count;
 	size_t	 first;		/* the entry that began the second */
-	json_t	*storm;		/* its finding, once it had one */
+	json_t	*storm;		/* its finding, once it had one ... */
+	int	 stormed;	/* ... or was counted past REPORT_RULE_MAX */
 };
 
 /* polling-storm: more status calls for one refund in a virtual second than it can need. */
@@ -729,11 +751,12 @@ report_polling_storm(struct report_ctx *x)
 			p->count = 0;
 			p->first = i;
 		}
-		if (++p->count <= x->cfg->polling_max_per_s || p->storm != NULL) {
+		if (++p->count <= x->cfg->polling_max_per_s || p->stormed) {
 			if (p->storm != NULL)
 				report_cite(p->storm, r);
 			continue;
 		}
+		p->stormed = 1;
 		p->storm = report_add(x, r->e->provider, "%s was asked for more than "
 		    "%lld times in one virtual second: poll with a back-off, or "
 		    "listen to webhooks.", r->target,
@@ -846,24 +869,21 @@ report_config_read(struct report_config *cfg,
 
 static const char *const report_severities[] = { "error", "warning", "info" };
 
-/* Numbers the findings F1, F2, … and counts them by severity. */
+/* Numbers the findings F1, F2, … and wraps them with their counts. */
 static json_t *
-report_finish(json_t *findings, uint32_t ignored)
+report_finish(struct report_ctx *x, uint32_t ignored)
 {
-	json_t		*counts = json_object(), *ign = json_array(), *f;
-	json_t		*rules = json_array();
-	const char	*sev;
-	size_t		 i;
-	char		 id[24];
+	json_t	*counts = json_object(), *ign = json_array(), *f;
+	json_t	*rules = json_array();
+	size_t	 i;
+	char	 id[24];
 
 	for (i = 0; i < nitems(report_severities); i++)
-		json_object_set_new(counts, report_severities[i], json_integer(0));
-	json_array_foreach(findings, i, f) {
+		json_object_set_new(counts, report_severities[i], json_integer(
+		    json_integer_value(json_object_get(x->counts, report_severities[i]))));
+	json_array_foreach(x->findings, i, f) {
 		snprintf(id, sizeof id, "F%zu", i + 1);
 		json_object_set_new(f, "id", json_string(id));
-		sev = json_string_value(json_object_get(f, "severity"));
-		json_object_set_new(counts, sev, json_integer(
-		    json_integer_value(json_object_get(counts, sev)) + 1));
 	}
 	for (i = 0; i < nitems(report_rules); i++) {
 		json_array_append_new(rules, json_pack("{ss ss ss}", "id",
@@ -872,8 +892,9 @@ report_finish(json_t *findings, uint32_t ignored)
 		if (ignored & (UINT32_C(1) << i))
 			json_array_append_new(ign, json_string(report_rules[i].id));
 	}
-	return (json_pack("{so so so so}", "findings", findings, "counts", counts,
-	    "ignored", ign, "rules", rules));
+	json_decref(x->counts);
+	return (json_pack("{so so so so so}", "findings", x->findings, "counts",
+	    counts, "omitted", x->omitted, "ignored", ign, "rules", rules));
 }
 
 static void
@@ -899,6 +920,8 @@ report_build(struct session *s, const struct report_config *cfg,
 	x.acked = map_new(free);
 	x.deliveries = webhooks_deliveries_json(s->webhooks);
 	x.findings = json_array();
+	x.omitted = json_object();
+	x.counts = json_object();
 	report_index(&x);
 	report_index_deliveries(&x);
 	for (i = 0; i < nitems(report_rules); i++) {
@@ -906,6 +929,7 @@ report_build(struct session *s, const struct report_config *cfg,
 			continue;
 		x.rule = report_rules[i].id;
 		x.severity = report_rules[i].severity;
+		x.listed = 0;
 		report_rules[i].check(&x);
 	}
 	for (i = 0; i < x.n; i++)
@@ -915,7 +939,7 @@ report_build(struct session *s, const struct report_config *cfg,
 	map_free(x.last_seen);
 	map_free(x.acked);
 	json_decref(x.deliveries);
-	return (report_finish(x.findings, ignored));
+	return (report_finish(&x, ignored));
 }
 
 json_t *

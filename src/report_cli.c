@@ -177,6 +177,7 @@ report_cli_text(const struct report_cli *r, const json_t *report)
 	const json_t	*counts = json_object_get(report, "counts");
 	json_t		*f;
 	struct buf	 b = { 0 };
+	const char	*rule;
 	char		*evidence;
 	size_t		 i;
 
@@ -198,6 +199,9 @@ report_cli_text(const struct report_cli *r, const json_t *report)
 		    report_cli_str(f, "message"), evidence);
 		free(evidence);
 	}
+	json_object_foreach((json_t *)json_object_get(report, "omitted"), rule, f)
+		printf("\n%lld more %s finding(s), counted above, not listed\n",
+		    (long long)json_integer_value(f), rule);
 	if (json_array_size(json_object_get(report, "findings")) == 0)
 		printf("\nNo findings: nothing in this session's traffic would fail "
 		    "in production as far as paymock can tell.\n");
@@ -381,19 +385,19 @@ report_cli_options(int argc, char **argv, struct report_cli *r)
 	return (0);
 }
 
-/* The worst severity among the findings, as a level; -1 with none. */
+/* The worst severity counted, listed or not, as a level; -1 with none. */
 static int
 report_cli_worst(const json_t *report)
 {
-	json_t	*f;
-	size_t	 i;
-	int	 worst = -1, l;
+	const json_t	*counts = json_object_get(report, "counts");
+	int		 l;
 
-	json_array_foreach(json_object_get(report, "findings"), i, f) {
-		if ((l = report_cli_level(report_cli_str(f, "severity"))) > worst)
-			worst = l;
+	for (l = (int)nitems(report_cli_levels) - 1; l >= 0; l--) {
+		if (json_integer_value(json_object_get(counts,
+		    report_cli_levels[l])) > 0)
+			break;
 	}
-	return (worst);
+	return (l);
 }
 
 int

@@ -537,6 +537,27 @@ Test(report, a_client_that_gives_up_on_a_delayed_reply_lost_it)
 	cr_expect(json_is_true(e2e_node(r, "entries[0].reply_lost")), "%s", r->body);
 }
 
+/* Past 100 findings of a rule the rest are counted, not listed. */
+Test(report, a_rule_lists_its_first_100_findings_and_counts_the_rest)
+{
+	struct e2e_resp	*r;
+	char		 body[256];
+	int		 i;
+
+	snprintf(body, sizeof body, UT_BODY, UT_DECLINES);
+	for (i = 0; i < 103; i++)
+		cr_assert_eq(e2e("POST", UT_BASE "refund", hdr("many", UT_BASIC),
+		    body)->status, 402);
+	r = e2e("GET", "/__admin/report", hdr("many", NULL), NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_expect_eq(e2e_len(r, "findings"), 100);
+	cr_expect_str_eq(e2e_get(r, "findings[99].id"), "F100");
+	cr_expect_str_eq(e2e_get(r, "omitted.decline-ignored"), "3");
+	/* 102 identical sends after a decline, and the last decline left alone. */
+	cr_expect_str_eq(e2e_get(r, "counts.warning"), "102");
+	cr_expect_str_eq(e2e_get(r, "counts.info"), "1");
+}
+
 Test(report, retry_after_is_in_the_journal)
 {
 	struct e2e_resp	*r;
