@@ -2,7 +2,8 @@
  * The journal's event stream (GET /__admin/journal/stream): Server-Sent
  * Events on one evhttp reply kept open.  The entries already journaled go
  * first (paced by what the client reads), then each new one as the session
- * journals it (session_watch); a comment every STREAM_KEEPALIVE_S; "reset"
+ * journals it (session_watch); a comment every STREAM_KEEPALIVE_S (half
+ * the idle timeout, if that is shorter); "reset"
  * when the session is reset, and the end of the reply when it is dropped.
  * A client that stops reading is closed once STREAM_BUFFER_MAX waits for it.
  */

@@ -1,4 +1,6 @@
 /* The journal's event stream: Server-Sent Events on an evhttp reply kept open. */
+#include <sys/socket.h>
+
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -18,6 +20,12 @@
  * at once, and never trips STREAM_BUFFER_MAX on a reader that keeps up.
  */
 #define STREAM_PACE		(256 * 1024)
+/*
+ * The kernel's send buffer of a stream's socket: left to itself it grows
+ * to megabytes on a fast link, and a stalled reader's backlog would sit
+ * there, out of STREAM_BUFFER_MAX's sight.
+ */
+#define STREAM_SNDBUF		(64 * 1024)
 
 static const char stream_reset_event[] = "event: reset\ndata: {}\n\n";
 static const char stream_keepalive[] = ": keep-alive\n\n";
@@ -31,6 +39,7 @@ struct stream {
 	uint64_t		 next;		/* the next entry to send */
 	int			 live;		/* caught up: entries go out as they come */
 	int			 overflow;	/* past STREAM_BUFFER_MAX: closing */
+	int			 keepalive_s;
 };
 
 static size_t
@@ -154,7 +163,7 @@ static void
 stream_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct stream	*st = arg;
-	struct timeval	 tv = { STREAM_KEEPALIVE_S, 0 };
+	struct timeval	 tv = { st->keepalive_s, 0 };
 
 	(void)fd;
 	(void)what;
@@ -175,7 +184,9 @@ stream_start(struct event_base *base, struct evhttp_request *req, struct session
     uint64_t from, int timeout_s, struct stream **slot)
 {
 	struct stream	*st = xcalloc(1, sizeof *st);
-	struct timeval	 keepalive = { STREAM_KEEPALIVE_S, 0 }, stall = { timeout_s, 0 };
+	struct timeval	 keepalive, stall = { timeout_s, 0 };
+	struct bufferevent *bev;
+	int		 sndbuf = STREAM_SNDBUF;
 
 	st->watcher.fn = stream_event;
 	st->watcher.arg = st;
@@ -187,6 +198,16 @@ stream_start(struct event_base *base, struct evhttp_request *req, struct session
 	st->next = from;
 	st->slot = slot;
 	*slot = st;
+	/*
+	 * Whatever closes idle connections in front of paymock (a proxy) is
+	 * likely set as paymock's own idle timeout is: a comment comes sooner.
+	 */
+	st->keepalive_s = timeout_s / 2 < STREAM_KEEPALIVE_S ? timeout_s / 2 :
+	    STREAM_KEEPALIVE_S;
+	if (st->keepalive_s < 1)
+		st->keepalive_s = 1;
+	keepalive.tv_sec = st->keepalive_s;
+	keepalive.tv_usec = 0;
 	st->out = evbuffer_new();
 	st->timer = evtimer_new(base, stream_tick, st);
 	evtimer_add(st->timer, &keepalive);
@@ -195,8 +216,9 @@ stream_start(struct event_base *base, struct evhttp_request *req, struct session
 	 * The client sends nothing more: only a stalled write closes it, not
 	 * evhttp's read timeout.
 	 */
-	bufferevent_set_timeouts(evhttp_connection_get_bufferevent(
-	    evhttp_request_get_connection(req)), NULL, &stall);
+	bev = evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+	bufferevent_set_timeouts(bev, NULL, &stall);
+	setsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	stream_pump(st);
 	return (st);
 }
