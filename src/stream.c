@@ -1,5 +1,7 @@
 /* The journal's event stream: Server-Sent Events on an evhttp reply kept open. */
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -186,7 +188,7 @@ stream_start(struct event_base *base, struct evhttp_request *req, struct session
 	struct stream	*st = xcalloc(1, sizeof *st);
 	struct timeval	 keepalive, stall = { timeout_s, 0 };
 	struct bufferevent *bev;
-	int		 sndbuf = STREAM_SNDBUF;
+	int		 sndbuf = STREAM_SNDBUF, one = 1;
 
 	st->watcher.fn = stream_event;
 	st->watcher.arg = st;
@@ -219,6 +221,8 @@ stream_start(struct event_base *base, struct evhttp_request *req, struct session
 	bev = evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
 	bufferevent_set_timeouts(bev, NULL, &stall);
 	setsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	/* Each chunk is whole events: Nagle would hold one back for the last one's ACK (40 ms). */
+	setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	stream_pump(st);
 	return (st);
 }
