@@ -98,7 +98,7 @@ $(BUILD)/openapi-list: FORCE
 	@mkdir -p $(@D)
 	@echo '$(OPENAPI_YAML)' | cmp -s - $@ || echo '$(OPENAPI_YAML)' >$@
 
-$(BUILD)/gen/openapi.c: tools/openapi2c.py $(OPENAPI_YAML) $(BUILD)/openapi-list | $(INSTALL_FIRST)
+$(BUILD)/gen/openapi.c: tools/openapi2c.py tools/ctable.py $(OPENAPI_YAML) $(BUILD)/openapi-list | $(INSTALL_FIRST)
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"
 	@/usr/bin/python3 tools/openapi2c.py $@ $(OPENAPI_YAML)
@@ -108,7 +108,7 @@ $(BUILD)/ui-list: FORCE
 	@mkdir -p $(@D)
 	@echo '$(UI_FILES)' | cmp -s - $@ || echo '$(UI_FILES)' >$@
 
-$(BUILD)/gen/ui_assets.c: tools/assets2c.py $(UI_FILES) $(BUILD)/ui-list
+$(BUILD)/gen/ui_assets.c: tools/assets2c.py tools/ctable.py $(UI_FILES) $(BUILD)/ui-list
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"
 	@/usr/bin/python3 tools/assets2c.py $@ src/ui $(UI_FILES)
