@@ -140,7 +140,8 @@ stream_free(struct stream *st)
 static void
 stream_event(void *arg, enum session_event ev, const struct journal_entry *e)
 {
-	struct stream	*st = arg;
+	struct stream		*st = arg;
+	struct evhttp_request	*req;
 
 	(void)e;
 	switch (ev) {
@@ -153,10 +154,14 @@ stream_event(void *arg, enum session_event ev, const struct journal_entry *e)
 		break;
 	case SESSION_DROPPED:
 		stream_send(st, stream_reset_event);
-		/* The last chunk; evhttp frees the request once it is written. */
-		evhttp_send_reply_end(st->req);
-		st->req = NULL;
+		req = st->req;
+		/*
+		 * Gone before the end: evhttp may close the connection within it
+		 * (HTTP/1.0), and its close must find no stream.  It frees the
+		 * request once the end is written.
+		 */
 		stream_free(st);
+		evhttp_send_reply_end(req);
 		break;
 	}
 }

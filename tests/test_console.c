@@ -277,6 +277,27 @@ Test(console, stream_reset_then_drop)
 	    "resetme"), "a drop with a stream open stays dropped");
 }
 
+/* An HTTP/1.0 client: no chunks, the close ends the stream. */
+Test(console, stream_http10_drop)
+{
+	struct sse	s = { 0 };
+	const char	req[] = "GET /__admin/journal/stream HTTP/1.0\r\n"
+			    "X-Paymock-Session: old-client\r\n\r\n";
+
+	s.fd = e2e_send_raw(req, strlen(req));
+	s.data = xcalloc(1, 1);
+	cr_assert(sse_wait(&s, "\r\n\r\n", DEADLINE_MS), "%s", s.data);
+	cr_assert_null(strstr(s.data, "chunked"), "%s", s.data);
+	cr_assert_eq(smartpay_refund(JSON_CT SESSION("old-client"), "o-1"), 200);
+	cr_assert(sse_wait(&s, "id: 1\n", DEADLINE_MS), "%s", s.data);
+	cr_assert_eq(e2e("DELETE", "/__admin/sessions/old-client", NULL, NULL)->status, 200);
+	cr_assert(sse_wait(&s, "event: reset\n", DEADLINE_MS), "%s", s.data);
+	sse_wait(&s, "never comes", DEADLINE_MS);
+	cr_assert(s.eof, "%s", s.data);
+	sse_close(&s);
+	cr_assert_eq(e2e("GET", "/__admin/health", NULL, NULL)->status, 200);
+}
+
 /* At most SESSION_WATCHERS_MAX streams per session: the next one is a 503 in admin shape. */
 Test(console, stream_cap_per_session)
 {
