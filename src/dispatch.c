@@ -111,7 +111,9 @@ dispatch_journal(struct call *c, const struct rule *rule, const struct plan *pla
 	e.resp_body = journal_capture(r->body, e.resp_body_len);
 	e.refund_id = r->refund_id != NULL ? xstrdup(r->refund_id) : NULL;
 	e.note = r->note != NULL ? xstrdup(r->note) : NULL;
-	e.reply_lost = dispatch_plan_loses[plan->kind];
+	/* Kinds past the table's last row (slow, stream) lose nothing here. */
+	e.reply_lost = (size_t)plan->kind < nitems(dispatch_plan_loses) &&
+	    dispatch_plan_loses[plan->kind];
 	e.retry_after_s = retry != NULL ? strtoll(retry, NULL, 10) : 0;
 	e.warnings = call_warnings_steal(c);
 	if (rule != NULL) {
