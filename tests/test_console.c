@@ -393,6 +393,29 @@ Test(console, stream_drops_a_slow_reader)
 	free(body);
 }
 
+/* A journal of megabytes goes out paced by the reader, not dropped as a slow one. */
+Test(console, stream_backfills_a_large_journal)
+{
+	struct sse	 s;
+	char		*pad = xmalloc(6001), *body;
+	int		 i;
+
+	memset(pad, 'b', 6000);
+	pad[6000] = '\0';
+	body = xasprintf("{\"pad\":\"%s\"}", pad);
+	/* Some 2.8 MB of entries, well past STREAM_BUFFER_MAX at once. */
+	for (i = 0; i < 400; i++)
+		e2e("POST", SP_REFUND, JSON_CT SESSION("backlog"), body);
+	sse_open(&s, "/__admin/journal/stream", SESSION("backlog"));
+	cr_assert(sse_wait(&s, "id: 400\n", 4 * DEADLINE_MS), "%zu bytes, eof %d", s.len,
+	    s.eof);
+	cr_assert(sse_wait_n(&s, "event: entry", 400, DEADLINE_MS));
+	cr_assert_not(s.eof);
+	sse_close(&s);
+	free(pad);
+	free(body);
+}
+
 /* A comment keeps an idle stream open through proxies: half the idle timeout here. */
 static void
 console_short_idle_setup(void)
