@@ -36,6 +36,9 @@ TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tobj/%.o,$(TEST_SRCS))
 # The OpenAPI documents are compiled in as JSON (include/openapi.h).
 OPENAPI_YAML := $(sort $(wildcard docs/openapi/*.yaml))
 LIB_OBJS  += $(BUILD)/gen/openapi.o
+# The console's files (src/ui, any depth) are compiled in too (include/console.h).
+UI_FILES  := $(sort $(shell find src/ui -type f 2>/dev/null))
+LIB_OBJS  += $(BUILD)/gen/ui_assets.o
 BIN        = $(BUILD)/paymock
 TESTBIN    = $(BUILD)/paymock-tests
 
@@ -95,10 +98,20 @@ $(BUILD)/openapi-list: FORCE
 	@mkdir -p $(@D)
 	@echo '$(OPENAPI_YAML)' | cmp -s - $@ || echo '$(OPENAPI_YAML)' >$@
 
-$(BUILD)/gen/openapi.c: tools/openapi2c.py $(OPENAPI_YAML) $(BUILD)/openapi-list | $(INSTALL_FIRST)
+$(BUILD)/gen/openapi.c: tools/openapi2c.py tools/ctable.py $(OPENAPI_YAML) $(BUILD)/openapi-list | $(INSTALL_FIRST)
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"
 	@/usr/bin/python3 tools/openapi2c.py $@ $(OPENAPI_YAML)
+
+# The same for the console's files: one added, changed or removed regenerates the table.
+$(BUILD)/ui-list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(UI_FILES)' | cmp -s - $@ || echo '$(UI_FILES)' >$@
+
+$(BUILD)/gen/ui_assets.c: tools/assets2c.py tools/ctable.py $(UI_FILES) $(BUILD)/ui-list
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	@/usr/bin/python3 tools/assets2c.py $@ src/ui $(UI_FILES)
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/cflags
 	@echo "  CC      $<"

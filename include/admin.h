@@ -22,6 +22,16 @@ int	admin_authorize(struct call *, const char *path);
  * below "/__admin".
  */
 int	admin_adds_state(const char *method, const char *path);
+/*
+ * 1 if the request may go on: it only reads (GET, HEAD, OPTIONS), or it
+ * carries no Origin and no Sec-Fetch-Site (curl, SDKs), or its Origin is
+ * the server's own (http:// and its Host); else 0 with a 403 cross_origin
+ * written.  A page on another site must not drive the admin API through a
+ * tester's browser.
+ */
+int	admin_same_origin(struct call *);
+/* The journal's event stream, below "/__admin": the one route that takes ?token=. */
+#define ADMIN_STREAM_PATH	"/journal/stream"
 /* The admin error shape: {"error":{"code","message"}}. */
 void	admin_error(struct call *, int status, const char *code, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));

@@ -34,6 +34,7 @@ struct call {
 	char			*idem_key;	/* set by call_idem_begin; owned */
 	int			 hold_idem;	/* the reply is held: key stays in flight */
 	struct work		 work;		/* the reply is made in slices (admin) */
+	uint64_t		 stream_from;	/* admin: an event stream from this entry; 0: none */
 	/* A scenario's say over a refund created by this call (decline, outcome). */
 	int			 force_settle;
 	int64_t			 settle_after_ms;

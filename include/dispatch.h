@@ -27,6 +27,7 @@ enum plan_kind {
 	PLAN_RESET,	/* close with a TCP reset */
 	PLAN_TRUNCATE,	/* the reply cut after 'bytes' bytes of body, then close */
 	PLAN_SLOW,	/* the reply dripped at 'bytes_per_s', then close */
+	PLAN_STREAM,	/* the reply's head, then the journal as events (stream.h) */
 };
 
 struct plan {
@@ -39,6 +40,7 @@ struct plan {
 	uint64_t	 session_id;	/* the idem_key's session (struct session's id) */
 	uint64_t	 session_born;	/* its born: held (sessions_hold) while pending */
 	uint64_t	 journal_seq;	/* the request's journal entry, 0: none */
+	uint64_t	 stream_from;	/* PLAN_STREAM: the first entry to send */
 	struct work	 work;		/* the reply is still to be made; owned */
 };
 

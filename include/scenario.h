@@ -102,6 +102,8 @@ struct scenario	*scenario_load(const char *path, const char *label,
 		     char **cause);
 void		 scenario_free(struct scenario *);
 const char	*scenario_name(const struct scenario *);
+/* Its description, or NULL. */
+const char	*scenario_description(const struct scenario *);
 size_t		 scenario_nrules(const struct scenario *);
 /* Its lifecycle for providers[i] (provider.h), or NULL (also past them). */
 const struct scenario_lifecycle *scenario_lifecycle(const struct scenario *,
@@ -128,6 +130,12 @@ size_t		 rules_bytes(const struct rules *);
 void		 rules_add_scenario(struct rules *, struct scenario *);
 void		 rules_add_fault(struct rules *, struct rule *);
 unsigned	 rules_next_fault(struct rules *);
+/* Frees the fault named 'name'; -1 if there is none. */
+int		 rules_remove_fault(struct rules *, const char *name);
+/* Frees the newest scenario named 'name'; -1 if there is none. */
+int		 rules_remove_scenario(struct rules *, const char *name);
+/* The i-th scenario in the order loaded, or NULL past the last. */
+const struct scenario *rules_scenario(const struct rules *, size_t i);
 /*
  * Counts the request against every rule whose keys accept it and returns
  * the first live one that fires (nth, times, probability drawn from 'rng'),

@@ -45,6 +45,7 @@ struct session {
 
 struct sessions;
 struct txn_set;
+struct journal_entry;
 
 /* The session no request makes: it never expires and is never evicted. */
 #define SESSION_DEFAULT		"default"
@@ -142,9 +143,56 @@ void		 sessions_each(const struct sessions *,
  * freed by sessions_reap.
  */
 void		 session_reset(struct session *);
+/*
+ * Appends 'e' to the session's journal as journal_add does, then tells the
+ * session's watchers of the entry kept (none if it was not).
+ */
+struct journal_entry *session_journal(struct session *, const struct journal_entry *e);
 /* 1–64 characters of [A-Za-z0-9._-]. */
 int		 session_name_ok(const char *);
 /* Takes 'sc' in: its seed, lifecycle settings and rules (which own it). */
 void		 session_install(struct session *, struct scenario *sc);
+/*
+ * Removes the newest loaded scenario named 'name' and the lifecycle settings
+ * it brought (those of the scenarios left apply again); -1 if none.
+ */
+int		 session_uninstall(struct session *, const char *name);
+
+/*
+ * Watchers: who follows a session's journal as it grows (the event stream,
+ * stream.h), kept free of any transport.  A watched session is neither
+ * evicted nor expired: it counts as seen while someone watches it.
+ */
+#define SESSION_WATCHERS_MAX	16	/* per session */
+#define SESSIONS_WATCHERS_MAX	128	/* across the registry */
+
+enum session_event {
+	SESSION_JOURNALED,	/* 'entry' was just journaled */
+	SESSION_RESET,		/* session_reset: the journal starts over */
+	SESSION_DROPPED,	/* dropped, evicted or expired: the watcher is unlinked */
+};
+
+struct session_watcher {
+	/* 'entry' is the journaled one, else NULL; runs on the caller's stack. */
+	void			(*fn)(void *arg, enum session_event,
+				    const struct journal_entry *entry);
+	void			*arg;
+	struct session		*session;	/* the watched one; NULL once unlinked */
+	struct session_watcher	*next;
+};
+
+/* Why session_watch refused a watcher. */
+enum session_watch_refusal {
+	SESSION_WATCH_OK,
+	SESSION_WATCH_SESSION_FULL,	/* SESSION_WATCHERS_MAX on this session */
+	SESSION_WATCH_FULL,		/* SESSIONS_WATCHERS_MAX in all */
+};
+
+/* Whether one more watcher of 's' would be taken. */
+enum session_watch_refusal session_watch_room(const struct session *);
+/* Links 'w' (the caller's, fn and arg set) to 's'; a refusal links nothing. */
+enum session_watch_refusal session_watch(struct session *, struct session_watcher *w);
+/* Unlinks 'w'; nothing if it is not linked (its session went). */
+void		 session_unwatch(struct session_watcher *w);
 
 #endif

@@ -1,4 +1,5 @@
 /* The /__admin API: health, sessions, clock, transactions, refunds, journal. */
+#include <dirent.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -58,6 +59,24 @@ admin_token_equal(const char *given, const char *token)
 	return (na == nb && CRYPTO_memcmp(a, b, na) == 0);
 }
 
+/*
+ * ?token= on the event stream only: a browser's EventSource cannot send a
+ * header.  Nowhere else, as a URL ends up in logs and histories.
+ */
+static int
+admin_query_token_ok(struct call *c, const char *path, const char *token)
+{
+	char	*given;
+	int	 ok;
+
+	if (strcmp(path, ADMIN_STREAM_PATH) != 0 || strcmp(c->req->method, "GET") != 0 ||
+	    (given = request_query(c->req, "token")) == NULL)
+		return (0);
+	ok = admin_token_equal(given, token);
+	free(given);
+	return (ok);
+}
+
 int
 admin_authorize(struct call *c, const char *path)
 {
@@ -73,10 +92,43 @@ admin_authorize(struct call *c, const char *path)
 		if (admin_token_equal(h, token))
 			return (1);
 	}
+	if (admin_query_token_ok(c, path, token))
+		return (1);
 	/* Never quotes what was sent: it may be a near miss of the token. */
 	admin_error(c, 401, "unauthorized", "%s", h == NULL ? "the admin API "
 	    "needs Authorization: Bearer <admin token>" : "the admin token is not right");
 	reply_header(c->reply, "WWW-Authenticate", "Bearer realm=\"paymock\"");
+	return (0);
+}
+
+/* Methods that only read: a page elsewhere may send them, and learns nothing (no CORS). */
+static const char *const admin_safe_methods[] = { "GET", "HEAD", "OPTIONS" };
+
+int
+admin_same_origin(struct call *c)
+{
+	const char	*origin = request_header(c->req, "Origin");
+	const char	*site = request_header(c->req, "Sec-Fetch-Site");
+	const char	*host = request_header(c->req, "Host");
+	size_t		 i;
+
+	for (i = 0; i < nitems(admin_safe_methods); i++) {
+		if (strcmp(c->req->method, admin_safe_methods[i]) == 0)
+			return (1);
+	}
+	/* A browser says where a request comes from; curl and the SDKs say nothing. */
+	if (site != NULL && (str_casecmp(site, "cross-site") == 0 ||
+	    str_casecmp(site, "same-site") == 0)) {
+		admin_error(c, 403, "cross_origin", "Sec-Fetch-Site: %s: the admin API "
+		    "takes no state-changing request from another site", site);
+		return (0);
+	}
+	if (origin == NULL || (host != NULL && strncasecmp(origin, "http://", 7) == 0 &&
+	    str_casecmp(origin + 7, host) == 0))
+		return (1);
+	admin_error(c, 403, "cross_origin", "Origin %s is not this server's "
+	    "(http://%s): the admin API takes no state-changing request from "
+	    "another origin", origin, host != NULL ? host : "");
 	return (0);
 }
 
@@ -1027,6 +1079,128 @@ admin_report_ignore(struct call *c)
 		call_json(c, 200, ignored);
 }
 
+/*
+ * GET /journal/stream: the reply's head; the transport streams the entries
+ * (stream.h).  ?since=SEQ or Last-Event-ID: only the entries after SEQ.
+ */
+static void
+admin_journal_stream(struct call *c)
+{
+	char		*since = request_query(c->req, "since"), *end;
+	const char	*text = since != NULL ? since :
+			    request_header(c->req, "Last-Event-ID");
+	unsigned long long after = 0;
+
+	if (text != NULL) {
+		after = strtoull(text, &end, 10);
+		if (*text < '0' || *text > '9' || *end != '\0' || after == UINT64_MAX) {
+			admin_error(c, 400, "invalid_query", "%s: must be an entry "
+			    "number (a whole number of at least 0)",
+			    since != NULL ? "since" : "Last-Event-ID");
+			free(since);
+			return;
+		}
+	}
+	free(since);
+	switch (session_watch_room(c->session)) {
+	case SESSION_WATCH_SESSION_FULL:
+		admin_error(c, 503, "too_many_streams", "session '%s' has %d journal "
+		    "streams open already", c->session->name, SESSION_WATCHERS_MAX);
+		return;
+	case SESSION_WATCH_FULL:
+		admin_error(c, 503, "too_many_streams", "%d journal streams are open "
+		    "already", SESSIONS_WATCHERS_MAX);
+		return;
+	case SESSION_WATCH_OK:
+		break;
+	}
+	c->reply->status = 200;
+	c->reply->content_type = "text/event-stream";
+	reply_header(c->reply, "Cache-Control", "no-cache");
+	c->stream_from = (uint64_t)after + 1;
+}
+
+static int
+admin_by_string(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/* The names POST /scenarios/{name} would load from the directory, sorted; heap. */
+static char **
+admin_scenario_names(const char *dir, size_t *n)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*de;
+	char		**names = NULL;
+	size_t		 len;
+
+	*n = 0;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		de->d_name[len - 5] = '\0';
+		if (!session_name_ok(de->d_name) || de->d_name[0] == '.')
+			continue;
+		names = xrealloc(names, (*n + 1) * sizeof *names);
+		names[(*n)++] = xstrdup(de->d_name);
+	}
+	if (d != NULL)
+		closedir(d);
+	if (*n > 0)
+		qsort(names, *n, sizeof *names, admin_by_string);
+	return (names);
+}
+
+/* The scenarios shipped in the directory; one that does not parse is left out. */
+static void
+admin_scenarios_available(struct call *c)
+{
+	json_t		*list = json_array();
+	struct scenario	*s;
+	char		**names, *path, *cause;
+	size_t		 i, n;
+
+	names = admin_scenario_names(c->app->scenario_dir, &n);
+	for (i = 0; i < n; i++) {
+		path = xasprintf("%s/%s.json", c->app->scenario_dir, names[i]);
+		if ((s = scenario_load(path, names[i], &cause)) == NULL)
+			free(cause);
+		else {
+			json_array_append_new(list, json_pack("{ss so sI}", "name",
+			    names[i], "description", scenario_description(s) != NULL ?
+			    json_string(scenario_description(s)) : json_null(),
+			    "rules", (json_int_t)scenario_nrules(s)));
+			scenario_free(s);
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	call_json(c, 200, json_pack("{so}", "scenarios", list));
+}
+
+static void
+admin_scenario_remove(struct call *c)
+{
+	if (session_uninstall(c->session, c->params[0]) != 0) {
+		admin_error(c, 404, "not_found", "no scenario '%s' loaded", c->params[0]);
+		return;
+	}
+	call_json(c, 200, json_pack("{ss sb}", "name", c->params[0], "removed", 1));
+}
+
+static void
+admin_fault_remove(struct call *c)
+{
+	if (rules_remove_fault(c->session->rules, c->params[0]) != 0) {
+		admin_error(c, 404, "not_found", "no fault '%s' armed", c->params[0]);
+		return;
+	}
+	call_json(c, 200, json_pack("{ss sb}", "name", c->params[0], "removed", 1));
+}
+
 /* The admin API's own spec; behind the token like every call but health (admin_authorize). */
 static void
 admin_openapi(struct call *c)
@@ -1057,16 +1231,20 @@ const struct route admin_routes[] = {
 	{ "POST", "/transactions", "admin.transactions", 0, admin_transactions_add },
 	{ "GET", "/refunds", "admin.refunds", 0, admin_refunds },
 	{ "POST", "/scenarios", "admin.scenarios", 0, admin_scenarios_add },
+	{ "GET", "/scenarios/available", "admin.scenarios", 0, admin_scenarios_available },
 	{ "POST", "/scenarios/{name}", "admin.scenarios", 0, admin_scenarios_load },
+	{ "DELETE", "/scenarios/{name}", "admin.scenarios", 0, admin_scenario_remove },
 	{ "GET", "/scenarios", "admin.scenarios", 0, admin_scenarios },
 	{ "DELETE", "/scenarios", "admin.scenarios", 0, admin_scenarios_clear },
 	{ "POST", "/faults", "admin.faults", 0, admin_faults_add },
+	{ "DELETE", "/faults/{name}", "admin.faults", 0, admin_fault_remove },
 	{ "POST", "/webhooks", "admin.webhooks", 0, admin_webhooks_set },
 	{ "GET", "/webhooks", "admin.webhooks", 0, admin_webhooks },
 	{ "GET", "/webhooks/deliveries", "admin.webhooks", 0, admin_webhook_deliveries },
 	{ "POST", "/webhooks/deliveries/{id}/replay", "admin.webhooks", 0,
 	    admin_webhook_replay },
 	{ "GET", "/journal", "admin.journal", 0, admin_journal },
+	{ "GET", ADMIN_STREAM_PATH, "admin.journal", 0, admin_journal_stream },
 	{ "POST", "/journal/count", "admin.journal", 0, admin_journal_count },
 	{ "DELETE", "/journal", "admin.journal", 0, admin_journal_clear },
 	{ "GET", "/report", "admin.report", 0, admin_report },

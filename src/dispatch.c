@@ -5,6 +5,7 @@
 
 #include "admin.h"
 #include "clock.h"
+#include "console.h"
 #include "dispatch.h"
 #include "idem.h"
 #include "journal.h"
@@ -110,14 +111,16 @@ dispatch_journal(struct call *c, const struct rule *rule, const struct plan *pla
 	e.resp_body = journal_capture(r->body, e.resp_body_len);
 	e.refund_id = r->refund_id != NULL ? xstrdup(r->refund_id) : NULL;
 	e.note = r->note != NULL ? xstrdup(r->note) : NULL;
-	e.reply_lost = dispatch_plan_loses[plan->kind];
+	/* Kinds past the table's last row (slow, stream) lose nothing here. */
+	e.reply_lost = (size_t)plan->kind < nitems(dispatch_plan_loses) &&
+	    dispatch_plan_loses[plan->kind];
 	e.retry_after_s = retry != NULL ? strtoll(retry, NULL, 10) : 0;
 	e.warnings = call_warnings_steal(c);
 	if (rule != NULL) {
 		e.rule = xstrdup(rule->name);
 		e.action = xstrdup(action_type_text(rule->action.type));
 	}
-	kept = journal_add(c->session->journal, &e);
+	kept = session_journal(c->session, &e);
 	return (kept != NULL ? kept->seq : 0);
 }
 
@@ -523,6 +526,28 @@ dispatch_cors(const struct app *app, const struct request *req, struct reply *re
 	buf_release(&names);
 }
 
+/*
+ * The console's files and a browser's GET /: no token (they hold no data),
+ * no session, no journal entry.  1 if answered.
+ */
+static int
+dispatch_console(struct call *c, struct dispatch_info *info)
+{
+	const struct console_asset	*asset;
+
+	if (c->req->provider != NULL || !console_route(c->req, &asset))
+		return (0);
+	info->operation = "admin.console";
+	if (asset != NULL)
+		console_reply(asset, c->reply);
+	else if (strcmp(c->req->path, "/") == 0)
+		console_redirect(c->reply);
+	else
+		admin_error(c, 404, "not_found", "the console has no file %s",
+		    c->req->path);
+	return (1);
+}
+
 void
 dispatch(struct app *app, const struct request *req, struct reply *reply,
     struct dispatch_info *info, struct plan *plan)
@@ -535,9 +560,16 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 	memset(info, 0, sizeof *info);
 	memset(plan, 0, sizeof *plan);
 	dispatch_session_name(req, info->session, sizeof info->session, &bad);
-	/* Before anything else reads the request: a refused one changes nothing. */
+	if (dispatch_console(&c, info))
+		return;
+	/*
+	 * Before anything else reads the request: a refused one changes
+	 * nothing.  Another site's page is refused before the token is looked
+	 * at, so that it learns nothing of it.
+	 */
 	if (req->provider == NULL && dispatch_is_admin(req->path) &&
-	    !admin_authorize(&c, req->path + strlen(ADMIN_PREFIX)))
+	    (!admin_same_origin(&c) ||
+	    !admin_authorize(&c, req->path + strlen(ADMIN_PREFIX))))
 		return;
 	if (dispatch_preflight(app, req, reply, info))
 		return;
@@ -559,6 +591,10 @@ dispatch(struct app *app, const struct request *req, struct reply *reply,
 		reply_date(reply, clock_now(c.session->clock));
 		plan->work = c.work;
 		plan->session_born = c.session->born;
+		if (c.stream_from != 0) {
+			plan->kind = PLAN_STREAM;
+			plan->stream_from = c.stream_from;
+		}
 		sessions_account(app->sessions, c.session);
 		info->operation = c.route != NULL ? c.route->operation : NULL;
 		/* Moving a clock may make webhook events due. */

@@ -26,6 +26,7 @@
 #include "map.h"
 #include "metrics.h"
 #include "session.h"
+#include "stream.h"
 #include "util.h"
 
 /* evhttp answers bodies past this itself; up to it we answer in the provider's shape. */
@@ -79,6 +80,7 @@ struct http_conn {
 	struct evhttp_connection	*evcon;
 	struct event			*deadline;	/* pending while a request is read */
 	struct pending			*held;		/* its request, held by a fault */
+	struct stream			*stream;	/* its reply, a journal stream */
 	char				 key[32];	/* in h->conns */
 	int				 waiting;	/* in http_waiting */
 	TAILQ_ENTRY(http_conn)		 wentry;
@@ -124,7 +126,7 @@ static const struct {
 	const char	*reason;
 } http_reasons[] = {
 	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
-	{ 204, "No Content" }, { 400, "Bad Request" },
+	{ 204, "No Content" }, { 302, "Found" }, { 400, "Bad Request" },
 	{ 401, "Unauthorized" }, { 402, "Payment Required" }, { 403, "Forbidden" },
 	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 413, "Payload Too Large" }, { 414, "URI Too Long" },
@@ -264,6 +266,20 @@ http_is_head(struct evhttp_request *req)
 	return (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD);
 }
 
+/* The reply's headers on 'req'; returns them. */
+static struct evkeyvalq *
+http_head(struct evhttp_request *req, const struct reply *rep)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	size_t			 i;
+
+	if (rep->content_type != NULL)
+		evhttp_add_header(out, "Content-Type", rep->content_type);
+	for (i = 0; i < rep->nheaders; i++)
+		evhttp_add_header(out, rep->headers[i].name, rep->headers[i].value);
+	return (out);
+}
+
 /*
  * Sends the reply; its body goes to libevent, which frees it once written.
  * A HEAD gets the headers its GET would, Content-Length included, and no
@@ -272,14 +288,10 @@ http_is_head(struct evhttp_request *req)
 static void
 http_send(struct evhttp_request *req, struct reply *rep)
 {
-	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	struct evkeyvalq	*out = http_head(req, rep);
 	char			 len[24];
-	size_t			 i, n = rep->body != NULL ? strlen(rep->body) : 0;
+	size_t			 n = rep->body != NULL ? strlen(rep->body) : 0;
 
-	if (rep->content_type != NULL)
-		evhttp_add_header(out, "Content-Type", rep->content_type);
-	for (i = 0; i < rep->nheaders; i++)
-		evhttp_add_header(out, rep->headers[i].name, rep->headers[i].value);
 	if (http_is_head(req)) {
 		snprintf(len, sizeof len, "%zu", n);
 		evhttp_add_header(out, "Content-Length", len);
@@ -505,6 +517,8 @@ http_pending_fire(evutil_socket_t fd, short what, void *arg)
 		http_pending_write(p, head + (size_t)p->plan.bytes);
 		http_pending_close(p, 0);
 		break;
+	case PLAN_STREAM:	/* never held: http_handle starts it */
+		break;
 	case PLAN_SLOW:
 		if (p->wire == NULL)
 			p->wire = http_wire(&p->rep, http_is_head(p->req), &p->wire_len, &head);
@@ -623,6 +637,8 @@ http_conn_closed(struct evhttp_connection *evcon, void *arg)
 	(void)evcon;
 	if (hc->held != NULL)
 		http_pending_closed(hc->held);
+	if (hc->stream != NULL)
+		stream_closed(hc->stream);
 	map_del(hc->h->conns, hc->key);
 	http_conn_drop(hc);
 }
@@ -727,6 +743,19 @@ http_framing_error(struct evkeyvalq *headers)
 	return (NULL);
 }
 
+/* The reply's head, then the journal's events for as long as the client reads. */
+static void
+http_stream(struct http *h, struct http_conn *hc, struct evhttp_request *req,
+    struct reply *rep, const struct plan *plan, const char *name)
+{
+	struct session	*s = sessions_find(h->app->sessions, name);
+
+	http_head(req, rep);
+	if (s == NULL || stream_start(h->base, req, s, plan->stream_from, h->timeout_s,
+	    &hc->stream) == NULL)
+		evhttp_send_reply(req, 503, http_reason(503), NULL);
+}
+
 static void
 http_handle(struct evhttp_request *req, void *arg)
 {
@@ -797,8 +826,10 @@ http_handle(struct evhttp_request *req, void *arg)
 	http_log_line(h, &r, &rep, &info, clock_mono_us() - start);
 	metrics_request(info.provider, info.operation,
 	    http_status_sent(&rep, &plan));
-	if (plan.kind == PLAN_REPLY && plan.delay_ms == 0 && plan.idem_key == NULL &&
-	    plan.work.step == NULL)
+	if (plan.kind == PLAN_STREAM && !http_is_head(req))
+		http_stream(h, hc, req, &rep, &plan, info.session);
+	else if (plan.kind == PLAN_STREAM || (plan.kind == PLAN_REPLY &&
+	    plan.delay_ms == 0 && plan.idem_key == NULL && plan.work.step == NULL))
 		http_send(req, &rep);
 	else
 		http_hold(h, hc, req, &rep, &plan, info.session);

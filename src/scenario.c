@@ -615,6 +615,12 @@ scenario_name(const struct scenario *s)
 	return (s->name);
 }
 
+const char *
+scenario_description(const struct scenario *s)
+{
+	return (s->description);
+}
+
 size_t
 scenario_nrules(const struct scenario *s)
 {
@@ -731,6 +737,48 @@ unsigned
 rules_next_fault(struct rules *rs)
 {
 	return (++rs->fault_seq);
+}
+
+int
+rules_remove_fault(struct rules *rs, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->nfaults; i++) {
+		if (strcmp(rs->faults[i]->name, name) == 0) {
+			rs->bytes -= rule_bytes(rs->faults[i]);
+			rule_free(rs->faults[i]);
+			memmove(&rs->faults[i], &rs->faults[i + 1],
+			    (rs->nfaults - i - 1) * sizeof *rs->faults);
+			rs->nfaults--;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+int
+rules_remove_scenario(struct rules *rs, const char *name)
+{
+	size_t	i;
+
+	for (i = rs->nscenarios; i > 0; i--) {
+		if (strcmp(rs->scenarios[i - 1]->name, name) == 0) {
+			rs->bytes -= scenario_bytes(rs->scenarios[i - 1]);
+			scenario_free(rs->scenarios[i - 1]);
+			memmove(&rs->scenarios[i - 1], &rs->scenarios[i],
+			    (rs->nscenarios - i) * sizeof *rs->scenarios);
+			rs->nscenarios--;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+const struct scenario *
+rules_scenario(const struct rules *rs, size_t i)
+{
+	return (i < rs->nscenarios ? rs->scenarios[i] : NULL);
 }
 
 /* Counts the request; 1 if the rule fires for it. */

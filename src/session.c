@@ -26,6 +26,8 @@ struct session_full {
 	int64_t				 seen_us;	/* clock_mono_us of last_seen */
 	size_t				 bytes;		/* as last accounted */
 	size_t				 holds;		/* work in flight for it */
+	struct session_watcher		*watchers;	/* newest first */
+	size_t				 nwatchers;
 	int				 in_lru;	/* all but the default */
 	int				 dead;		/* dropped: on 'dying' */
 	size_t				 freed;		/* parts freed so far, once dead */
@@ -61,6 +63,8 @@ struct sessions {
 
 /* Session ids: one counter for the process, so no registry ever repeats one. */
 static uint64_t	session_last_id;
+/* Watchers linked in all registries: each holds a connection. */
+static size_t	session_nwatchers;
 
 size_t
 session_bytes(const struct session *s)
@@ -178,8 +182,8 @@ sessions_free(struct sessions *r)
 	free(r);
 }
 
-void
-session_install(struct session *s, struct scenario *sc)
+static void
+session_apply_lifecycle(struct session *s, const struct scenario *sc)
 {
 	const struct scenario_lifecycle	*l;
 	size_t				 i;
@@ -188,7 +192,28 @@ session_install(struct session *s, struct scenario *sc)
 		if ((l = scenario_lifecycle(sc, i)) != NULL)
 			s->lifecycle[i] = *l;
 	}
+}
+
+void
+session_install(struct session *s, struct scenario *sc)
+{
+	session_apply_lifecycle(s, sc);
 	rules_add_scenario(s->rules, sc);
+}
+
+int
+session_uninstall(struct session *s, const char *name)
+{
+	const struct scenario	*sc;
+	size_t			 i;
+
+	if (rules_remove_scenario(s->rules, name) != 0)
+		return (-1);
+	/* Later scenarios' settings override earlier ones', as they did when loaded. */
+	memset(s->lifecycle, 0, sizeof s->lifecycle);
+	for (i = 0; (sc = rules_scenario(s->rules, i)) != NULL; i++)
+		session_apply_lifecycle(s, sc);
+	return (0);
 }
 
 int
@@ -226,10 +251,95 @@ sessions_bury(struct sessions *r, struct session_full *f)
 	TAILQ_INSERT_TAIL(&r->dying, f, entry);
 }
 
+/* Tells 's''s watchers of 'ev'; a watcher's fn may unwatch itself, no other. */
+static void
+session_tell(struct session *s, enum session_event ev, const struct journal_entry *e)
+{
+	struct session_watcher	*w, *next;
+
+	for (w = ((struct session_full *)s)->watchers; w != NULL; w = next) {
+		next = w->next;
+		w->fn(w->arg, ev, e);
+	}
+}
+
+/* The session goes: its watchers are unlinked first, then told. */
+static void
+session_tell_dropped(struct session_full *f)
+{
+	struct session_watcher	*w = f->watchers, *next;
+
+	f->watchers = NULL;
+	session_nwatchers -= f->nwatchers;
+	f->nwatchers = 0;
+	for (; w != NULL; w = next) {
+		next = w->next;
+		w->session = NULL;
+		w->next = NULL;
+		w->fn(w->arg, SESSION_DROPPED, NULL);
+	}
+}
+
+enum session_watch_refusal
+session_watch_room(const struct session *s)
+{
+	if (((const struct session_full *)s)->nwatchers >= SESSION_WATCHERS_MAX)
+		return (SESSION_WATCH_SESSION_FULL);
+	return (session_nwatchers >= SESSIONS_WATCHERS_MAX ? SESSION_WATCH_FULL :
+	    SESSION_WATCH_OK);
+}
+
+enum session_watch_refusal
+session_watch(struct session *s, struct session_watcher *w)
+{
+	struct session_full		*f = (struct session_full *)s;
+	enum session_watch_refusal	 why = session_watch_room(s);
+
+	if (why != SESSION_WATCH_OK)
+		return (why);
+	w->session = s;
+	w->next = f->watchers;
+	f->watchers = w;
+	f->nwatchers++;
+	session_nwatchers++;
+	return (SESSION_WATCH_OK);
+}
+
+void
+session_unwatch(struct session_watcher *w)
+{
+	struct session_full	*f = (struct session_full *)w->session;
+	struct session_watcher	**pp;
+
+	if (f == NULL)
+		return;
+	for (pp = &f->watchers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			f->nwatchers--;
+			session_nwatchers--;
+			break;
+		}
+	}
+	w->session = NULL;
+	w->next = NULL;
+}
+
+struct journal_entry *
+session_journal(struct session *s, const struct journal_entry *e)
+{
+	struct journal_entry	*kept = journal_add(s->journal, e);
+
+	if (kept != NULL)
+		session_tell(s, SESSION_JOURNALED, kept);
+	return (kept);
+}
+
 /* Out of the registry now; its state is freed by sessions_reap. */
 static void
 sessions_detach(struct sessions *r, struct session_full *f)
 {
+	session_tell_dropped(f);
 	map_del(r->byname, f->s.name);
 	if (f->in_lru)
 		TAILQ_REMOVE(&r->lru, f, entry);
@@ -244,7 +354,7 @@ sessions_idle(const struct sessions *r, const struct session *except)
 	struct session_full	*f;
 
 	TAILQ_FOREACH(f, &r->lru, entry) {
-		if (f->holds == 0 && &f->s != except)
+		if (f->holds == 0 && f->nwatchers == 0 && &f->s != except)
 			return (f);
 	}
 	return (NULL);
@@ -365,6 +475,11 @@ sessions_expire(struct sessions *r, int64_t now_us, size_t max)
 
 	while (ttl_us > 0 && n < max && (f = TAILQ_FIRST(&r->lru)) != NULL &&
 	    now_us - f->seen_us >= ttl_us) {
+		/* Someone watching it is using it: seen now, to the back of the line. */
+		if (f->nwatchers > 0) {
+			sessions_touch(r, f);
+			continue;
+		}
 		sessions_detach(r, f);
 		r->expired++;
 		n++;
@@ -495,4 +610,5 @@ session_reset(struct session *s)
 	s->strict = quota.strict;
 	s->report_ignored = 0;
 	s->id = ++session_last_id;
+	session_tell(s, SESSION_RESET, NULL);
 }

@@ -29,7 +29,7 @@ FUZZ_CFLAGS     = $(STD) $(WARN) -Wno-format-nonliteral \
 FUZZ_PROVIDERS  = $(patsubst src/provider-%.c,%,$(wildcard src/provider-*.c)) admin
 FUZZ_HARNESSES  = $(FUZZ_PROVIDERS) scenario fixtures money sequence
 FUZZ_LIB_OBJS   = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS))) \
-                  $(FUZZ_DIR)/obj/gen-openapi.o
+                  $(FUZZ_DIR)/obj/gen-openapi.o $(FUZZ_DIR)/obj/gen-ui_assets.o
 FUZZ_PATH_OBJS  = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/obj/%.o,\
                   $(filter-out tests/fuzz/fuzz_main.c,$(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS       = $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_HARNESSES))
@@ -89,8 +89,8 @@ $(FUZZ_DIR)/obj/%.o: src/%.c | deps fuzz-deps
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-# The spec table the Makefile generates, compiled as the sources are.
-$(FUZZ_DIR)/obj/gen-openapi.o: $(BUILD)/gen/openapi.c | deps fuzz-deps
+# The tables the Makefile generates (specs, console files), compiled as the sources are.
+$(FUZZ_DIR)/obj/gen-%.o: $(BUILD)/gen/%.c | deps fuzz-deps
 	@mkdir -p $(@D)
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
