@@ -1,0 +1,217 @@
+// Live traffic: the journal as the stream brings it, filters, the detail of one entry.
+import { PROVIDERS, state } from './api.js';
+import { $, h, pretty, selectableRows, statusClass, timeOf, toast } from './dom.js';
+import { findingsOf } from './findings.js';
+
+const OPERATIONS = ['refund.create', 'refund.status', 'refund.list', 'unknown'];
+// Headers curl makes by itself, or that would be wrong when replayed.
+const CURL_SKIP = new Set(['host', 'content-length', 'connection', 'x-paymock-session',
+    'accept-encoding', 'transfer-encoding']);
+
+const entries = new Map();
+let selected = 0;
+const tbody = () => $('#journal');
+
+const filter = {};
+function readFilters() {
+	for (const k of ['provider', 'operation', 'status', 'rule', 'warnings'])
+		filter[k] = $(`#filter-${k}`).value.trim().toLowerCase();
+}
+
+const warningsOf = e => e.warnings || [];
+
+function statusMatches(status, want) {
+	if (!want)
+		return true;
+	const m = /^([0-9])xx$/.exec(want);
+	return m ? Math.floor(status / 100) === Number(m[1]) : String(status) === want;
+}
+
+function ruleMatches(rule, want) {
+	if (!want)
+		return true;
+	if (want === 'none')
+		return !rule;
+	return !!rule && rule.toLowerCase().includes(want);
+}
+
+function shown(e) {
+	const nwarn = warningsOf(e).length;
+	return (!filter.provider || e.provider === filter.provider) &&
+	    (!filter.operation || e.operation === filter.operation) &&
+	    statusMatches(e.response ? e.response.status : 0, filter.status) &&
+	    ruleMatches(e.rule, filter.rule) &&
+	    (!filter.warnings || (filter.warnings === 'with') === (nwarn > 0));
+}
+
+function row(e) {
+	const status = e.response ? e.response.status : 0;
+	const warnings = warningsOf(e);
+	return h('tr', { 'data-seq': e.seq, tabindex: 0, 'aria-selected': 'false' },
+	    h('td', { class: 'num' }, e.seq),
+	    h('td', { class: 'time' }, timeOf(e.at)),
+	    h('td', { class: 'provider' }, e.provider),
+	    h('td', { class: 'operation' }, e.operation),
+	    h('td', { class: 'path', title: e.path }, h('b', {}, e.method), ' ', e.path),
+	    h('td', { class: 'status ' + statusClass(status) }, status || 'none'),
+	    h('td', { class: 'rule' }, e.rule ? `${e.rule} (${e.action})` : ''),
+	    h('td', { class: 'warnings', title: warnings.map(w => w.text).join('\n') },
+		warnings.map(w => w.code).join(', ')));
+}
+
+function counted() {
+	const rows = tbody().rows;
+	let visible = 0;
+	for (const r of rows)
+		visible += r.hidden ? 0 : 1;
+	$('#journal-count').textContent = visible === rows.length ?
+	    `${rows.length} requests` : `${visible} of ${rows.length} requests`;
+	$('#journal-empty').hidden = rows.length > 0;
+}
+
+// Called for each stream event: the row goes in at once, newest first.
+export function add(e) {
+	const old = entries.get(e.seq);
+	entries.set(e.seq, e);
+	const tr = row(e);
+	tr.hidden = !shown(e);
+	if (old)
+		tbody().querySelector(`tr[data-seq="${e.seq}"]`).replaceWith(tr);
+	else
+		tbody().prepend(tr);
+	counted();
+}
+
+export function clear(why = 'The journal was emptied (the session was reset).') {
+	entries.clear();
+	selected = 0;
+	tbody().replaceChildren();
+	$('#entry-detail').replaceChildren(h('p', { class: 'empty' }, why));
+	counted();
+}
+
+const quote = s => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+// A command that sends the same request again, to this server, in this session.
+export function curlOf(e) {
+	const parts = ['curl -i', `-X ${e.method}`, quote(location.origin + e.path),
+	    `-H ${quote('X-Paymock-Session: ' + state.session)}`];
+	const headers = (e.request && e.request.headers) || {};
+	for (const [k, v] of Object.entries(headers)) {
+		if (!CURL_SKIP.has(k.toLowerCase()))
+			parts.push(`-H ${quote(`${k}: ${v}`)}`);
+	}
+	const body = e.request ? e.request.body : null;
+	if (body !== null && body !== undefined)
+		parts.push(`--data-raw ${quote(typeof body === 'string' ? body : JSON.stringify(body))}`);
+	return parts.join(' \\\n  ');
+}
+
+function headerList(headers) {
+	const names = Object.keys(headers || {});
+	if (!names.length)
+		return h('p', { class: 'muted' }, 'none recorded');
+	return h('dl', { class: 'headers' }, names.map(k => [h('dt', {}, k), h('dd', {}, headers[k])]));
+}
+
+function bodyBlock(body) {
+	if (body === null || body === undefined)
+		return h('p', { class: 'muted' }, 'no body');
+	return h('pre', { class: 'json' }, pretty(body));
+}
+
+async function copy(text) {
+	try {
+		await navigator.clipboard.writeText(text);
+		toast('curl command copied', 'ok');
+	} catch (err) {
+		// No clipboard (an insecure origin, a headless browser): select it for Ctrl+C.
+		const range = document.createRange();
+		range.selectNodeContents($('#curl-text'));
+		getSelection().removeAllRanges();
+		getSelection().addRange(range);
+		toast('the command is selected: press Ctrl+C', 'ok');
+	}
+}
+
+function detail(e) {
+	const status = e.response ? e.response.status : 0;
+	const findings = findingsOf(e.seq);
+	const curl = curlOf(e);
+	const facts = [
+	    ['time', e.at], ['provider', e.provider], ['operation', e.operation],
+	    ['rule', e.rule ? `${e.rule} → ${e.action}` : 'none fired'],
+	    ['refund', e.refund_id], ['note', e.note],
+	    ['reply lost', e.reply_lost ? 'yes: the client never got the whole reply' : null],
+	    ['Retry-After', e.retry_after]].filter(f => f[1] !== null && f[1] !== undefined);
+	return [
+	    h('h3', {}, `#${e.seq} `, h('b', {}, e.method), ` ${e.path} `,
+		h('span', { class: 'badge ' + statusClass(status) }, status || 'no reply')),
+	    h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+	    warningsOf(e).length ? h('div', { class: 'warn-box' }, h('h4', {}, 'Warnings'),
+		h('ul', {}, warningsOf(e).map(w => h('li', {}, h('code', {}, w.code), ' ', w.text)))) : null,
+	    findings.length ? h('div', { class: 'finding-box' }, h('h4', {}, 'Findings'),
+		h('ul', {}, findings.map(f => h('li', {}, h('span', { class: 'sev ' + f.severity }, f.severity),
+		    ' ', h('code', {}, f.rule), ' ', f.message)))) : null,
+	    h('h4', {}, 'Request headers'), headerList(e.request && e.request.headers),
+	    h('h4', {}, 'Request body'), bodyBlock(e.request && e.request.body),
+	    h('h4', {}, 'Reply body'), bodyBlock(e.response && e.response.body),
+	    h('h4', {}, 'Reply headers'), headerList(e.response && e.response.headers),
+	    h('div', { class: 'row' }, h('h4', {}, 'As curl'),
+		h('button', { id: 'copy-curl', type: 'button', onclick: () => copy(curl) }, 'Copy as curl')),
+	    h('pre', { id: 'curl-text' }, curl),
+	];
+}
+
+function pick(tr) {
+	const e = entries.get(Number(tr.dataset.seq));
+	if (!e)
+		return;
+	const old = tbody().querySelector('tr[aria-selected="true"]');
+	if (old)
+		old.setAttribute('aria-selected', 'false');
+	tr.setAttribute('aria-selected', 'true');
+	selected = e.seq;
+	$('#entry-detail').replaceChildren(...detail(e).filter(Boolean));
+}
+
+// Findings arrive after the entry: redraw an open detail so it lists them.
+export function refreshDetail() {
+	const tr = selected && tbody().querySelector(`tr[data-seq="${selected}"]`);
+	if (tr)
+		pick(tr);
+}
+
+// From a finding's entry link: show that entry.
+export function show(seq) {
+	const tr = tbody().querySelector(`tr[data-seq="${seq}"]`);
+	if (!tr) {
+		toast(`entry ${seq} is no longer in the journal`);
+		return;
+	}
+	tr.hidden = false;
+	pick(tr);
+	tr.focus();
+}
+
+function applyFilters() {
+	readFilters();
+	for (const tr of tbody().rows)
+		tr.hidden = !shown(entries.get(Number(tr.dataset.seq)));
+	counted();
+}
+
+export function init() {
+	for (const p of PROVIDERS)
+		$('#filter-provider').append(h('option', {}, p));
+	for (const o of OPERATIONS)
+		$('#filter-operation').append(h('option', {}, o));
+	const form = $('#traffic-filters');
+	form.addEventListener('input', applyFilters);
+	form.addEventListener('change', applyFilters);
+	form.addEventListener('submit', e => e.preventDefault());
+	form.addEventListener('reset', () => setTimeout(applyFilters));
+	selectableRows(tbody(), pick);
+	readFilters();
+	counted();
+}
