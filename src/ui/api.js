@@ -35,8 +35,8 @@ function tokenAgain() {
 	return asking;
 }
 
-// Resolves with the reply's JSON; a failure is shown in #toast and rejects with ApiError.
-export async function api(method, path, body) {
+// Resolves with the reply's JSON; a failure rejects with ApiError, shown in #toast unless quiet.
+export async function api(method, path, body, quiet) {
 	for (let again = true; ; again = false) {
 		const headers = { 'X-Paymock-Session': state.session };
 		if (token())
@@ -67,7 +67,8 @@ export async function api(method, path, body) {
 		const err = (data && data.error) || {};
 		const e = new ApiError(res.status, err.code || `http_${res.status}`,
 		    err.message || res.statusText);
-		toast(`${method} ${path}: ${res.status} ${e.code}: ${e.message}`);
+		if (!quiet)
+			toast(`${method} ${path}: ${res.status} ${e.code}: ${e.message}`);
 		throw e;
 	}
 }

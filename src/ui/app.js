@@ -140,7 +140,12 @@ function init() {
 		else
 			show(q.get('view') || 'traffic', false);
 	});
-	bus.addEventListener('changed', invalidate);
+	bus.addEventListener('changed', e => {
+		// The stream says so too; saying it here spares a moment of stale rows.
+		if (e.detail === 'reset')
+			traffic.clear();
+		invalidate();
+	});
 	// Ask for the token (if one is needed) before the stream, which cannot.
 	api('GET', '/__admin/clock').finally(() => useSession(state.session, state.view));
 }

@@ -13,7 +13,7 @@ function fill(el, props, kids) {
 		else
 			el.setAttribute(k, v === true ? '' : v);
 	}
-	for (const kid of kids.flat()) {
+	for (const kid of kids.flat(Infinity)) {
 		if (kid !== undefined && kid !== null && kid !== false)
 			el.append(kid instanceof Node ? kid : String(kid));
 	}
@@ -105,4 +105,26 @@ export function selectableRows(tbody, onPick) {
 				next.focus();
 		}
 	});
+}
+
+const sameAttrs = (a, b) => a.attributes.length === b.attributes.length &&
+    [...a.attributes].every(x => b.getAttribute(x.name) === x.value);
+
+// Puts `kids` in `parent`, keeping every node that did not change: a refresh must not
+// take the focus away, nor pull a row from under a click.
+export function morph(parent, kids) {
+	const old = [...parent.childNodes];
+	kids.forEach((k, i) => {
+		const o = old[i];
+		if (!o)
+			parent.append(k);
+		else if (o.isEqualNode(k))
+			return;
+		else if (o.nodeType === 1 && o.nodeName === k.nodeName && sameAttrs(o, k))
+			morph(o, [...k.childNodes]);
+		else
+			o.replaceWith(k);
+	});
+	for (const o of old.slice(kids.length))
+		o.remove();
 }

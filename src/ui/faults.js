@@ -1,6 +1,6 @@
 // Faults: shipped scenarios, a form that builds one fault, the armed rules.
 import { PROVIDERS, api, changed } from './api.js';
-import { $, h, pretty, toast } from './dom.js';
+import { $, h, morph, pretty, toast } from './dom.js';
 
 const OPERATIONS = ['refund.create', 'refund.status', 'refund.list', 'webhook.deliver'];
 const ERRORS = ['provider_unavailable', 'internal_error', 'bad_gateway', 'gateway_timeout',
@@ -38,7 +38,7 @@ const ACTIONS = {
 const DELAY_MS = { name: 'delay_ms', kind: 'int', hint: 'wait first (wall ms)' };
 
 const options = (list, blank) => [blank !== undefined ? h('option', { value: '' }, blank) : null,
-    ...list.map(v => h('option', {}, v))];
+    ...list.map(v => h('option', { value: v }, v))];
 
 function field(f) {
 	const id = `fault-${f.name}`;
@@ -145,14 +145,14 @@ export async function refresh() {
 			    label: `Remove scenario ${s.name}`, path: `/__admin/scenarios/${encodeURIComponent(s.name)}` }));
 		}
 	}
-	$('#rules').replaceChildren(rows.length ? h('ul', { class: 'rules' }, rows) :
-	    h('p', { class: 'empty' }, 'Nothing armed: every request gets the provider\'s normal answer.'));
+	morph($('#rules'), [rows.length ? h('ul', { class: 'rules' }, rows) :
+	    h('p', { class: 'empty' }, 'Nothing armed: every request gets the provider\'s normal answer.')]);
 }
 
 async function loadAvailable() {
 	let list;
 	try {
-		list = (await api('GET', '/__admin/scenarios/available')).scenarios || [];
+		list = (await api('GET', '/__admin/scenarios/available', undefined, true)).scenarios || [];
 	} catch (e) {
 		$('#scenario-available').replaceChildren(h('p', { class: 'empty' }, 'This paymock does not list its scenarios.'));
 		return;

@@ -1,6 +1,6 @@
 // Findings: the integration report of the session (GET /__admin/report).
 import { api } from './api.js';
-import { $, h } from './dom.js';
+import { $, h, morph } from './dom.js';
 
 let bySeq = new Map();
 let onEntry = () => {};
@@ -33,11 +33,10 @@ export async function refresh() {
 			bySeq.set(seq, [...findingsOf(seq), f]);
 	}
 	$('#findings-count').textContent = findings.length ? String(findings.length) : '';
-	$('#findings').replaceChildren(...(findings.length ? findings.map(card) :
-	    [h('p', { class: 'empty' }, 'No findings: nothing in this session\'s traffic looks wrong so far.')]));
 	const ignored = report.ignored || [];
-	if (ignored.length)
-		$('#findings').append(h('p', { class: 'muted' }, `silenced rules: ${ignored.join(', ')}`));
+	morph($('#findings'), [...(findings.length ? findings.map(card) :
+	    [h('p', { class: 'empty' }, 'No findings: nothing in this session\'s traffic looks wrong so far.')]),
+	    ignored.length ? h('p', { class: 'muted' }, `silenced rules: ${ignored.join(', ')}`) : null].filter(Boolean));
 }
 
 export function init(showEntry) {

@@ -1,7 +1,7 @@
 // Refunds & time: transactions with their refunds, state timelines on the virtual clock,
 // and the clock's controls.
 import { api, changed } from './api.js';
-import { $, h, svg } from './dom.js';
+import { $, h, morph, svg } from './dom.js';
 
 // Each provider's own word for paymock's neutral states (docs/providers/).
 const WORDS = {
@@ -15,7 +15,7 @@ const WORDS = {
 };
 const word = (provider, neutral) => (WORDS[provider] || {})[neutral] || neutral;
 
-const W = 640, PAD = 14, LABEL_GAP = 112;
+const W = 720, PAD = 14, LABEL_GAP = 112;
 let clock = { now: '', frozen: true };
 
 // The provider's words, each once: SmartPay's created and pending are both REFUND_PENDING.
@@ -85,15 +85,15 @@ function render(transactions, refunds) {
 		    rs.map(r => refundCard(r, now)));
 	});
 	const idle = transactions.filter(t => !byTxn.has(`${t.provider}/${t.id}`));
-	$('#refunds').replaceChildren(
+	morph($('#refunds'), [
 	    ...(groups.length ? groups : [h('p', { class: 'empty' }, 'No refunds in this session yet.')]),
-	    h('details', { class: 'panel' },
+	    h('details', { class: 'panel', open: !!($('#refunds details') || {}).open },
 		h('summary', {}, `${idle.length} transactions without refunds`),
 		h('table', { class: 'grid' },
 		    h('thead', {}, h('tr', {}, ['provider', 'id', 'amount', 'state', 'refunded', 'outcome'].map(c => h('th', {}, c)))),
 		    h('tbody', {}, idle.map(t => h('tr', {}, h('td', {}, t.provider), h('td', {}, h('code', {}, t.id)),
 			h('td', {}, `${t.amount} ${t.currency}`), h('td', {}, t.state), h('td', {}, t.refunded),
-			h('td', {}, t.refund_outcome)))))));
+			h('td', {}, t.refund_outcome))))))]);
 }
 
 function showClock(c) {

@@ -1,6 +1,6 @@
 // Sessions: every live session with its activity; pick, reset or delete one.
 import { api, changed, pageUrl, state } from './api.js';
-import { $, confirmAction, h, selectableRows, toast } from './dom.js';
+import { $, confirmAction, h, morph, selectableRows, toast } from './dom.js';
 
 let onPick = () => {};
 
@@ -31,7 +31,7 @@ function row(s) {
 
 export async function refresh() {
 	const list = (await api('GET', '/__admin/sessions')).sessions || [];
-	$('#session-list').replaceChildren(...list.map(row));
+	morph($('#session-list'), list.map(row));
 }
 
 export function init(pick) {

@@ -52,7 +52,8 @@ function row(e) {
 	    h('td', { class: 'time' }, timeOf(e.at)),
 	    h('td', { class: 'provider' }, e.provider),
 	    h('td', { class: 'operation' }, e.operation),
-	    h('td', { class: 'path', title: e.path }, h('b', {}, e.method), ' ', e.path),
+	    h('td', { class: 'path', title: e.path }, h('b', {}, e.method), ' ',
+		e.path.startsWith(`/${e.provider}/`) ? e.path.slice(e.provider.length + 1) : e.path),
 	    h('td', { class: 'status ' + statusClass(status) }, status || 'none'),
 	    h('td', { class: 'rule' }, e.rule ? `${e.rule} (${e.action})` : ''),
 	    h('td', { class: 'warnings', title: warnings.map(w => w.text).join('\n') },
@@ -203,9 +204,9 @@ function applyFilters() {
 
 export function init() {
 	for (const p of PROVIDERS)
-		$('#filter-provider').append(h('option', {}, p));
+		$('#filter-provider').append(h('option', { value: p }, p));
 	for (const o of OPERATIONS)
-		$('#filter-operation').append(h('option', {}, o));
+		$('#filter-operation').append(h('option', { value: o }, o));
 	const form = $('#traffic-filters');
 	form.addEventListener('input', applyFilters);
 	form.addEventListener('change', applyFilters);

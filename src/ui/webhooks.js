@@ -1,15 +1,15 @@
 // Webhooks: the session's endpoints and its delivery log, with replay.
 import { api, changed } from './api.js';
-import { $, h, pretty, selectableRows, statusClass, timeOf, toast } from './dom.js';
+import { $, h, morph, pretty, selectableRows, statusClass, timeOf, toast } from './dom.js';
 
 let deliveries = new Map();
 
 function endpoints(list) {
-	$('#webhook-endpoints').replaceChildren(list.length ?
+	morph($('#webhook-endpoints'), [list.length ?
 	    h('ul', { class: 'endpoints' }, list.map(w => h('li', { 'data-provider': w.provider },
 		h('strong', {}, w.provider), ' → ', h('code', {}, w.url),
 		h('span', { class: 'muted' }, ` signed with ${w.secret ? w.secret.slice(0, 6) + '…' : 'the default secret'}`)))) :
-	    h('p', { class: 'empty' }, 'No endpoint: SmartRetry and Accelebit send webhooks once one is set below.'));
+	    h('p', { class: 'empty' }, 'No endpoint: SmartRetry and Accelebit send webhooks once one is set below.')]);
 }
 
 function row(d) {
@@ -52,8 +52,8 @@ export async function refresh() {
 	endpoints(w.webhooks || []);
 	const list = d.deliveries || [];
 	deliveries = new Map(list.map(x => [x.id, x]));
-	$('#deliveries').replaceChildren(...(list.length ? list.slice().reverse().map(row) :
-	    [h('tr', {}, h('td', { colspan: 10, class: 'empty' }, 'No deliveries yet.'))]));
+	morph($('#deliveries'), list.length ? list.slice().reverse().map(row) :
+	    [h('tr', {}, h('td', { colspan: 10, class: 'empty' }, 'No deliveries yet.'))]);
 }
 
 export function init() {
