@@ -79,8 +79,11 @@ window.addEventListener('unhandledrejection', e => {
 		e.preventDefault();
 });
 
-export function streamUrl() {
+// `since`: the last entry already shown, so a new stream does not send it again.
+export function streamUrl(since) {
 	const q = new URLSearchParams({ session: state.session });
+	if (since)
+		q.set('since', since);
 	if (token())
 		q.set('token', token());
 	return `/__admin/journal/stream?${q}`;

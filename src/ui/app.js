@@ -71,7 +71,7 @@ function connect() {
 		source.close();
 	clearTimeout(retry);
 	streamState('connecting', false);
-	const es = new EventSource(streamUrl());
+	const es = new EventSource(streamUrl(traffic.lastSeq()));
 	source = es;
 	es.onopen = () => streamState('live', true);
 	es.addEventListener('entry', e => {
@@ -140,6 +140,11 @@ function init() {
 		else
 			show(q.get('view') || 'traffic', false);
 	});
+	// A running clock moves by itself: so do the timelines on screen.
+	setInterval(() => {
+		if (state.view === 'refunds' && refunds.running() && !document.hidden)
+			refreshView('refunds');
+	}, 1000);
 	bus.addEventListener('changed', e => {
 		// The stream says so too; saying it here spares a moment of stale rows.
 		if (e.detail === 'reset')

@@ -29,6 +29,7 @@ function steps(r) {
 	return out;
 }
 
+const timeOfMs = ms => new Date(ms).toISOString().slice(11, 23);
 const span = ms => (ms < 1000 ? `${ms} ms` : ms < 120000 ? `${+(ms / 1000).toFixed(3)} s` :
     ms < 7200000 ? `${+(ms / 60000).toFixed(1)} min` : `${+(ms / 3600000).toFixed(1)} h`);
 
@@ -48,6 +49,7 @@ function timeline(r, now) {
 		    svg('line', { x1: cx, x2: next, y1: 16, y2: 16, class: 'seg' }),
 		    svg('circle', { cx, cy: 16, r: 6 }),
 		    svg('text', { x: lx, y: 40, class: 'lbl' }, s.word),
+		    svg('text', { x: lx, y: 56, class: 'tick' }, i ? `+${span(s.at - t0)}` : timeOfMs(s.at)),
 		    svg('title', {}, `${s.word} at ${new Date(s.at).toISOString()}`));
 	});
 	return svg('svg', { class: 'timeline', viewBox: `0 0 ${W} 64`, role: 'img',
@@ -55,8 +57,7 @@ function timeline(r, now) {
 	    svg('line', { x1: PAD, x2: x(t1), y1: 16, y2: 16, class: 'axis' }),
 	    marks,
 	    svg('line', { x1: x(now), x2: x(now), y1: 4, y2: 28, class: 'now' }),
-	    svg('text', { x: x(now) + 6, y: 10, class: 'nowlbl' }, `now +${span(now - t0)}`),
-	    svg('text', { x: PAD, y: 60, class: 'tick' }, new Date(t0).toISOString().slice(11, 23)));
+	    svg('text', { x: x(now) + 6, y: 10, class: 'nowlbl' }, `now +${span(now - t0)}`));
 }
 
 function refundCard(r, now) {
@@ -104,6 +105,8 @@ function showClock(c) {
 	$('#clock-freeze').setAttribute('aria-pressed', String(c.frozen));
 	$('#clock-set-input').placeholder = c.now;
 }
+
+export const running = () => !clock.frozen;
 
 export async function refresh() {
 	const [c, t, r] = await Promise.all([api('GET', '/__admin/clock'),

@@ -47,7 +47,9 @@ function shown(e) {
 function row(e) {
 	const status = e.response ? e.response.status : 0;
 	const warnings = warningsOf(e);
-	return h('tr', { 'data-seq': e.seq, tabindex: 0, 'aria-selected': 'false' },
+	// One row in the Tab order (a roving tabindex); arrows walk the others.
+	const roving = !tbody().querySelector('tr[tabindex="0"]');
+	return h('tr', { 'data-seq': e.seq, tabindex: roving ? 0 : -1, 'aria-selected': 'false' },
 	    h('td', { class: 'num' }, e.seq),
 	    h('td', { class: 'time' }, timeOf(e.at)),
 	    h('td', { class: 'provider' }, e.provider),
@@ -82,6 +84,8 @@ export function add(e) {
 		tbody().prepend(tr);
 	counted();
 }
+
+export const lastSeq = () => Math.max(0, ...entries.keys());
 
 export function clear(why = 'The journal was emptied (the session was reset).') {
 	entries.clear();
@@ -213,6 +217,14 @@ export function init() {
 	form.addEventListener('submit', e => e.preventDefault());
 	form.addEventListener('reset', () => setTimeout(applyFilters));
 	selectableRows(tbody(), pick);
+	tbody().addEventListener('focusin', e => {
+		const tr = e.target.closest('tr[tabindex]');
+		if (!tr)
+			return;
+		for (const r of tbody().querySelectorAll('tr[tabindex="0"]'))
+			r.tabIndex = -1;
+		tr.tabIndex = 0;
+	});
 	readFilters();
 	counted();
 }
