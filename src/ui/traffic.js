@@ -47,9 +47,7 @@ function shown(e) {
 function row(e) {
 	const status = e.response ? e.response.status : 0;
 	const warnings = warningsOf(e);
-	// One row in the Tab order (a roving tabindex); arrows walk the others.
-	const roving = !tbody().querySelector('tr[tabindex="0"]');
-	return h('tr', { 'data-seq': e.seq, tabindex: roving ? 0 : -1, 'aria-selected': 'false' },
+	return h('tr', { 'data-seq': e.seq, tabindex: -1, 'aria-selected': 'false' },
 	    h('td', { class: 'num' }, e.seq),
 	    h('td', { class: 'time' }, timeOf(e.at)),
 	    h('td', { class: 'provider' }, e.provider),
@@ -82,7 +80,17 @@ export function add(e) {
 		tbody().querySelector(`tr[data-seq="${e.seq}"]`).replaceWith(tr);
 	else
 		tbody().prepend(tr);
+	// One row in the Tab order (a roving tabindex), the newest until one is picked;
+	// the arrows walk the others.
+	if (!selected)
+		rove(tr);
 	counted();
+}
+
+function rove(tr) {
+	for (const r of tbody().querySelectorAll('tr[tabindex="0"]'))
+		r.tabIndex = -1;
+	tr.tabIndex = 0;
 }
 
 export const lastSeq = () => Math.max(0, ...entries.keys());
@@ -112,10 +120,10 @@ export function curlOf(e) {
 	return parts.join(' \\\n  ');
 }
 
-function headerList(headers) {
+function headerList(headers, none) {
 	const names = Object.keys(headers || {});
 	if (!names.length)
-		return h('p', { class: 'muted' }, 'none recorded');
+		return h('p', { class: 'muted' }, none);
 	return h('dl', { class: 'headers' }, names.map(k => [h('dt', {}, k), h('dd', {}, headers[k])]));
 }
 
@@ -158,10 +166,10 @@ function detail(e) {
 	    findings.length ? h('div', { class: 'finding-box' }, h('h4', {}, 'Findings'),
 		h('ul', {}, findings.map(f => h('li', {}, h('span', { class: 'sev ' + f.severity }, f.severity),
 		    ' ', h('code', {}, f.rule), ' ', f.message)))) : null,
-	    h('h4', {}, 'Request headers'), headerList(e.request && e.request.headers),
+	    h('h4', {}, 'Request headers'), headerList(e.request && e.request.headers, 'none'),
 	    h('h4', {}, 'Request body'), bodyBlock(e.request && e.request.body),
 	    h('h4', {}, 'Reply body'), bodyBlock(e.response && e.response.body),
-	    h('h4', {}, 'Reply headers'), headerList(e.response && e.response.headers),
+	    h('h4', {}, 'Reply headers'), headerList(e.response && e.response.headers, 'not kept by this paymock\'s journal'),
 	    h('div', { class: 'row' }, h('h4', {}, 'As curl'),
 		h('button', { id: 'copy-curl', type: 'button', onclick: () => copy(curl) }, 'Copy as curl')),
 	    h('pre', { id: 'curl-text' }, curl),
@@ -219,11 +227,8 @@ export function init() {
 	selectableRows(tbody(), pick);
 	tbody().addEventListener('focusin', e => {
 		const tr = e.target.closest('tr[tabindex]');
-		if (!tr)
-			return;
-		for (const r of tbody().querySelectorAll('tr[tabindex="0"]'))
-			r.tabIndex = -1;
-		tr.tabIndex = 0;
+		if (tr)
+			rove(tr);
 	});
 	readFilters();
 	counted();
