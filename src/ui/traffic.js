@@ -47,7 +47,7 @@ function shown(e) {
 function row(e) {
 	const status = e.response ? e.response.status : 0;
 	const warnings = warningsOf(e);
-	return h('tr', { 'data-seq': e.seq, tabindex: -1, 'aria-selected': 'false' },
+	return h('tr', { 'data-seq': e.seq, tabindex: -1, 'aria-selected': String(e.seq === selected) },
 	    h('td', { class: 'num' }, e.seq),
 	    h('td', { class: 'time' }, timeOf(e.at)),
 	    h('td', { class: 'provider' }, e.provider),
@@ -60,44 +60,103 @@ function row(e) {
 		warnings.map(w => w.code).join(', ')));
 }
 
+// The table holds the newest MAX_ROWS entries the filters let through; every entry is
+// kept and filters search them all. More rows is a long layout that nobody reads.
+const MAX_ROWS = 500;
+let nmatch = 0;
+
 function counted() {
-	const rows = tbody().rows;
-	let visible = 0;
-	for (const r of rows)
-		visible += r.hidden ? 0 : 1;
-	$('#journal-count').textContent = visible === rows.length ?
-	    `${rows.length} requests` : `${visible} of ${rows.length} requests`;
-	$('#journal-empty').hidden = rows.length > 0;
+	const n = entries.size, rows = tbody().rows.length;
+	$('#journal-count').textContent = (nmatch === n ? `${n} requests` : `${nmatch} of ${n} requests`) +
+	    (rows < nmatch ? `, newest ${rows} shown` : '');
+	$('#journal-empty').hidden = n > 0;
 }
 
-// Called for each stream event: the row goes in at once, newest first.
-export function add(e) {
-	const old = entries.get(e.seq);
-	entries.set(e.seq, e);
-	const tr = row(e);
-	tr.hidden = !shown(e);
-	if (old)
-		tbody().querySelector(`tr[data-seq="${e.seq}"]`).replaceWith(tr);
-	else
-		tbody().prepend(tr);
-	// One row in the Tab order (a roving tabindex), the newest until one is picked;
-	// the arrows walk the others.
-	if (!selected)
-		rove(tr);
+// One row is in the Tab order (a roving tabindex): the picked one, else the newest.
+let rover = null;
+function rove(tr) {
+	if (rover)
+		rover.tabIndex = -1;
+	if (tr)
+		tr.tabIndex = 0;
+	rover = tr;
+}
+
+function render() {
+	readFilters();
+	nmatch = 0;
+	const rows = [];
+	for (const e of [...entries.values()].reverse()) {
+		if (shown(e) && ++nmatch <= MAX_ROWS)
+			rows.push(row(e));
+	}
+	rover = null;
+	tbody().replaceChildren(...rows);
+	rove(tbody().querySelector('tr[aria-selected="true"]') || tbody().firstElementChild);
 	counted();
 }
 
-function rove(tr) {
-	for (const r of tbody().querySelectorAll('tr[tabindex="0"]'))
-		r.tabIndex = -1;
-	tr.tabIndex = 0;
+// Rows go in on the next frame, all that came meanwhile at once; while entries pour in
+// (the last frame had several: a stream replaying thousands) at most every BATCH_MS,
+// so layouts stay few.
+const BATCH_MS = 250;
+let pending = [];
+let flushed = 0;
+let flood = false;
+function flush() {
+	const batch = pending;
+	pending = [];
+	flushed = performance.now();
+	flood = batch.length > 1;
+	if (batch.some(e => entries.has(e.seq))) {
+		// A stream that started over: sent again, drawn again.
+		for (const e of batch)
+			entries.set(e.seq, e);
+		render();
+		return;
+	}
+	const fresh = [];
+	for (const e of batch) {
+		entries.set(e.seq, e);
+		if (shown(e)) {
+			nmatch++;
+			fresh.push(e);
+		}
+	}
+	const top = document.createDocumentFragment();
+	for (const e of fresh.slice(-MAX_ROWS))
+		top.prepend(row(e));
+	tbody().prepend(top);
+	for (let n = tbody().rows.length; n > MAX_ROWS; n--) {
+		if (tbody().lastElementChild === rover)
+			rover = null;
+		tbody().lastElementChild.remove();
+	}
+	if (!selected || !rover)
+		rove(tbody().firstElementChild);
+	counted();
+}
+
+// Called for each stream event.
+export function add(e) {
+	if (!pending.length) {
+		const wait = flood ? flushed + BATCH_MS - performance.now() : 0;
+		if (wait > 0)
+			setTimeout(() => requestAnimationFrame(flush), wait);
+		else
+			requestAnimationFrame(flush);
+	}
+	pending.push(e);
 }
 
 export const lastSeq = () => Math.max(0, ...entries.keys());
 
 export function clear(why = 'The journal was emptied (the session was reset).') {
 	entries.clear();
+	pending = [];
 	selected = 0;
+	nmatch = 0;
+	rover = null;
 	tbody().replaceChildren();
 	$('#entry-detail').replaceChildren(h('p', { class: 'empty' }, why));
 	counted();
@@ -176,42 +235,43 @@ function detail(e) {
 	];
 }
 
-function pick(tr) {
-	const e = entries.get(Number(tr.dataset.seq));
+// Shows entry `seq` in the detail panel, and marks its row when the table has it.
+function select(seq) {
+	const e = entries.get(seq);
 	if (!e)
-		return;
+		return null;
 	const old = tbody().querySelector('tr[aria-selected="true"]');
 	if (old)
 		old.setAttribute('aria-selected', 'false');
-	tr.setAttribute('aria-selected', 'true');
-	selected = e.seq;
+	const tr = tbody().querySelector(`tr[data-seq="${seq}"]`);
+	if (tr) {
+		tr.setAttribute('aria-selected', 'true');
+		rove(tr);
+	}
+	selected = seq;
 	$('#entry-detail').replaceChildren(...detail(e).filter(Boolean));
+	return tr;
 }
 
 // Findings arrive after the entry: redraw an open detail so it lists them.
 export function refreshDetail() {
-	const tr = selected && tbody().querySelector(`tr[data-seq="${selected}"]`);
-	if (tr)
-		pick(tr);
+	if (selected)
+		select(selected);
 }
 
-// From a finding's entry link: show that entry.
+// From a finding's entry link: show that entry, the filters cleared if they hide it.
 export function show(seq) {
-	const tr = tbody().querySelector(`tr[data-seq="${seq}"]`);
-	if (!tr) {
+	if (!entries.has(seq)) {
 		toast(`entry ${seq} is no longer in the journal`);
 		return;
 	}
-	tr.hidden = false;
-	pick(tr);
-	tr.focus();
-}
-
-function applyFilters() {
-	readFilters();
-	for (const tr of tbody().rows)
-		tr.hidden = !shown(entries.get(Number(tr.dataset.seq)));
-	counted();
+	if (!tbody().querySelector(`tr[data-seq="${seq}"]`)) {
+		$('#traffic-filters').reset();
+		render();
+	}
+	const tr = select(seq);
+	if (tr)
+		tr.focus();
 }
 
 export function init() {
@@ -220,11 +280,11 @@ export function init() {
 	for (const o of OPERATIONS)
 		$('#filter-operation').append(h('option', { value: o }, o));
 	const form = $('#traffic-filters');
-	form.addEventListener('input', applyFilters);
-	form.addEventListener('change', applyFilters);
+	form.addEventListener('input', render);
+	form.addEventListener('change', render);
 	form.addEventListener('submit', e => e.preventDefault());
-	form.addEventListener('reset', () => setTimeout(applyFilters));
-	selectableRows(tbody(), pick);
+	form.addEventListener('reset', () => setTimeout(render));
+	selectableRows(tbody(), tr => select(Number(tr.dataset.seq)));
 	tbody().addEventListener('focusin', e => {
 		const tr = e.target.closest('tr[tabindex]');
 		if (tr)
