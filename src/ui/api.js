@@ -37,8 +37,9 @@ function tokenAgain() {
 
 // Resolves with the reply's JSON; a failure rejects with ApiError, shown in #toast unless quiet.
 export async function api(method, path, body, quiet) {
+	const session = state.session;
 	for (let again = true; ; again = false) {
-		const headers = { 'X-Paymock-Session': state.session };
+		const headers = { 'X-Paymock-Session': session };
 		if (token())
 			headers.Authorization = 'Bearer ' + token();
 		const init = { method, headers };
@@ -55,6 +56,9 @@ export async function api(method, path, body, quiet) {
 		}
 		if (res.status === 401 && again && await tokenAgain())
 			continue;
+		// An answer about a session the console left must not be drawn over the new one.
+		if (session !== state.session)
+			throw new ApiError(0, 'stale', `about session ${session}`);
 		const text = await res.text();
 		let data = text;
 		try {

@@ -8,7 +8,7 @@ import * as sessions from './sessions.js';
 import * as traffic from './traffic.js';
 import * as webhooks from './webhooks.js';
 
-// What each view reloads when shown or when the session changes; traffic comes by stream.
+// What each view reloads when shown and when the session moves; traffic comes by stream.
 const VIEWS = {
 	traffic: null,
 	refunds: refunds.refresh,
@@ -18,18 +18,13 @@ const VIEWS = {
 	sessions: sessions.refresh,
 };
 
-const stale = new Set();
-
 function refreshView(name) {
-	stale.delete(name);
 	const load = VIEWS[name];
 	return load ? load() : Promise.resolve();
 }
 
-// The visible view reloads now, the others when they are shown next.
+// The visible view reloads now, the others when they are shown.
 function invalidate() {
-	for (const v of Object.keys(VIEWS))
-		stale.add(v);
 	refreshView(state.view);
 	if (state.view !== 'findings')
 		findings.refresh().then(traffic.refreshDetail);
@@ -52,8 +47,7 @@ function show(view, push) {
 	if (push)
 		history.pushState(null, '', pageUrl(state.session, view));
 	document.title = `${$(`nav a[data-view="${view}"]`).firstChild.textContent.trim()} · ${state.session} · paymock`;
-	if (stale.has(view))
-		refreshView(view);
+	refreshView(view);
 }
 
 let source = null;
@@ -97,8 +91,6 @@ function useSession(name, view) {
 	state.session = name;
 	$('#session-name').textContent = name;
 	traffic.clear('Select a request (click it, or Enter) to see it whole.');
-	for (const v of Object.keys(VIEWS))
-		stale.add(v);
 	show(view || state.view, false);
 	connect();
 	findings.refresh();

@@ -31,6 +31,9 @@ async function replay(id) {
 	const r = await api('POST', `/__admin/webhooks/deliveries/${id}/replay`);
 	toast(`replaying delivery ${r.replaying}`, 'ok');
 	changed('replay');
+	// The replay is logged once the receiver answers: look again shortly.
+	for (const ms of [300, 1000, 3000])
+		setTimeout(() => changed('replay'), ms);
 }
 
 // A delivery's headers and payload, under its row.
