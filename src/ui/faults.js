@@ -7,7 +7,8 @@ const ERRORS = ['provider_unavailable', 'internal_error', 'bad_gateway', 'gatewa
     'rate_limited', 'unauthorized'];
 const OUTCOMES = ['succeeded', 'declined', 'failed', 'stuck'];
 
-// Field kinds: int, num, json, choice (with `of`). From docs/interface.md, "Actions".
+// Field kinds: int, num, json, choice (with `of`). From docs/interface.md, "Actions";
+// the webhook_* actions act on webhook.deliver.
 const ms = { name: 'ms', kind: 'int', hint: 'milliseconds' };
 const ACTIONS = {
 	respond: { help: 'Answer with this status and body, or a neutral error in the provider\'s own shape.',
@@ -17,23 +18,23 @@ const ACTIONS = {
 	delay: { help: 'The normal reply, later (wall time).', fields: [ms,
 	    { name: 'min_ms', kind: 'int', hint: 'or a range' }, { name: 'max_ms', kind: 'int' }] },
 	hang: { help: 'No reply: the connection is held, then closed.', fields: [{ ...ms, hint: 'optional' }] },
-	drop: { help: 'The connection closed, no reply; nothing recorded.', fields: [] },
-	reset: { help: 'A TCP reset; nothing recorded.', fields: [] },
-	commit_then_drop: { help: 'The work is done but the reply is lost: a retry gets the stored result.', fields: [] },
+	drop: { help: 'The connection closed, no reply; nothing recorded.' },
+	reset: { help: 'A TCP reset; nothing recorded.' },
+	commit_then_drop: { help: 'The work is done but the reply is lost: a retry gets the stored result.' },
 	truncate: { help: 'The reply cut after this many bytes of body.', fields: [{ name: 'bytes', kind: 'int' }] },
-	malformed: { help: '200 with a body that is not JSON.', fields: [] },
+	malformed: { help: '200 with a body that is not JSON.' },
 	slow: { help: 'The reply dripped at this rate.', fields: [{ name: 'bytes_per_s', kind: 'int' }] },
 	rate_limit: { help: '429 with Retry-After in the provider\'s shape.',
 	    fields: [{ name: 'retry_after_s', kind: 'int', hint: 'default 1' }] },
-	decline: { help: 'The provider\'s own decline.', fields: [] },
+	decline: { help: 'The provider\'s own decline.' },
 	outcome: { help: 'This refund\'s life: when it settles and how.',
 	    fields: [{ name: 'settle_after_s', kind: 'num', hint: 'seconds' }, { name: 'outcome', kind: 'choice', of: OUTCOMES }] },
-	webhook_drop: { help: 'The webhook attempt is not sent.', fields: [], webhook: true },
+	webhook_drop: { help: 'The webhook attempt is not sent.' },
 	webhook_delay: { help: 'The attempt is sent later, in virtual seconds.',
-	    fields: [{ name: 's', kind: 'num', hint: 'virtual seconds' }], webhook: true },
-	webhook_duplicate: { help: 'The attempt is sent twice.', fields: [], webhook: true },
-	webhook_reorder: { help: 'The attempt is sent after the refund\'s next event.', fields: [], webhook: true },
-	webhook_bad_signature: { help: 'The attempt is signed with the wrong secret.', fields: [], webhook: true },
+	    fields: [{ name: 's', kind: 'num', hint: 'virtual seconds' }] },
+	webhook_duplicate: { help: 'The attempt is sent twice.' },
+	webhook_reorder: { help: 'The attempt is sent after the refund\'s next event.' },
+	webhook_bad_signature: { help: 'The attempt is signed with the wrong secret.' },
 };
 const DELAY_MS = { name: 'delay_ms', kind: 'int', hint: 'wait first (wall ms)' };
 
@@ -54,10 +55,10 @@ function field(f) {
 }
 
 function showFields() {
-	const a = ACTIONS[$('#fault-action').value];
+	const type = $('#fault-action').value, a = ACTIONS[type];
 	$('#fault-action-help').textContent = a.help;
-	$('#fault-fields').replaceChildren(...[...a.fields, DELAY_MS].map(field));
-	if (a.webhook)
+	$('#fault-fields').replaceChildren(...[...(a.fields || []), DELAY_MS].map(field));
+	if (type.startsWith('webhook_'))
 		$('#fault-operation').value = 'webhook.deliver';
 	else if ($('#fault-operation').value === 'webhook.deliver')
 		$('#fault-operation').value = '';

@@ -85,16 +85,7 @@ function render(transactions, refunds) {
 		    t.amount ? h('p', { class: 'muted' }, `${t.amount} ${t.currency} · ${t.state} · refunded ${t.refunded}`) : null,
 		    rs.map(r => refundCard(r, now)));
 	});
-	const idle = transactions.filter(t => !byTxn.has(`${t.provider}/${t.id}`));
-	morph($('#refunds'), [
-	    ...(groups.length ? groups : [h('p', { class: 'empty' }, 'No refunds in this session yet.')]),
-	    h('details', { class: 'panel', open: !!($('#refunds details') || {}).open },
-		h('summary', {}, `${idle.length} transactions without refunds`),
-		h('table', { class: 'grid' },
-		    h('thead', {}, h('tr', {}, ['provider', 'id', 'amount', 'state', 'refunded', 'outcome'].map(c => h('th', {}, c)))),
-		    h('tbody', {}, idle.map(t => h('tr', {}, h('td', {}, t.provider), h('td', {}, h('code', {}, t.id)),
-			h('td', {}, `${t.amount} ${t.currency}`), h('td', {}, t.state), h('td', {}, t.refunded),
-			h('td', {}, t.refund_outcome))))))]);
+	morph($('#refunds'), groups.length ? groups : [h('p', { class: 'empty' }, 'No refunds in this session yet.')]);
 }
 
 function showClock(c) {

@@ -55,7 +55,7 @@ function row(e) {
 	    h('td', { class: 'path', title: e.path }, h('b', {}, e.method), ' ',
 		e.path.startsWith(`/${e.provider}/`) ? e.path.slice(e.provider.length + 1) : e.path),
 	    h('td', { class: 'status ' + statusClass(status) }, status || 'none'),
-	    h('td', { class: 'rule' }, e.rule ? `${e.rule} (${e.action})` : ''),
+	    h('td', { class: 'rule', title: e.rule ? `${e.rule} → ${e.action}` : '' }, e.rule || ''),
 	    h('td', { class: 'warnings', title: warnings.map(w => w.text).join('\n') },
 		warnings.map(w => w.code).join(', ')));
 }
