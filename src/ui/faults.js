@@ -47,7 +47,7 @@ function field(f) {
 	if (f.kind === 'choice')
 		input = h('select', { id }, options(f.of, '(none)'));
 	else if (f.kind === 'json')
-		input = h('textarea', { id, rows: 3, spellcheck: 'false', placeholder: f.hint });
+		input = h('textarea', { id, rows: 2, spellcheck: 'false', placeholder: f.hint });
 	else
 		input = h('input', { id, type: 'number', min: 0, step: f.kind === 'int' ? 1 : 'any', placeholder: f.hint || '' });
 	input.dataset.kind = f.kind;
