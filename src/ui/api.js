@@ -21,13 +21,18 @@ export class ApiError extends Error {
 
 export const token = () => sessionStorage.getItem(TOKEN_KEY) || '';
 
-// Concurrent 401s share one question: the token is asked for once.
+// Concurrent 401s share one question: the token is asked for once, and not again
+// after a Cancel (a reload asks again).
 let asking = null;
+let declined = false;
 function tokenAgain() {
+	if (declined)
+		return Promise.resolve('');
 	if (!asking) {
 		asking = askToken().then(t => {
 			if (t)
 				sessionStorage.setItem(TOKEN_KEY, t);
+			declined = !t;
 			asking = null;
 			return t;
 		});

@@ -176,7 +176,9 @@ export function curlOf(e) {
 	const body = e.request ? e.request.body : null;
 	if (body !== null && body !== undefined)
 		parts.push(`--data-raw ${quote(typeof body === 'string' ? body : JSON.stringify(body))}`);
-	return parts.join(' \\\n  ');
+	const cmd = parts.join(' \\\n  ');
+	// A body longer than --journal-capture was kept cut: say so rather than resend it quietly.
+	return body && body.truncated === true && body.body_length ? `# the journal kept only part of this ${body.body_length}-byte body\n${cmd}` : cmd;
 }
 
 function headerList(headers, none) {
