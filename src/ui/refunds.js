@@ -125,8 +125,13 @@ export function init() {
 		if (e.key === 'Enter')
 			$('#advance-go').click();
 	});
-	$('#clock-set-go').addEventListener('click', () =>
-		clockCall('/__admin/clock/set', { now: $('#clock-set-input').value.trim() }));
+	$('#clock-set-go').addEventListener('click', () => {
+		const now = $('#clock-set-input').value.trim();
+		if (now)
+			clockCall('/__admin/clock/set', { now });
+		else
+			$('#clock-set-input').focus();
+	});
 	$('#clock-set-input').addEventListener('keydown', e => {
 		if (e.key === 'Enter')
 			$('#clock-set-go').click();
