@@ -1,6 +1,6 @@
 // Live traffic: the journal as the stream brings it, filters, the detail of one entry.
 import { PROVIDERS, state } from './api.js';
-import { $, h, pretty, selectableRows, statusClass, timeOf, toast } from './dom.js';
+import { $, h, morph, pretty, selectableRows, statusClass, timeOf, toast } from './dom.js';
 import { findingsOf } from './findings.js';
 
 const OPERATIONS = ['refund.create', 'refund.status', 'refund.list', 'unknown'];
@@ -194,9 +194,9 @@ function bodyBlock(body) {
 	return h('pre', { class: 'json' }, pretty(body));
 }
 
-async function copy(text) {
+async function copy() {
 	try {
-		await navigator.clipboard.writeText(text);
+		await navigator.clipboard.writeText($('#curl-text').textContent);
 		toast('curl command copied', 'ok');
 	} catch (err) {
 		// No clipboard (an insecure origin, a headless browser): select it for Ctrl+C.
@@ -232,7 +232,7 @@ function detail(e) {
 	    h('h4', {}, 'Reply body'), bodyBlock(e.response && e.response.body),
 	    h('h4', {}, 'Reply headers'), headerList(e.response && e.response.headers, 'not kept by this paymock\'s journal'),
 	    h('div', { class: 'row' }, h('h4', {}, 'As curl'),
-		h('button', { id: 'copy-curl', type: 'button', onclick: () => copy(curl) }, 'Copy as curl')),
+		h('button', { id: 'copy-curl', type: 'button', onclick: copy }, 'Copy as curl')),
 	    h('pre', { id: 'curl-text' }, curl),
 	];
 }
@@ -251,7 +251,8 @@ function select(seq) {
 		rove(tr);
 	}
 	selected = seq;
-	$('#entry-detail').replaceChildren(...detail(e).filter(Boolean));
+	// Redrawn in place: new findings must not scroll the reader back to the top.
+	morph($('#entry-detail'), detail(e).filter(Boolean));
 	return tr;
 }
 
