@@ -365,6 +365,7 @@ class Checks:
         self.ui, self.pm, self.rx, self.elsewhere, self.root = ui, pm, receiver, elsewhere, root
         self.first_refund = None      # SmartPay's refund id from check 2
         self.latency_ms = None
+        self.fault_seq = self.fault_rule = None   # check 3's fault and the entry it answered
 
     def cell(self, seq, name):
         """td.NAME of journal row SEQ, read afresh (a row is replaced when it changes)."""
@@ -447,14 +448,14 @@ class Checks:
         if match.get("provider") != "smartpay" or match.get("operation") != "refund.create":
             raise Failure("pre#fault-json has match %r" % match)
         ui.el("#fault-arm").click()
-        rule = ui.el("#rules [data-rule]").get_attribute("data-rule")
+        rule = self.fault_rule = ui.el("#rules [data-rule]").get_attribute("data-rule")
         armed = [f["name"] for f in self.pm.admin_ok("GET", "/scenarios")["faults"]]
         if rule not in armed:
             raise Failure("#rules shows %r; the server has %r" % (rule, armed))
         r, _ = self.pm.smartpay_refund(1.50)
         if r.status != 503:
             raise Failure("the refund after the fault: %d, not 503" % r.status)
-        seq = self.pm.last_seq()
+        seq = self.fault_seq = self.pm.last_seq()
         ui.view("traffic")
         ui.wait("row %d to show 503 and rule %s" % (seq, rule), lambda: "503" in self.cell(
             seq, "status") and rule in self.cell(seq, "rule"))
@@ -543,6 +544,13 @@ class Checks:
         ui.el('#deliveries [data-delivery-id="%s"] button.replay' % did).click()
         self.rx.wait_for("replay of " + event_id, lambda got: len(got) > before and any(
             p and p.get("id") == event_id for p in got[before:]))
+        # The replay is logged once the receiver has answered, after the console's own
+        # refresh: the log shows it when the view is drawn again (the stream has no deliveries).
+        ui.wait("the replay in GET /__admin/webhooks/deliveries", lambda: any(
+            d["attempt"] == 0 for d in self.pm.admin_ok("GET", "/webhooks/deliveries")[
+                "deliveries"]))
+        ui.view("refunds")
+        ui.view("webhooks")
         ui.wait("the replay (attempt 0) in #deliveries", lambda: any(
             ui.text(td) in ("0", "replay") for td in ui.qa("#deliveries td.attempt")))
         return "delivery %s (%s) replayed; %d POSTs at the receiver" % (
@@ -607,6 +615,11 @@ class Checks:
                 and ui.q("#entry-detail").is_displayed())
         ui.wait("pre#curl-text to hold a curl command",
                 lambda: ui.text("pre#curl-text").startswith("curl"))
+        if self.fault_seq:
+            # The screenshot shows the request a fault answered: its rule is in the detail.
+            ui.el('#journal tr[data-seq="%d"]' % self.fault_seq).click()
+            ui.wait("#entry-detail to name rule " + self.fault_rule,
+                    lambda: self.fault_rule in ui.text("#entry-detail"))
         ui.shot("traffic")
         return "a journal row after %d Tabs" % presses
 
@@ -620,7 +633,7 @@ class Checks:
         ui.el("#deliveries [data-delivery-id]")
         ui.shot("webhooks")
         ui.view("findings")
-        ui.el("#findings")
+        ui.el("#findings [data-finding-rule]")    # this run's traffic leaves findings
         ui.shot("findings")
         ui.view("sessions")
         ui.el('#session-list [data-session="%s"]' % SESSION)
