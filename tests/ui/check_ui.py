@@ -18,7 +18,9 @@ in headless Chromium and checks, each printed as ok or FAIL:
   7. a cross-origin POST is refused (from a page on another origin, and a direct
      request with Origin or Sec-Fetch-Site), while same-origin and curl-like
      requests pass;
-  8. the keyboard: Tab reaches the nav and a journal row; Enter opens its detail.
+  8. the keyboard: Tab reaches the nav and a journal row; Enter opens its detail;
+  9. against a second paymock with an admin token, the console asks for the token
+     once (#token-dialog), then streams, and a reload does not ask again.
 
 Screenshots (1280x800 PNG) of each view go to --shots; with --doc-images the
 traffic and refunds ones are copied there as console-traffic.png and
@@ -111,14 +113,14 @@ def call(method, url, body=None, headers=None):
 class Paymock:
     """The server under test, started on port 0; the port is read from its first line."""
 
-    def __init__(self, binary, root, log_path):
+    def __init__(self, binary, root, log_path, token=""):
         self.log = open(log_path, "w")
         self.proc = subprocess.Popen(
             [binary, "--port", "0", "--clock", CLOCK,
              "--fixtures", os.path.join(root, "fixtures"),
              "--scenario-dir", os.path.join(root, "scenarios")],
             stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL, text=True,
-            start_new_session=True, env=dict(os.environ, PAYMOCK_ADMIN_TOKEN=""))
+            start_new_session=True, env=dict(os.environ, PAYMOCK_ADMIN_TOKEN=token))
         line = self.proc.stdout.readline()
         m = re.search(r"listening on http://([^ ]+):(\d+)$", line.strip())
         if not m:
@@ -361,8 +363,9 @@ if (!window.__rowObserver) {
 # ---------------------------------------------------------------- the checks
 
 class Checks:
-    def __init__(self, ui, pm, receiver, elsewhere, root):
-        self.ui, self.pm, self.rx, self.elsewhere, self.root = ui, pm, receiver, elsewhere, root
+    def __init__(self, ui, pm, receiver, elsewhere, args):
+        self.ui, self.pm, self.rx, self.elsewhere = ui, pm, receiver, elsewhere
+        self.args, self.root = args, os.path.abspath(args.root)
         self.first_refund = None      # SmartPay's refund id from check 2
         self.latency_ms = None
         self.fault_seq = self.fault_rule = None   # check 3's fault and the entry it answered
@@ -623,10 +626,43 @@ class Checks:
         ui.shot("traffic")
         return "a journal row after %d Tabs" % presses
 
+    def c9_token(self):
+        """with an admin token the console asks for it once, then streams"""
+        ui, secret = self.ui, "ui-check-" + uuid.uuid4().hex
+        log = os.path.join(os.path.dirname(os.path.abspath(self.args.shots)), "check-ui-token.log")
+        pm = Paymock(os.path.abspath(self.args.paymock), self.root, log, token=secret)
+        try:
+            r = pm.admin("GET", "/journal")
+            if r.status != 401:
+                raise Failure("GET /__admin/journal without the token: %d" % r.status)
+            ui.d.get("%s/__admin/ui?session=%s" % (pm.base, SESSION))
+            dialog = ui.el("#token-dialog")
+            ui.wait("#token-dialog open", lambda: dialog.get_attribute("open") is not None)
+            ui.el("#token-input").send_keys(secret)
+            ui.el("#token-save").click()
+            ui.errors()     # the 401s that made it ask
+            ui.wait('#stream-state "live"', lambda: "live" in ui.text("#stream-state").lower())
+            r, _ = pm.smartpay_refund(1.00)
+            if r.status != 200:
+                raise Failure("smartpay refund: %d" % r.status)
+            ui.el("#journal tr[data-seq]")
+            ui.d.refresh()
+            ui.wait('#stream-state "live" after a reload',
+                    lambda: "live" in ui.text("#stream-state").lower())
+            ui.el("#journal tr[data-seq]")
+            if ui.q("#token-dialog").get_attribute("open") is not None:
+                raise Failure("asked for the token again after a reload")
+        finally:
+            ui.d.get("about:blank")     # its stream ends with the page, not with the server
+            rc = pm.stop()
+        if rc != 0:
+            raise Failure("the second paymock exited %s (log: %s)" % (rc, log))
+        return "asked once; the stream and the journal with the token"
+
     def shots(self):
         """screenshots of the other views"""
         ui = self.ui
-        ui.view("refunds")
+        ui.open("refunds")
         ui.el("#refunds [data-refund-id]")
         ui.shot("refunds")
         ui.view("webhooks")
@@ -666,10 +702,10 @@ def main():
     try:
         driver = browser()
         ui = Console(driver, pm, args.shots)
-        checks = Checks(ui, pm, receiver, elsewhere, root)
+        checks = Checks(ui, pm, receiver, elsewhere, args)
         steps = [checks.c1_opens, checks.c2_live, checks.c3_fault, checks.c4_scenario,
                  checks.c5_clock, checks.c6_webhook, checks.c7_cross_origin,
-                 checks.c8_keyboard, checks.shots]
+                 checks.c8_keyboard, checks.c9_token, checks.shots]
         for n, step in enumerate(steps, 1):
             what = step.__doc__
             try:
