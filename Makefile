@@ -44,7 +44,7 @@ TESTBIN    = $(BUILD)/paymock-tests
 
 # Only these goals may install packages; a plain `make` only builds (no apt on Fedora,
 # macOS or a CI image that has the libraries already).
-ifneq ($(filter run test check-openapi,$(MAKECMDGOALS)),)
+ifneq ($(filter run test check-openapi check-ui,$(MAKECMDGOALS)),)
 INSTALL_FIRST = deps
 endif
 
@@ -149,7 +149,8 @@ clean:
 
 # Container targets (make docker, make docker-test) live beside the Dockerfile,
 # the benchmark (make bench) beside its scripts, fuzzing (make fuzz) beside its harnesses,
-# the soak (make soak) beside the benchmark, the fleet check (make check-fleet) beside its config.
+# the soak (make soak) beside the benchmark, the fleet check (make check-fleet) beside its config,
+# the browser check of the console (make check-ui) beside its script.
 -include docker/docker.mk
 -include bench/bench.mk
 -include bench/soak.mk
@@ -157,5 +158,6 @@ clean:
 -include tests/fuzz/fuzz.mk
 -include tools/graph.mk
 -include tools/openapi/openapi.mk
+-include tests/ui/ui.mk
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d $(BUILD)/gen/*.d)
