@@ -29,6 +29,7 @@ struct journal_entry {
 	char		*req_body;	/* the first quota.journal_capture bytes */
 	size_t		 req_body_len;	/* the whole body's length */
 	int		 status;	/* 0: no reply was sent */
+	char		*resp_headers;	/* as req_headers: the reply's, NULL if none */
 	char		*resp_body;	/* as req_body */
 	size_t		 resp_body_len;
 	char		*rule;		/* the scenario rule that fired, or NULL */

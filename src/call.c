@@ -141,12 +141,13 @@ call_warn_rules(struct call *c)
 static void
 call_warn_headers(struct call *c)
 {
-	const char	*p, *text, *end = c->warnings.data + c->warnings.len;
+	const char	*p, *text, *end;
 
 	/* In strict mode the 400 names what the warning would have. */
-	if (c->session->strict)
+	if (c->session->strict || c->warnings.data == NULL)
 		return;
-	for (p = c->warnings.data; p != NULL && p < end; p = text + strlen(text) + 1) {
+	end = c->warnings.data + c->warnings.len;
+	for (p = c->warnings.data; p < end; p = text + strlen(text) + 1) {
 		text = p + strlen(p) + 1;
 		reply_header(c->reply, "X-Paymock-Warning", text);
 	}

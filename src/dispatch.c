@@ -55,31 +55,48 @@ dispatch_header_shown(const char *value, const char *admin_token)
 }
 
 /*
- * The request's headers packed for the journal (journal.h), made UTF-8:
- * values from the wire may not be, and the entry must still list.
+ * Headers packed for the journal (journal.h), made UTF-8: values from the
+ * wire may not be, and the entry must still list.
  */
 static char *
-dispatch_headers_text(const struct request *req, const char *admin_token)
+dispatch_headers_text(const struct header *h, size_t n, const char *admin_token)
 {
 	char	*text, *p;
 	size_t	 i, len = 1;
 
 	/* An empty name would end the list early: no such header is kept. */
-	for (i = 0; i < req->nheaders; i++)
-		if (*req->headers[i].name != '\0')
-			len += strlen(req->headers[i].name) + strlen(dispatch_header_shown(
-			    req->headers[i].value, admin_token)) + 2;
+	for (i = 0; i < n; i++)
+		if (*h[i].name != '\0')
+			len += strlen(h[i].name) + strlen(dispatch_header_shown(
+			    h[i].value, admin_token)) + 2;
 	p = text = xmalloc(len);
-	for (i = 0; i < req->nheaders; i++) {
-		if (*req->headers[i].name == '\0')
+	for (i = 0; i < n; i++) {
+		if (*h[i].name == '\0')
 			continue;
-		p = utf8_scrub(strcpy(p, req->headers[i].name));
+		p = utf8_scrub(strcpy(p, h[i].name));
 		p += strlen(p) + 1;
-		p = utf8_scrub(strcpy(p, dispatch_header_shown(req->headers[i].value,
+		p = utf8_scrub(strcpy(p, dispatch_header_shown(h[i].value,
 		    admin_token)));
 		p += strlen(p) + 1;
 	}
 	*p = '\0';
+	return (text);
+}
+
+/* The reply's headers as they stand when it is journaled, Content-Type first. */
+static char *
+dispatch_reply_headers_text(const struct reply *r)
+{
+	struct header	*h = xcalloc(r->nheaders + 1, sizeof *h);
+	size_t		 i, n = 0;
+	char		*text;
+
+	if (r->content_type != NULL)
+		h[n++] = (struct header){ "Content-Type", r->content_type };
+	for (i = 0; i < r->nheaders; i++)
+		h[n++] = (struct header){ r->headers[i].name, r->headers[i].value };
+	text = dispatch_headers_text(h, n, NULL);
+	free(h);
 	return (text);
 }
 
@@ -102,11 +119,13 @@ dispatch_journal(struct call *c, const struct rule *rule, const struct plan *pla
 	e.operation = c->route != NULL ? c->route->operation : "unknown";
 	e.method = xstrdup(c->req->method);
 	e.path = utf8_scrub(xstrdup(c->req->path));	/* or the entry cannot be listed */
-	e.req_headers = dispatch_headers_text(c->req, c->app->admin_token);
+	e.req_headers = dispatch_headers_text(c->req->headers, c->req->nheaders,
+	    c->app->admin_token);
 	e.req_body = journal_capture(c->req->body_len > 0 ? c->req->body : NULL,
 	    c->req->body_len);
 	e.req_body_len = c->req->body_len;
 	e.status = replied ? r->status : 0;
+	e.resp_headers = replied ? dispatch_reply_headers_text(r) : NULL;
 	e.resp_body_len = replied && r->body != NULL ? strlen(r->body) : 0;
 	e.resp_body = journal_capture(r->body, e.resp_body_len);
 	e.refund_id = r->refund_id != NULL ? xstrdup(r->refund_id) : NULL;

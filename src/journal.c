@@ -40,6 +40,7 @@ journal_entry_release(const struct journal_entry *e)
 	free(e->method);
 	free(e->path);
 	free(e->req_headers);
+	free(e->resp_headers);
 	free(e->req_body);
 	free(e->resp_body);
 	free(e->rule);
@@ -141,6 +142,7 @@ journal_entry_bytes(const struct journal_entry *e)
 	    str_bytes(e->rule) + str_bytes(e->action) +
 	    str_bytes(e->refund_id) + str_bytes(e->note) +
 	    alloc_bytes(journal_headers_len(e->req_headers)) +
+	    alloc_bytes(journal_headers_len(e->resp_headers)) +
 	    alloc_bytes(journal_headers_len(e->warnings)));
 }
 
@@ -319,8 +321,9 @@ journal_entry_json(const struct journal_entry *e)
 	    "path", e->path,
 	    "request", journal_message_json(json_pack("{so}", "headers",
 	    journal_headers_json(e->req_headers)), e->req_body, e->req_body_len),
-	    "response", journal_message_json(json_pack("{si}", "status", e->status),
-	    e->resp_body, e->resp_body_len),
+	    "response", journal_message_json(json_pack("{si so}", "status", e->status,
+	    "headers", journal_headers_json(e->resp_headers)), e->resp_body,
+	    e->resp_body_len),
 	    "rule", journal_str(e->rule),
 	    "action", journal_str(e->action),
 	    "refund_id", journal_str(e->refund_id),

@@ -198,6 +198,22 @@ Test(console, root_redirects_browsers_only)
 }
 
 /* The entries there first, then each new one as it is journaled, as the journal lists it. */
+/* The entry detail shows the reply's headers as the adapter wrote them. */
+Test(console, journal_keeps_the_reply_headers)
+{
+	struct e2e_resp	*r = e2e("POST", SP_REFUND, SESSION("heads") JSON_CT, SP_BODY("h-1"));
+	struct e2e_resp	*j;
+
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	j = e2e("GET", "/__admin/journal", SESSION("heads"), NULL);
+	cr_expect_str_eq(e2e_get(j, "entries[0].response.headers.Content-Type"),
+	    "application/json");
+	cr_expect_str_eq(e2e_get(j, "entries[0].response.headers.X-Trace-Id"),
+	    e2e_header(r, "X-Trace-Id"));
+	cr_expect_str_eq(e2e_get(j, "entries[0].response.headers.Accept-Language"),
+	    "en-US");
+}
+
 Test(console, stream_backfills_then_follows_live)
 {
 	struct sse	 s;

@@ -230,7 +230,7 @@ function detail(e) {
 	    h('h4', {}, 'Request headers'), headerList(e.request && e.request.headers, 'none'),
 	    h('h4', {}, 'Request body'), bodyBlock(e.request && e.request.body),
 	    h('h4', {}, 'Reply body'), bodyBlock(e.response && e.response.body),
-	    h('h4', {}, 'Reply headers'), headerList(e.response && e.response.headers, 'not kept by this paymock\'s journal'),
+	    h('h4', {}, 'Reply headers'), headerList(e.response && e.response.headers, 'none'),
 	    h('div', { class: 'row' }, h('h4', {}, 'As curl'),
 		h('button', { id: 'copy-curl', type: 'button', onclick: copy }, 'Copy as curl')),
 	    h('pre', { id: 'curl-text' }, curl),

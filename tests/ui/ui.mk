@@ -1,11 +1,12 @@
 # make check-ui: the QA console (src/ui, served at /__admin/ui) in headless Chromium driven
 # by Selenium (tests/ui/check_ui.py): live journal, the fault form, scenarios, the clock,
 # webhook replay, cross-origin refusal, the keyboard.  Screenshots go to $(BUILD)/ui-shots;
-# the traffic and refunds ones are copied to UI_DOC_IMAGES (the README's; empty: not copied).
+# the traffic and refunds ones are copied to UI_DOC_IMAGES when it is set
+# (UI_DOC_IMAGES=docs/images renews the README's; a run leaves the tree clean).
 .PHONY: check-ui ui-deps
 
 UI_PKGS        = chromium chromium-driver python3-selenium
-UI_DOC_IMAGES ?= docs/images
+UI_DOC_IMAGES ?=
 
 # As `make deps` does: Debian's packages, only those missing, when the tools are not there.
 ui-deps:
