@@ -1,4 +1,5 @@
 /* The /__admin API: health, sessions, clock, transactions, refunds, journal. */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -104,6 +105,28 @@ admin_authorize(struct call *c, const char *path)
 /* Methods that only read: a page elsewhere may send them, and learns nothing (no CORS). */
 static const char *const admin_safe_methods[] = { "GET", "HEAD", "OPTIONS" };
 
+/*
+ * 1 if the Host names the server by address (or localhost).  A page whose
+ * DNS name was rebound to 127.0.0.1 is same-origin with itself, so a name
+ * in Host proves nothing unless the admin token guards the API.
+ */
+static int
+admin_host_is_address(const char *host)
+{
+	struct in_addr	 a;
+	char		 name[256];
+	const char	*colon = strrchr(host, ':');
+	size_t		 n = colon != NULL ? (size_t)(colon - host) : strlen(host);
+
+	if (*host == '[')
+		return (1);	/* an IPv6 literal: no name to rebind */
+	if (n >= sizeof name)
+		return (0);
+	memcpy(name, host, n);
+	name[n] = '\0';
+	return (str_casecmp(name, "localhost") == 0 || inet_pton(AF_INET, name, &a) == 1);
+}
+
 int
 admin_same_origin(struct call *c)
 {
@@ -123,9 +146,17 @@ admin_same_origin(struct call *c)
 		    "takes no state-changing request from another site", site);
 		return (0);
 	}
-	if (origin == NULL || (host != NULL && strncasecmp(origin, "http://", 7) == 0 &&
-	    str_casecmp(origin + 7, host) == 0))
+	if (origin == NULL)
 		return (1);
+	if (host != NULL && strncasecmp(origin, "http://", 7) == 0 &&
+	    str_casecmp(origin + 7, host) == 0) {
+		if (c->app->admin_token != NULL || admin_host_is_address(host))
+			return (1);
+		admin_error(c, 403, "cross_origin", "Host %s is a name, not an address: "
+		    "a browser's state-changing admin request through a DNS name needs "
+		    "--admin-token (a rebound name would pass for this server)", host);
+		return (0);
+	}
 	admin_error(c, 403, "cross_origin", "Origin %s is not this server's "
 	    "(http://%s): the admin API takes no state-changing request from "
 	    "another origin", origin, host != NULL ? host : "");

@@ -578,6 +578,45 @@ Test(console, same_origin_and_curl_are_allowed)
 	cr_assert_eq(r->status, 200, "curl sends no Origin");
 }
 
+/* A POST to /__admin/reset from a page at 'host' (Origin = http://host). */
+static char *
+reset_from_page(const char *host, const char *extra)
+{
+	char	req[512];
+	int	len;
+
+	len = snprintf(req, sizeof req, "POST /__admin/reset HTTP/1.1\r\nHost: %s\r\n"
+	    "Origin: http://%s\r\n%sX-Paymock-Session: rebind\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n", host, host, extra);
+	return (e2e_raw(req, (size_t)len, DEADLINE_MS));
+}
+
+/* DNS rebinding: a page whose name now points at 127.0.0.1 is same-origin with itself. */
+Test(console, a_rebound_name_is_not_this_server)
+{
+	char	*out = reset_from_page("evil.example:8080", "");
+
+	cr_expect_not_null(strstr(out, "HTTP/1.1 403 "), "%s", out);
+	cr_expect_not_null(strstr(out, "cross_origin"), "%s", out);
+	free(out);
+	out = reset_from_page("localhost:8080", "");
+	cr_expect_not_null(strstr(out, "HTTP/1.1 200 "), "%s", out);
+	free(out);
+	out = reset_from_page("[::1]:8080", "");
+	cr_expect_not_null(strstr(out, "HTTP/1.1 200 "), "%s", out);
+	free(out);
+}
+
+/* With the token set, a name in Host is fine: a rebound page cannot know the token. */
+Test(console_token, a_name_in_host_passes_with_the_token)
+{
+	char	*out = reset_from_page("paymock.internal:8080",
+	    "Authorization: Bearer " TOKEN "\r\n");
+
+	cr_expect_not_null(strstr(out, "HTTP/1.1 200 "), "%s", out);
+	free(out);
+}
+
 /* Reads are not guarded, and no admin reply carries CORS headers a page could use. */
 Test(console, foreign_get_is_answered_without_cors)
 {
