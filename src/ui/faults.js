@@ -96,6 +96,11 @@ function build() {
 		} else
 			action[name] = input.dataset.kind === 'choice' ? v : Number(v);
 	}
+	// What the server would refuse anyway, said before Arm (scenario.c's rules).
+	if (action.type === 'respond' && action.error === undefined && action.body === undefined)
+		throw new Error('respond: choose an error, or give a body');
+	if (action.body !== undefined && action.status === undefined)
+		throw new Error('body: needs a status');
 	const rule = { match, action };
 	if (val('name'))
 		rule.name = val('name');
