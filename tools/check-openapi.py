@@ -14,6 +14,10 @@ against http://127.0.0.1:8080/...  The line before the fence may say
   <!-- check: skip -->             not run (counted)
   <!-- check: request-invalid -->  sent through a proxy without --errors; passes
                                    when Prism reports request violations only.
+  <!-- check: keep TOKEN=a.b -->    run; later blocks get the reply's a.b (a string,
+                                   an id of this run) wherever the doc wrote TOKEN
+An `http` block right after an example shows its reply: its status line must be
+the status paymock gives (through Prism for a request-invalid one: Prism's).
 Calls outside the file's spec (/__admin from a provider's doc) go to paymock
 directly.  The curl command runs as written but for its URL, the session header
 and the options that capture the reply; it is never given to a shell.
@@ -41,7 +45,8 @@ CLOCK = "frozen:2026-04-09T14:00:00.000Z"
 PORT_DEADLINE_S = 60        # Prism takes seconds to start on a loaded machine
 CURL_TIMEOUT_S = "30"
 FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*([^`\s]*)")
-MARK = re.compile(r"^\s*<!--\s*check:\s*([a-z-]+)\s*-->\s*$")
+STATUS_LINE = re.compile(r"^HTTP/\d(?:\.\d)? (\d{3})\b")
+MARK = re.compile(r"^\s*<!--\s*check:\s*([a-z-]+)(?:\s+(\S+))?\s*-->\s*$")
 PRISM_ERRORS = "stoplight.io/prism/errors"
 
 
@@ -98,9 +103,11 @@ class Processes:
 
 
 def examples(path):
-    """[(line, mark, text)] of the file's `sh` blocks; mark is None, 'skip' or ..."""
+    """[[line, mark, arg, text, status]] of the file's `sh` blocks; mark is None,
+    'skip', ...; arg is what follows the mark (keep's TOKEN=path); status is the one
+    the doc shows in an `http` block right after, or None."""
     out, lines = [], open(path, encoding="utf-8").read().split("\n")
-    i, prev = 0, ""
+    i, prev, last = 0, "", None
     while i < len(lines):
         m = FENCE.match(lines[i])
         if not m:
@@ -116,8 +123,14 @@ def examples(path):
             i += 1
         i += 1
         mark = MARK.match(prev)
+        shown = STATUS_LINE.match(body[0]) if info == "http" and body else None
+        if last is not None and shown:
+            last[4] = int(shown.group(1))
+        last = None
         if info == "sh":
-            out.append((start, mark.group(1) if mark else None, "\n".join(body)))
+            last = [start, mark.group(1) if mark else None,
+                    mark.group(2) if mark else None, "\n".join(body), None]
+            out.append(last)
         prev = ""
     return out
 
@@ -142,6 +155,19 @@ def unquoted_lines(text):
             cur.append(c)
         i += 1
     return lines + ["".join(cur)]
+
+
+def json_field(body, path):
+    """The string at 'path' (dotted keys) of the reply's JSON: `keep`'s value."""
+    try:
+        v = json.loads(body)
+        for key in path.split("."):
+            v = v[key]
+    except (ValueError, KeyError, TypeError) as e:
+        raise Failure("keep: the reply has no %s (%s)" % (path, e))
+    if not isinstance(v, str):
+        raise Failure("keep: %s is not a string" % path)
+    return v
 
 
 def curl_argv(text):
@@ -243,14 +269,17 @@ def check_file(doc, spec, scope, prefix, paymock, session, out_dir):
         admin(paymock, "/reset", session)
     except OSError as e:
         return counts, ["%s: reset of session %s: %s" % (doc, session, e)]
-    for line, mark, text in examples(doc):
+    kept = {}  # a token of the doc (an id from its own run) -> the same id in this run
+    for line, mark, arg, text, shown in examples(doc):
         where = "%s:%d" % (doc, line)
         if mark == "skip":
             counts["skipped"] += 1
             continue
-        if mark not in (None, "request-invalid"):
+        if mark not in (None, "request-invalid", "keep") or (mark == "keep") != (arg is not None):
             failures.append("%s: unknown mark `check: %s`" % (where, mark))
             continue
+        for token, value in kept.items():
+            text = text.replace(token, value)
         try:
             words, (at, url) = curl_argv(text)
             path = url[len(DOC_ORIGIN):]
@@ -263,8 +292,14 @@ def check_file(doc, spec, scope, prefix, paymock, session, out_dir):
                     raise Failure("request-invalid, but %s is outside the spec" % path)
                 via, target = None, "http://127.0.0.1:%d%s" % (paymock, path)
             status, headers, body = run_curl(words, at, target, session, out_dir)
+            if mark == "keep":
+                token, _, field = arg.partition("=")
+                kept[token] = json_field(body, field)
         except Failure as e:
             failures.append("%s: %s" % (where, e))
+            continue
+        if shown is not None and status != shown:
+            failures.append("%s: the doc shows %d, paymock answered %d" % (where, shown, status))
             continue
         if via is None:
             counts["direct"] += 1
