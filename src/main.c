@@ -52,6 +52,7 @@ struct options {
 	const char	*allow[16];		/* --webhook-allow */
 	size_t		 nallow;
 	int		 sink_port;		/* --webhook-sink, or -1 */
+	int		 report_at;		/* argv index of "report", or 0 */
 	const char	*sink_secret;
 	const char	*admin_token;		/* or PAYMOCK_ADMIN_TOKEN */
 	int		 no_cors;
@@ -315,7 +316,8 @@ main_options(int argc, char **argv, struct options *o)
 	int		ch, longindex;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", longopts, &longindex)) != -1) {
+	/* "+": stop at the first word that is no option, which may be "report". */
+	while ((ch = getopt_long(argc, argv, "+:", longopts, &longindex)) != -1) {
 		if (ch >= OPT_QUOTA && ch < OPT_QUOTA_END) {
 			main_quota_flag(longopts[longindex].name, ch, optarg);
 			continue;
@@ -435,6 +437,11 @@ main_options(int argc, char **argv, struct options *o)
 			main_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	/* The Docker image's entrypoint puts server flags before "report": they go unused. */
+	if (optind < argc && strcmp(argv[optind], "report") == 0) {
+		o->report_at = optind;
+		return;
+	}
 	if (optind < argc)
 		main_usage_error("unexpected argument '%s'", argv[optind]);
 	/* The flag wins; an empty variable (a CI secret not set) means none. */
@@ -499,11 +506,11 @@ main(int argc, char **argv)
 	int		 port;
 	size_t		 i;
 
-	/* A client of a running paymock: none of the server's flags apply. */
-	if (argc > 1 && strcmp(argv[1], "report") == 0)
-		return (report_cli_run(argc - 1, argv + 1));
-	adapters_use();
+	adapters_use();		/* before the flags: --provider-port names one */
 	main_options(argc, argv, &o);
+	/* A client of a running paymock: none of the server's flags apply. */
+	if (o.report_at > 0)
+		return (report_cli_run(argc - o.report_at, argv + o.report_at));
 	signal(SIGPIPE, SIG_IGN);
 	if (o.sink_port >= 0)
 		return (sink_run(o.bind, o.sink_port, o.sink_secret));

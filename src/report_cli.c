@@ -342,6 +342,7 @@ report_cli_options(int argc, char **argv, struct report_cli *r)
 	char	*end;
 	int	 ch;
 
+	optind = 0;	/* glibc: start afresh on this argv, after the server's parse */
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': r->url = optarg; break;

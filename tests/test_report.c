@@ -618,6 +618,21 @@ Test(report, cli_text_and_exit_status)
 	cr_expect(strstr(out, "No findings") != NULL, "%s", out);
 }
 
+/* The Docker image's entrypoint puts server flags first: `docker run IMAGE report …`. */
+Test(report, cli_after_the_images_server_flags)
+{
+	const char	*bin = getenv("PAYMOCK_BIN");
+	static char	 out[65536];
+	char		 cmd[1024];
+
+	snprintf(cmd, sizeof cmd, "%s --bind 0.0.0.0 --fixtures /etc/paymock/fixtures "
+	    "--scenario-dir /etc/paymock/scenarios report --timeout 5 --url "
+	    "http://127.0.0.1:%d --session careful --format json 2>&1",
+	    bin != NULL ? bin : "build/paymock", e2e_port());
+	cr_expect_eq(e2e_run(cmd, out, sizeof out), 0, "%s", out);
+	cr_expect(strstr(out, "\"findings\": []") != NULL, "%s", out);
+}
+
 Test(report, cli_fail_on_sets_the_bar)
 {
 	static char	out[65536];
